@@ -1,0 +1,83 @@
+//! The procedural macros of `einsum-static`. Use them through the
+//! `einsum_static` facade, which documents the equation language.
+//!
+//! One straight pipeline, a module per stage: [`parse`] the literal,
+//! [`validate`] it against NumPy's rules, [`plan`] what is known without
+//! sizes, [`emit`] the specialized code.
+
+mod emit;
+mod parse;
+mod plan;
+mod validate;
+
+use proc_macro::TokenStream;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, LitStr, Token};
+
+/// Evaluates an einsum equation; panics on operands whose shapes do not fit.
+/// See the `einsum_static` crate docs.
+#[proc_macro]
+pub fn einsum(input: TokenStream) -> TokenStream {
+    expand(input, emit::Mode::Panic)
+}
+
+/// Evaluates an einsum equation; returns `Err(EinsumError)` on operands
+/// whose shapes do not fit. See the `einsum_static` crate docs.
+#[proc_macro]
+pub fn try_einsum(input: TokenStream) -> TokenStream {
+    expand(input, emit::Mode::Result)
+}
+
+fn expand(input: TokenStream, mode: emit::Mode) -> TokenStream {
+    match syn::parse::<Call>(input).and_then(|call| call.expansion(mode)) {
+        Ok(tokens) => tokens.into(),
+        Err(err) => err.to_compile_error().into(),
+    }
+}
+
+/// `"equation", operand, operand, ...`
+struct Call {
+    equation: LitStr,
+    operands: Vec<Expr>,
+}
+
+impl Parse for Call {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(input.error(
+                "einsum needs an equation and its operands, e.g. einsum!(\"ij,jk->ik\", &a, &b)",
+            ));
+        }
+        if !input.peek(LitStr) {
+            let not_literal: Expr = input.parse()?;
+            return Err(syn::Error::new_spanned(
+                not_literal,
+                "the einsum equation must be a string literal such as \"ij,jk->ik\", \
+                 so that it can be checked when the program compiles",
+            ));
+        }
+        let equation: LitStr = input.parse()?;
+        let operands = if input.is_empty() {
+            Vec::new()
+        } else {
+            input.parse::<Token![,]>()?;
+            Punctuated::<Expr, Token![,]>::parse_terminated(input)?
+                .into_iter()
+                .collect()
+        };
+        Ok(Call { equation, operands })
+    }
+}
+
+impl Call {
+    fn expansion(&self, mode: emit::Mode) -> syn::Result<proc_macro2::TokenStream> {
+        let span = self.equation.span();
+        let equation = parse::parse(&self.equation.value())
+            .map_err(|err| syn::Error::new(span, err.to_string()))?;
+        let checked = validate::validate(equation, self.operands.len())
+            .map_err(|message| syn::Error::new(span, message))?;
+        let plan = plan::Plan::new(&checked);
+        Ok(emit::expansion(&plan, &self.operands, mode))
+    }
+}

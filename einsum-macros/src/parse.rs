@@ -1,0 +1,205 @@
+//! Stage 1: the equation string into terms of subscripts.
+//!
+//! Follows NumPy's grammar: terms separated by `,`, an optional `->` and an
+//! output term, labels `a-zA-Z`, at most one `...` per term, spaces ignored.
+//! Errors carry the 1-based column of the offending character, since stable
+//! Rust cannot point inside a string literal.
+
+use std::fmt;
+
+/// One subscript of a term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscript {
+    Label(char),
+    Ellipsis,
+}
+
+/// The subscripts of one operand, or of the output.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Term {
+    pub subscripts: Vec<Subscript>,
+}
+
+/// A parsed equation; `output` is `None` when it has no `->`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Equation {
+    pub inputs: Vec<Term>,
+    pub output: Option<Term>,
+}
+
+/// A syntax error and the column (from 1) of the character it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (column {} of the equation)",
+            self.message, self.column
+        )
+    }
+}
+
+impl Term {
+    pub fn has_ellipsis(&self) -> bool {
+        self.subscripts.contains(&Subscript::Ellipsis)
+    }
+
+    pub fn labels(&self) -> impl Iterator<Item = char> + '_ {
+        self.subscripts.iter().filter_map(|s| match s {
+            Subscript::Label(c) => Some(*c),
+            Subscript::Ellipsis => None,
+        })
+    }
+}
+
+pub fn parse(equation: &str) -> Result<Equation, ParseError> {
+    let chars: Vec<(usize, char)> = equation
+        .chars()
+        .enumerate()
+        .map(|(i, c)| (i + 1, c))
+        .collect();
+    let arrows: Vec<usize> = chars
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0].1 == '-' && w[1].1 == '>')
+        .map(|(k, _)| k)
+        .collect();
+    if let Some(&second) = arrows.get(1) {
+        return Err(ParseError {
+            column: chars[second].0,
+            message: "einstein sum subscripts string contains more than one '->'".into(),
+        });
+    }
+    let (input_chars, output_chars) = match arrows.first() {
+        Some(&k) => (&chars[..k], Some(&chars[k + 2..])),
+        None => (&chars[..], None),
+    };
+    let mut inputs = Vec::new();
+    for (operand, term_chars) in input_chars.split(|&(_, c)| c == ',').enumerate() {
+        inputs.push(parse_term(term_chars, TermKind::Input(operand))?);
+    }
+    let output = output_chars
+        .map(|chars| parse_term(chars, TermKind::Output))
+        .transpose()?;
+    Ok(Equation { inputs, output })
+}
+
+#[derive(Clone, Copy)]
+enum TermKind {
+    Input(usize),
+    Output,
+}
+
+impl fmt::Display for TermKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TermKind::Input(k) => write!(f, "operand {k}"),
+            TermKind::Output => write!(f, "the output"),
+        }
+    }
+}
+
+fn parse_term(chars: &[(usize, char)], kind: TermKind) -> Result<Term, ParseError> {
+    let mut subscripts = Vec::new();
+    let mut k = 0;
+    while k < chars.len() {
+        let (column, c) = chars[k];
+        let error = |message: String| Err(ParseError { column, message });
+        match c {
+            ' ' => {}
+            'a'..='z' | 'A'..='Z' => subscripts.push(Subscript::Label(c)),
+            '.' => {
+                let is_ellipsis = chars.get(k + 1).map(|p| p.1) == Some('.')
+                    && chars.get(k + 2).map(|p| p.1) == Some('.');
+                if !is_ellipsis {
+                    return error(format!(
+                        "einstein sum subscripts string contains a '.' that is not part of \
+                         an ellipsis ('...') in {kind}"
+                    ));
+                }
+                if subscripts.contains(&Subscript::Ellipsis) {
+                    return error(format!(
+                        "einstein sum subscripts string contains more than one ellipsis \
+                         ('...') in {kind}"
+                    ));
+                }
+                subscripts.push(Subscript::Ellipsis);
+                k += 2;
+            }
+            ',' => {
+                return error(
+                    "the output of an einstein sum is a single term: ',' cannot follow '->'".into(),
+                )
+            }
+            '-' | '>' => {
+                return error(format!(
+                    "einstein sum subscript string does not contain proper '->' output \
+                     specified: '{c}' stands alone"
+                ))
+            }
+            _ => {
+                return error(format!(
+                    "invalid subscript '{}' in einstein sum subscripts string, subscripts must \
+                     be letters",
+                    c.escape_debug()
+                ))
+            }
+        }
+        k += 1;
+    }
+    Ok(Term { subscripts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Subscript::{Ellipsis, Label};
+
+    fn term(s: &str) -> Term {
+        Term {
+            subscripts: s
+                .chars()
+                .map(|c| if c == '.' { Ellipsis } else { Label(c) })
+                .collect(),
+        }
+    }
+
+    fn error_column(eq: &str) -> usize {
+        parse(eq).unwrap_err().column
+    }
+
+    #[test]
+    fn explicit_and_implicit() {
+        let eq = parse("ij,jk->ik").unwrap();
+        assert_eq!(eq.inputs, vec![term("ij"), term("jk")]);
+        assert_eq!(eq.output, Some(term("ik")));
+        assert_eq!(parse("ij,jk").unwrap().output, None);
+    }
+
+    #[test]
+    fn spaces_ellipsis_and_empty_terms() {
+        let eq = parse(" ...ij , j... -> ...i ").unwrap();
+        assert_eq!(eq.inputs, vec![term(".ij"), term("j.")]);
+        assert_eq!(eq.output, Some(term(".i")));
+        let eq = parse(",ij->ij").unwrap();
+        assert_eq!(eq.inputs, vec![term(""), term("ij")]);
+        assert_eq!(parse("i->").unwrap().output, Some(term("")));
+    }
+
+    #[test]
+    fn errors_point_at_the_character() {
+        assert_eq!(error_column("i%"), 2);
+        assert_eq!(error_column("ij->i->j"), 6);
+        assert_eq!(error_column("ij-i"), 3);
+        assert_eq!(error_column("i.j"), 2);
+        assert_eq!(error_column("i...j..."), 6);
+        assert_eq!(error_column("ij->i,j"), 6);
+        assert_eq!(error_column("éj"), 1);
+        assert!(parse("i%").unwrap_err().message.contains("'%'"));
+    }
+}

@@ -1,0 +1,243 @@
+//! Stage 3: everything that is known without sizes.
+//!
+//! Labels are numbered; three or more operands are split into pairwise
+//! steps (each step contracts two arrays into a temporary, the last one into
+//! the output); every step gets its loop order: the output's subscripts in
+//! order, outermost first (the first two are the ones the scheduler cuts
+//! into blocks), then the summed labels, so a step accumulates each output
+//! element in a register and writes it once.
+
+use crate::parse::{Subscript, Term};
+use crate::validate::Checked;
+
+/// A subscript with the label replaced by its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sub {
+    Label(usize),
+    Ellipsis,
+}
+
+/// An array a step reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayId {
+    /// The n-th operand of the call.
+    Input(usize),
+    /// The n-th temporary between pairwise steps.
+    Temp(usize),
+    /// The result.
+    Output,
+}
+
+/// One loop nest: `inputs` multiplied and summed into `output`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub inputs: Vec<(ArrayId, Vec<Sub>)>,
+    pub output: (ArrayId, Vec<Sub>),
+    /// Labels of the inputs that the output lacks, innermost last.
+    pub summed: Vec<usize>,
+}
+
+/// The type an expansion returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultKind {
+    /// The element itself, for a rank-0 output.
+    Scalar,
+    /// `Array<T, IxN>` with this N (1 to 6).
+    Static(usize),
+    /// `ArrayD<T>`: the output has an ellipsis or more than 6 axes.
+    Dynamic,
+}
+
+/// How an operand's dimension type is bounded at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankBound {
+    Exactly(usize),
+    AtLeast(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub labels: Vec<char>,
+    pub inputs: Vec<Vec<Sub>>,
+    pub output: Vec<Sub>,
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    pub fn new(checked: &Checked) -> Plan {
+        let mut labels: Vec<char> = Vec::new();
+        for label in checked.inputs.iter().flat_map(Term::labels) {
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+        let number = |term: &Term| -> Vec<Sub> {
+            term.subscripts
+                .iter()
+                .map(|s| match s {
+                    Subscript::Label(c) => Sub::Label(labels.iter().position(|l| l == c).unwrap()),
+                    Subscript::Ellipsis => Sub::Ellipsis,
+                })
+                .collect()
+        };
+        let inputs: Vec<Vec<Sub>> = checked.inputs.iter().map(number).collect();
+        let output = number(&checked.output);
+        let steps = pairwise_steps(&inputs, &output);
+        Plan {
+            labels,
+            inputs,
+            output,
+            steps,
+        }
+    }
+
+    pub fn result_kind(&self) -> ResultKind {
+        match self.output.len() {
+            _ if self.output.contains(&Sub::Ellipsis) => ResultKind::Dynamic,
+            0 => ResultKind::Scalar,
+            n @ 1..=6 => ResultKind::Static(n),
+            _ => ResultKind::Dynamic,
+        }
+    }
+
+    pub fn rank_bound(&self, operand: usize) -> RankBound {
+        let term = &self.inputs[operand];
+        if term.contains(&Sub::Ellipsis) {
+            RankBound::AtLeast(term.len() - 1)
+        } else {
+            RankBound::Exactly(term.len())
+        }
+    }
+}
+
+fn labels_of(term: &[Sub]) -> impl Iterator<Item = usize> + '_ {
+    term.iter().filter_map(|s| match s {
+        Sub::Label(l) => Some(*l),
+        Sub::Ellipsis => None,
+    })
+}
+
+fn step(inputs: Vec<(ArrayId, Vec<Sub>)>, output: (ArrayId, Vec<Sub>)) -> Step {
+    let mut summed = Vec::new();
+    for label in inputs.iter().flat_map(|(_, term)| labels_of(term)) {
+        if !output.1.contains(&Sub::Label(label)) && !summed.contains(&label) {
+            summed.push(label);
+        }
+    }
+    Step {
+        inputs,
+        output,
+        summed,
+    }
+}
+
+/// One step for one or two operands; for more, repeatedly the pair that
+/// shares the most labels (a cheap guard against needless outer products),
+/// contracted into a temporary that keeps only the labels still needed.
+fn pairwise_steps(inputs: &[Vec<Sub>], output: &[Sub]) -> Vec<Step> {
+    let mut live: Vec<(ArrayId, Vec<Sub>)> = inputs
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(k, t)| (ArrayId::Input(k), t))
+        .collect();
+    let mut steps = Vec::new();
+    while live.len() > 2 {
+        let (x, y) = most_shared_pair(&live);
+        let second = live.remove(y);
+        let first = live.remove(x);
+        let needed_later = |label: usize| {
+            output.contains(&Sub::Label(label))
+                || live.iter().any(|(_, t)| t.contains(&Sub::Label(label)))
+        };
+        let mut kept = Vec::new();
+        if output.contains(&Sub::Ellipsis)
+            && (first.1.contains(&Sub::Ellipsis) || second.1.contains(&Sub::Ellipsis))
+        {
+            kept.push(Sub::Ellipsis);
+        }
+        for label in labels_of(&first.1).chain(labels_of(&second.1)) {
+            if needed_later(label) && !kept.contains(&Sub::Label(label)) {
+                kept.push(Sub::Label(label));
+            }
+        }
+        let temp = (ArrayId::Temp(steps.len()), kept);
+        steps.push(step(vec![first, second], temp.clone()));
+        live.insert(x, temp);
+    }
+    steps.push(step(live, (ArrayId::Output, output.to_vec())));
+    steps
+}
+
+fn most_shared_pair(live: &[(ArrayId, Vec<Sub>)]) -> (usize, usize) {
+    let shared = |a: &[Sub], b: &[Sub]| {
+        let mut labels: Vec<usize> = labels_of(a)
+            .filter(|l| b.contains(&Sub::Label(*l)))
+            .collect();
+        labels.dedup();
+        labels.len()
+    };
+    let mut best = (0, 1);
+    let mut best_shared = 0;
+    for x in 0..live.len() {
+        for y in x + 1..live.len() {
+            let n = shared(&live[x].1, &live[y].1);
+            if n > best_shared {
+                best = (x, y);
+                best_shared = n;
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{parse::parse, validate::validate};
+
+    fn plan(eq: &str, operands: usize) -> Plan {
+        Plan::new(&validate(parse(eq).unwrap(), operands).unwrap())
+    }
+
+    #[test]
+    fn matmul_is_one_step_summing_j() {
+        let p = plan("ij,jk->ik", 2);
+        assert_eq!(p.labels, vec!['i', 'j', 'k']);
+        assert_eq!(p.steps.len(), 1);
+        assert_eq!(p.steps[0].summed, vec![1]);
+        assert_eq!(p.result_kind(), ResultKind::Static(2));
+        assert_eq!(p.rank_bound(0), RankBound::Exactly(2));
+    }
+
+    #[test]
+    fn chains_contract_neighbours_and_drop_spent_labels() {
+        let p = plan("ij,kl,jk->il", 3);
+        assert_eq!(p.steps.len(), 2);
+        // ij and jk share j; k is still needed by kl, j is not.
+        assert_eq!(p.steps[0].inputs[0].0, ArrayId::Input(0));
+        assert_eq!(p.steps[0].inputs[1].0, ArrayId::Input(2));
+        assert_eq!(p.steps[0].output.1, vec![Sub::Label(0), Sub::Label(2)]);
+        assert_eq!(p.steps[0].summed, vec![1]);
+        assert_eq!(p.steps[1].output.0, ArrayId::Output);
+    }
+
+    #[test]
+    fn ellipsis_survives_into_temporaries_only_when_output_has_it() {
+        let p = plan("...ij,...jk,...kl->...il", 3);
+        assert_eq!(p.steps[0].output.1[0], Sub::Ellipsis);
+        assert_eq!(p.result_kind(), ResultKind::Dynamic);
+        assert_eq!(p.rank_bound(0), RankBound::AtLeast(2));
+        let p = plan("...ij,jk,kl->il", 3);
+        assert!(!p.steps[0].output.1.contains(&Sub::Ellipsis));
+    }
+
+    #[test]
+    fn rank_zero_output_is_a_scalar() {
+        assert_eq!(plan("ii->", 1).result_kind(), ResultKind::Scalar);
+        assert_eq!(
+            plan("abcdefg->abcdefg", 1).result_kind(),
+            ResultKind::Dynamic
+        );
+    }
+}

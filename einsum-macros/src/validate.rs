@@ -1,0 +1,127 @@
+//! Stage 2: NumPy's rules on a parsed equation, and the implicit output.
+
+use crate::parse::{Equation, Subscript, Term};
+
+/// An equation that passed every rule, with its output resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub inputs: Vec<Term>,
+    pub output: Term,
+}
+
+/// Checks `equation` for a call with `operands` operands.
+pub fn validate(equation: Equation, operands: usize) -> Result<Checked, String> {
+    let terms = equation.inputs.len();
+    if operands == 0 {
+        return Err("einsum needs at least one operand after the equation".into());
+    }
+    if operands > terms {
+        return Err(format!(
+            "more operands provided to einstein sum function than specified in the subscripts \
+             string: {operands} operands but {terms} terms"
+        ));
+    }
+    if operands < terms {
+        return Err(format!(
+            "fewer operands provided to einstein sum function than specified in the subscripts \
+             string: {operands} operands but {terms} terms"
+        ));
+    }
+    let output = match equation.output {
+        Some(output) => {
+            check_output(&equation.inputs, &output)?;
+            output
+        }
+        None => implicit_output(&equation.inputs),
+    };
+    Ok(Checked {
+        inputs: equation.inputs,
+        output,
+    })
+}
+
+fn check_output(inputs: &[Term], output: &Term) -> Result<(), String> {
+    let mut seen = Vec::new();
+    for label in output.labels() {
+        if seen.contains(&label) {
+            return Err(format!(
+                "einstein sum subscripts string includes output subscript '{label}' multiple times"
+            ));
+        }
+        seen.push(label);
+        if !inputs.iter().any(|t| t.labels().any(|l| l == label)) {
+            return Err(format!(
+                "einstein sum subscripts string included output subscript '{label}' which never \
+                 appeared in an input"
+            ));
+        }
+    }
+    if output.has_ellipsis() && !inputs.iter().any(Term::has_ellipsis) {
+        return Err("the output has an ellipsis ('...') but no input has one to broadcast".into());
+    }
+    Ok(())
+}
+
+/// NumPy's implicit output: the broadcast dimensions first when any input
+/// has an ellipsis, then the labels that occur exactly once in the whole
+/// equation, in alphabetical (ASCII: uppercase first) order.
+fn implicit_output(inputs: &[Term]) -> Term {
+    let mut once: Vec<char> = Vec::new();
+    let all: Vec<char> = inputs.iter().flat_map(Term::labels).collect();
+    for &label in &all {
+        if all.iter().filter(|&&l| l == label).count() == 1 {
+            once.push(label);
+        }
+    }
+    once.sort_unstable();
+    let mut subscripts = Vec::new();
+    if inputs.iter().any(Term::has_ellipsis) {
+        subscripts.push(Subscript::Ellipsis);
+    }
+    subscripts.extend(once.into_iter().map(Subscript::Label));
+    Term { subscripts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+
+    fn output_of(eq: &str, operands: usize) -> String {
+        let checked = validate(parse(eq).unwrap(), operands).unwrap();
+        checked
+            .output
+            .subscripts
+            .iter()
+            .map(|s| match s {
+                Subscript::Label(c) => c.to_string(),
+                Subscript::Ellipsis => "...".into(),
+            })
+            .collect()
+    }
+
+    fn error_of(eq: &str, operands: usize) -> String {
+        validate(parse(eq).unwrap(), operands).unwrap_err()
+    }
+
+    #[test]
+    fn implicit_output_follows_numpy() {
+        assert_eq!(output_of("ij,jk", 2), "ik");
+        assert_eq!(output_of("ii", 1), "");
+        assert_eq!(output_of("ba", 1), "ab");
+        assert_eq!(output_of("Ba,aA", 2), "AB");
+        assert_eq!(output_of("ij...,jk", 2), "...ik");
+        assert_eq!(output_of("...", 1), "...");
+    }
+
+    #[test]
+    fn rules() {
+        assert!(error_of("ij,jk", 1).starts_with("fewer operands provided"));
+        assert!(error_of("ij", 2).starts_with("more operands"));
+        assert!(error_of("ij->k", 1).contains("'k' which never appeared"));
+        assert!(error_of("ij->ii", 1).contains("'i' multiple times"));
+        assert!(error_of("ij->...", 1).contains("no input has one"));
+        assert!(error_of("ij", 0).contains("at least one operand"));
+        assert_eq!(output_of("...ij->...", 1), "...");
+    }
+}

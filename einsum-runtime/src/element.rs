@@ -1,0 +1,50 @@
+//! The element types an einsum can run on.
+
+use num_complex::Complex;
+use num_traits::{One, Zero};
+use std::fmt::Debug;
+use std::ops::{Add, Mul};
+
+/// A number type that einsum operands can hold: the floats, the integers and
+/// `num_complex::Complex<f32>` / `Complex<f64>`.
+///
+/// All operands of one einsum share one element type; the generated loops
+/// only need `+`, `*` and zero. The trait is sealed so that later kernels can
+/// rely on the closed list of types.
+///
+/// ```
+/// use einsum_static::{einsum, Element};
+/// use ndarray::array;
+///
+/// fn trace<T: Element>(m: &ndarray::Array2<T>) -> T {
+///     einsum!("ii->", m)
+/// }
+/// assert_eq!(trace(&array![[1, 2], [3, 4]]), 5);
+/// ```
+pub trait Element:
+    Copy
+    + Send
+    + Sync
+    + Debug
+    + Zero
+    + One
+    + Add<Output = Self>
+    + Mul<Output = Self>
+    + sealed::Sealed
+    + 'static
+{
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! impl_element {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Element for $t {}
+    )*};
+}
+
+impl_element!(f32, f64, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+impl_element!(Complex<f32>, Complex<f64>);

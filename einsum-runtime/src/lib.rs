@@ -1,0 +1,35 @@
+//! Runtime support for the `einsum!` macro of `einsum-static`: shape
+//! binding and its errors, strided element access, output allocation and
+//! the chunk scheduler. The macro's expansions call into this crate; users
+//! reach its public types through the `einsum_static` facade.
+
+#![deny(missing_docs)]
+
+mod element;
+mod ellipsis;
+mod error;
+mod operand;
+mod output;
+mod rank;
+pub mod schedule;
+mod shapes;
+
+pub use element::Element;
+pub use ellipsis::{EllipsisAxes, EllipsisOffsets};
+pub use error::EinsumError;
+pub use operand::{Operand, Span, Writer};
+pub use output::{checked_len, Output};
+pub use rank::{Rank, RankAtLeast};
+pub use shapes::{Shape, ShapeBinder, Sub};
+
+pub use ndarray;
+
+/// Returns the result of an `einsum!`, or panics with the error's message
+/// at the caller's location.
+#[track_caller]
+pub fn unwrap_or_panic<R>(result: Result<R, EinsumError>) -> R {
+    match result {
+        Ok(value) => value,
+        Err(err) => panic!("einsum: {err}"),
+    }
+}

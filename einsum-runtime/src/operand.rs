@@ -1,0 +1,146 @@
+//! Read and write access for the generated loops, by element offset.
+//!
+//! The generated code computes each element's offset from loop indices and
+//! the strides that [`ShapeBinder::bind`](crate::ShapeBinder::bind) checked,
+//! so the accessors here take raw offsets. In debug builds (the test suite)
+//! every offset is checked against the memory the array actually spans, so
+//! a wrong stride fails a test instead of reading stray memory.
+
+use std::marker::PhantomData;
+
+/// The lowest and highest element offset an array reaches from its first
+/// element; `None` for an array with no elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span(Option<(isize, isize)>);
+
+impl Span {
+    /// The span of an array with these dimensions and strides.
+    pub fn of(dims: &[usize], strides: &[isize]) -> Span {
+        if dims.contains(&0) {
+            return Span(None);
+        }
+        let (mut low, mut high) = (0isize, 0isize);
+        for (&dim, &stride) in dims.iter().zip(strides) {
+            let reach = (dim as isize - 1) * stride;
+            if reach < 0 {
+                low += reach;
+            } else {
+                high += reach;
+            }
+        }
+        Span(Some((low, high)))
+    }
+
+    #[inline(always)]
+    fn check(&self, offset: isize) {
+        debug_assert!(
+            matches!(self.0, Some((low, high)) if low <= offset && offset <= high),
+            "einsum kernel offset {offset} outside the array's span {:?}",
+            self.0
+        );
+    }
+}
+
+/// An input array bound to an equation: one stride per label, plus the
+/// strides of its ellipsis dimensions.
+#[derive(Debug)]
+pub struct Operand<'a, T, const NL: usize> {
+    ptr: *const T,
+    /// The stride of each label in this operand (0 where it lacks the label
+    /// or broadcasts it); repeated labels have their strides summed.
+    pub strides: [isize; NL],
+    ellipsis: Vec<isize>,
+    span: Span,
+    life: PhantomData<&'a T>,
+}
+
+// SAFETY: an Operand is a shared view of `T`s: it only ever reads them, so
+// it may cross threads whenever `&T` may.
+unsafe impl<T: Sync, const NL: usize> Sync for Operand<'_, T, NL> {}
+unsafe impl<T: Sync, const NL: usize> Send for Operand<'_, T, NL> {}
+
+impl<'a, T, const NL: usize> Operand<'a, T, NL> {
+    pub(crate) fn new(
+        ptr: *const T,
+        strides: [isize; NL],
+        ellipsis: Vec<isize>,
+        span: Span,
+    ) -> Self {
+        Operand {
+            ptr,
+            strides,
+            ellipsis,
+            span,
+            life: PhantomData,
+        }
+    }
+
+    /// The strides of the ellipsis dimensions, rightmost last.
+    pub fn ellipsis(&self) -> &[isize] {
+        &self.ellipsis
+    }
+}
+
+impl<T: Copy, const NL: usize> Operand<'_, T, NL> {
+    /// The element at `offset` from the first element.
+    ///
+    /// # Safety
+    /// `offset` must be `sum(index[label] * strides[label])` plus an
+    /// ellipsis offset, with every index below its label's bound size.
+    #[inline(always)]
+    pub unsafe fn get(&self, offset: isize) -> T {
+        self.span.check(offset);
+        // SAFETY: the caller's indices lie inside the bound shape, so the
+        // offset lies inside the view that `bind` read (checked above in
+        // debug builds).
+        unsafe { *self.ptr.offset(offset) }
+    }
+}
+
+/// Write access to a freshly allocated output, shared by the tasks of one
+/// einsum.
+#[derive(Debug)]
+pub struct Writer<'a, T, const NL: usize> {
+    ptr: *mut T,
+    /// The stride of each output label (0 for labels summed away).
+    pub strides: [isize; NL],
+    ellipsis: Vec<isize>,
+    span: Span,
+    life: PhantomData<&'a mut T>,
+}
+
+// SAFETY: tasks write through a shared Writer, but the scheduler hands each
+// task a disjoint block of output indices, and distinct output indices have
+// distinct offsets in the standard layout the output is allocated with, so
+// no element is written by two threads or read while written.
+unsafe impl<T: Send, const NL: usize> Sync for Writer<'_, T, NL> {}
+unsafe impl<T: Send, const NL: usize> Send for Writer<'_, T, NL> {}
+
+impl<'a, T, const NL: usize> Writer<'a, T, NL> {
+    pub(crate) fn new(ptr: *mut T, strides: [isize; NL], ellipsis: Vec<isize>, span: Span) -> Self {
+        Writer {
+            ptr,
+            strides,
+            ellipsis,
+            span,
+            life: PhantomData,
+        }
+    }
+
+    /// The strides of the ellipsis dimensions, rightmost last.
+    pub fn ellipsis(&self) -> &[isize] {
+        &self.ellipsis
+    }
+
+    /// Stores `value` at `offset`.
+    ///
+    /// # Safety
+    /// As for [`Operand::get`], and the offset must lie in the block of
+    /// output indices that the scheduler gave the calling task.
+    #[inline(always)]
+    pub unsafe fn set(&self, offset: isize, value: T) {
+        self.span.check(offset);
+        // SAFETY: see the type's Sync comment and the caller's contract.
+        unsafe { *self.ptr.offset(offset) = value }
+    }
+}

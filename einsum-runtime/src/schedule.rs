@@ -1,0 +1,153 @@
+//! The chunk scheduler: runs a step's loops serially or on the rayon pool.
+//!
+//! The generated loops take a block of the output: a range of the first
+//! output axis and one of the second. The scheduler cuts the output into
+//! disjoint blocks (so no two tasks write the same element and no locks are
+//! needed), sized by the work they hold rather than by the thread count, so
+//! the same sizes always give the same blocks and the same results.
+
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// Below this many inner-loop steps in total, threads cost more than they
+/// save: the loops run on the calling thread with no hand-off.
+pub const SERIAL_WORK: u64 = 1 << 15;
+
+/// The work one block aims at: large enough to amortise a task, small
+/// enough to balance the load across cores.
+pub const BLOCK_WORK: u64 = 1 << 16;
+
+/// Runs `block` over the output index space `dims[0] x dims[1]`, where each
+/// output index costs `inner_work` steps of the innermost loops.
+///
+/// ```
+/// use std::sync::atomic::{AtomicIsize, Ordering};
+/// let visited = AtomicIsize::new(0);
+/// einsum_static::schedule::run([1000, 300], 5, |rows, cols| {
+///     let n = (rows.end - rows.start) * (cols.end - cols.start);
+///     visited.fetch_add(n, Ordering::Relaxed);
+/// });
+/// assert_eq!(visited.into_inner(), 300_000);
+/// ```
+pub fn run<F>(dims: [isize; 2], inner_work: isize, block: F)
+where
+    F: Fn(Range<isize>, Range<isize>) + Sync,
+{
+    let [rows, cols] = dims.map(|d| d.max(0) as u64);
+    let per_index = inner_work.max(1) as u64;
+    let total = rows.saturating_mul(cols).saturating_mul(per_index);
+    if total <= SERIAL_WORK || rows.saturating_mul(cols) <= 1 {
+        block(0..dims[0], 0..dims[1]);
+        return;
+    }
+    let plan = BlockPlan::new(rows, cols, per_index);
+    (0..plan.count()).into_par_iter().for_each(|k| {
+        let (r, c) = plan.block(k);
+        block(r, c);
+    });
+}
+
+/// How the output is cut: blocks of `row_step` rows by `col_step` columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BlockPlan {
+    rows: u64,
+    cols: u64,
+    row_step: u64,
+    col_step: u64,
+}
+
+/// With fewer row blocks than this, the rows are too few to balance the
+/// load, and the columns are cut as well.
+const MIN_ROW_BLOCKS: u64 = 8;
+
+impl BlockPlan {
+    fn new(rows: u64, cols: u64, per_index: u64) -> BlockPlan {
+        let row_work = cols.saturating_mul(per_index).max(1);
+        let row_step = (BLOCK_WORK / row_work).clamp(1, rows.max(1));
+        if rows.div_ceil(row_step) >= MIN_ROW_BLOCKS || cols <= 1 {
+            return BlockPlan {
+                rows,
+                cols,
+                row_step,
+                col_step: cols.max(1),
+            };
+        }
+        // Too few rows: one row per block, and the columns cut by work.
+        let col_step = (BLOCK_WORK / per_index).clamp(1, cols);
+        BlockPlan {
+            rows,
+            cols,
+            row_step: 1,
+            col_step,
+        }
+    }
+
+    fn count(&self) -> u64 {
+        self.rows.div_ceil(self.row_step) * self.cols.div_ceil(self.col_step)
+    }
+
+    fn block(&self, k: u64) -> (Range<isize>, Range<isize>) {
+        let col_blocks = self.cols.div_ceil(self.col_step);
+        let (r, c) = (k / col_blocks, k % col_blocks);
+        let span =
+            |start: u64, step: u64, end: u64| start as isize..(start + step).min(end) as isize;
+        (
+            span(r * self.row_step, self.row_step, self.rows),
+            span(c * self.col_step, self.col_step, self.cols),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn covers_exactly_once(rows: u64, cols: u64, per_index: u64) {
+        let plan = BlockPlan::new(rows, cols, per_index);
+        let mut hits = vec![0u8; (rows * cols) as usize];
+        for k in 0..plan.count() {
+            let (r, c) = plan.block(k);
+            assert!(!r.is_empty() && !c.is_empty());
+            for i in r {
+                for j in c.clone() {
+                    hits[i as usize * cols as usize + j as usize] += 1;
+                }
+            }
+        }
+        assert!(
+            hits.iter().all(|&h| h == 1),
+            "{rows}x{cols} work {per_index}"
+        );
+    }
+
+    #[test]
+    fn blocks_cover_the_output_once() {
+        for &(r, c, w) in &[
+            (1000, 1, 100),
+            (3, 100_000, 1),
+            (2, 5, 100_000),
+            (1, 70_000, 2),
+            (517, 33, 9),
+        ] {
+            covers_exactly_once(r, c, w);
+        }
+    }
+
+    #[test]
+    fn short_first_axis_splits_the_second() {
+        let plan = BlockPlan::new(2, 1 << 20, 1);
+        assert_eq!(plan.row_step, 1);
+        assert!(plan.count() >= 8);
+    }
+
+    #[test]
+    fn blocks_depend_on_sizes_not_threads() {
+        let plan = BlockPlan::new(4096, 4096, 16);
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let same = one.install(|| BlockPlan::new(4096, 4096, 16));
+        assert_eq!(plan, same);
+    }
+}

@@ -1,0 +1,224 @@
+//! Binding each label to one size, checked across all operands.
+//!
+//! The macro numbers an equation's labels `0..NL` and describes each term as
+//! a list of [`Sub`]s. [`ShapeBinder::bind`] reads one operand's shape and
+//! strides against its term; [`ShapeBinder::finish`] resolves NumPy's
+//! broadcasting (a size of 1 stretches to any size) and yields the [`Shape`]
+//! every loop bound comes from. All checks happen here, once, before any
+//! element is read.
+
+use crate::error::EinsumError;
+use crate::operand::{Operand, Span};
+use ndarray::{ArrayView, Dimension};
+
+/// One subscript of a term: a label (numbered by the macro) or the ellipsis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sub {
+    /// The label with this number.
+    Label(usize),
+    /// `...`: the broadcast dimensions.
+    Ellipsis,
+}
+
+/// Where a label's size was first seen: (size, operand, axis).
+type Seen = (usize, usize, usize);
+
+/// Collects label sizes from the operands; see the module docs.
+#[derive(Debug)]
+pub struct ShapeBinder<const NL: usize> {
+    labels: [char; NL],
+    seen: [Option<Seen>; NL],
+    ellipsis: Vec<usize>,
+}
+
+/// The size of every label and the broadcast shape of the ellipsis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape<const NL: usize> {
+    sizes: [usize; NL],
+    ellipsis: Vec<usize>,
+}
+
+impl<const NL: usize> ShapeBinder<NL> {
+    /// A binder for the labels `labels[0..NL]`, named for error messages.
+    pub fn new(labels: [char; NL]) -> Self {
+        ShapeBinder {
+            labels,
+            seen: [None; NL],
+            ellipsis: Vec::new(),
+        }
+    }
+
+    /// Checks operand number `operand` against its term and returns it
+    /// with one stride per label (0 for labels it lacks or broadcasts).
+    pub fn bind<'a, T, D: Dimension>(
+        &mut self,
+        operand: usize,
+        view: &ArrayView<'a, T, D>,
+        term: &[Sub],
+    ) -> Result<Operand<'a, T, NL>, EinsumError> {
+        let dims = view.shape();
+        let strides = view.strides();
+        let ellipsis_at = term.iter().position(|s| *s == Sub::Ellipsis);
+        let named = term.len() - usize::from(ellipsis_at.is_some());
+        let ellipsis_len = match ellipsis_at {
+            Some(_) if dims.len() >= named => dims.len() - named,
+            None if dims.len() == named => 0,
+            _ => {
+                return Err(EinsumError::RankMismatch {
+                    operand,
+                    ndim: dims.len(),
+                    labels: named,
+                    ellipsis: ellipsis_at.is_some(),
+                })
+            }
+        };
+
+        let mut label_strides = [0isize; NL];
+        let mut axis_in_operand: [Option<usize>; NL] = [None; NL];
+        let mut ellipsis_dims = Vec::new();
+        let mut ellipsis_strides = Vec::new();
+        let mut axis = 0;
+        for sub in term {
+            match *sub {
+                Sub::Ellipsis => {
+                    for _ in 0..ellipsis_len {
+                        ellipsis_dims.push(dims[axis]);
+                        ellipsis_strides.push(broadcast_stride(dims[axis], strides[axis]));
+                        axis += 1;
+                    }
+                }
+                Sub::Label(label) => {
+                    let size = dims[axis];
+                    match axis_in_operand[label] {
+                        Some(first_axis) if dims[first_axis] != size => {
+                            return Err(EinsumError::DiagonalMismatch {
+                                label: self.labels[label],
+                                operand,
+                                sizes: (dims[first_axis], size),
+                            });
+                        }
+                        Some(_) => {}
+                        None => {
+                            axis_in_operand[label] = Some(axis);
+                            self.merge_label(label, (size, operand, axis))?;
+                        }
+                    }
+                    // A repeated label walks the diagonal: its strides add up.
+                    label_strides[label] += broadcast_stride(size, strides[axis]);
+                    axis += 1;
+                }
+            }
+        }
+        if ellipsis_at.is_some() {
+            self.merge_ellipsis(operand, &ellipsis_dims)?;
+        }
+        let span = Span::of(dims, strides);
+        Ok(Operand::new(
+            view.as_ptr(),
+            label_strides,
+            ellipsis_strides,
+            span,
+        ))
+    }
+
+    /// Resolves the label sizes; `output_has_ellipsis` says whether the
+    /// output term has `...` to receive the broadcast dimensions.
+    pub fn finish(self, output_has_ellipsis: bool) -> Result<Shape<NL>, EinsumError> {
+        if !output_has_ellipsis && !self.ellipsis.is_empty() {
+            return Err(EinsumError::EllipsisNotInOutput {
+                dims: self.ellipsis,
+            });
+        }
+        let sizes = self.seen.map(|seen| seen.map_or(0, |(size, _, _)| size));
+        Ok(Shape {
+            sizes,
+            ellipsis: self.ellipsis,
+        })
+    }
+
+    fn merge_label(&mut self, label: usize, new: Seen) -> Result<(), EinsumError> {
+        match self.seen[label] {
+            None => self.seen[label] = Some(new),
+            Some(old) if old.0 == new.0 || new.0 == 1 => {}
+            Some(old) if old.0 == 1 => self.seen[label] = Some(new),
+            Some(old) => {
+                return Err(EinsumError::SizeMismatch {
+                    label: self.labels[label],
+                    first: old,
+                    second: new,
+                })
+            }
+        }
+        Ok(())
+    }
+
+    fn merge_ellipsis(&mut self, operand: usize, dims: &[usize]) -> Result<(), EinsumError> {
+        let so_far = &self.ellipsis;
+        let rank = so_far.len().max(dims.len());
+        let mut merged = vec![1; rank];
+        for (from_right, slot) in merged.iter_mut().rev().enumerate() {
+            let a = so_far
+                .len()
+                .checked_sub(from_right + 1)
+                .map_or(1, |k| so_far[k]);
+            let b = dims
+                .len()
+                .checked_sub(from_right + 1)
+                .map_or(1, |k| dims[k]);
+            *slot = match (a, b) {
+                _ if a == b => a,
+                (1, b) => b,
+                (a, 1) => a,
+                _ => {
+                    return Err(EinsumError::EllipsisMismatch {
+                        so_far: so_far.clone(),
+                        operand,
+                        dims: dims.to_vec(),
+                    })
+                }
+            };
+        }
+        self.ellipsis = merged;
+        Ok(())
+    }
+}
+
+/// A size-1 axis never moves, so its stride is irrelevant: 0 lets it
+/// broadcast against any size of the same label.
+fn broadcast_stride(size: usize, stride: isize) -> isize {
+    if size == 1 {
+        0
+    } else {
+        stride
+    }
+}
+
+impl<const NL: usize> Shape<NL> {
+    /// Each label's size, as the loop bounds of the generated code.
+    pub fn sizes(&self) -> [isize; NL] {
+        // Sizes come from existing arrays, so each is at most isize::MAX.
+        self.sizes.map(|size| size as isize)
+    }
+
+    /// The size of label number `label`.
+    pub fn size(&self, label: usize) -> usize {
+        self.sizes[label]
+    }
+
+    /// The broadcast dimensions that `...` stands for.
+    pub fn ellipsis(&self) -> &[usize] {
+        &self.ellipsis
+    }
+
+    /// The dimensions of an array with the subscripts `term`.
+    pub fn dims_of(&self, term: &[Sub]) -> Vec<usize> {
+        let mut dims = Vec::with_capacity(term.len() + self.ellipsis.len());
+        for sub in term {
+            match *sub {
+                Sub::Label(label) => dims.push(self.sizes[label]),
+                Sub::Ellipsis => dims.extend_from_slice(&self.ellipsis),
+            }
+        }
+        dims
+    }
+}
