@@ -10,7 +10,7 @@
 //! the user's constants).
 
 use crate::plan::{ArrayId, Plan, RankBound, ResultKind, Step, Sub};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
@@ -54,8 +54,14 @@ fn kernel_function(plan: &Plan) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(k, d)| match plan.rank_bound(k) {
-            RankBound::Exactly(n) => quote!(#d: rt::ndarray::Dimension + rt::Rank<#n>),
-            RankBound::AtLeast(n) => quote!(#d: rt::ndarray::Dimension + rt::RankAtLeast<#n>),
+            RankBound::Exactly(n) => {
+                let n = Literal::usize_unsuffixed(n);
+                quote!(#d: rt::ndarray::Dimension + rt::Rank<#n>)
+            }
+            RankBound::AtLeast(n) => {
+                let n = Literal::usize_unsuffixed(n);
+                quote!(#d: rt::ndarray::Dimension + rt::RankAtLeast<#n>)
+            }
         });
     let (result_dim, result_type, finish) = match plan.result_kind() {
         ResultKind::Scalar => (
@@ -80,9 +86,18 @@ fn kernel_function(plan: &Plan) -> TokenStream {
     };
 
     let label_chars = &plan.labels;
+    let all_terms = || plan.inputs.iter().chain(std::iter::once(&plan.output));
+    let mut used = Vec::new();
+    if nl > 0 {
+        used.push(quote!(Label));
+    }
+    if all_terms().any(|t| t.contains(&Sub::Ellipsis)) {
+        used.push(quote!(Ellipsis));
+    }
+    let sub_imports = (!used.is_empty()).then(|| quote!(use rt::Sub::{#(#used),*};));
     let binds = plan.inputs.iter().enumerate().map(|(k, term)| {
         let x = array_name(ArrayId::Input(k));
-        let subs = subs_tokens(term);
+        let (k, subs) = (Literal::usize_unsuffixed(k), subs_tokens(term));
         quote!(let #x = binder.bind(#k, &#x, &[#subs])?;)
     });
     let output_has_ellipsis = plan.output.contains(&Sub::Ellipsis);
@@ -98,6 +113,7 @@ fn kernel_function(plan: &Plan) -> TokenStream {
             quote!(rt::ndarray::IxDyn)
         };
         let subs = subs_tokens(term);
+        let nl = Literal::usize_unsuffixed(nl);
         let nest = step_block(plan, step);
         let read_back =
             matches!(id, ArrayId::Temp(_)).then(|| quote!(let #name = #name.operand();));
@@ -115,7 +131,7 @@ fn kernel_function(plan: &Plan) -> TokenStream {
             T: rt::Element,
             #(#bounds),*
         {
-            use rt::Sub::{Ellipsis, Label};
+            #sub_imports
             let mut binder = rt::ShapeBinder::new([#(#label_chars),*]);
             #(#binds)*
             let shape = binder.finish(#output_has_ellipsis)?;
@@ -139,17 +155,20 @@ fn step_block(plan: &Plan, step: &Step) -> TokenStream {
         .collect();
     arrays.push((format_ident!("out"), out_term));
 
-    let strides = arrays.iter().map(|(name, term)| {
-        let vars = (0..plan.labels.len()).map(|label| {
-            if term.contains(&Sub::Label(label)) {
-                let v = stride_name(name, plan.labels[label]);
-                quote!(#v)
-            } else {
-                quote!(_)
-            }
+    let strides = arrays
+        .iter()
+        .filter(|(_, term)| term.iter().any(|s| *s != Sub::Ellipsis))
+        .map(|(name, term)| {
+            let vars = (0..plan.labels.len()).map(|label| {
+                if term.contains(&Sub::Label(label)) {
+                    let v = stride_name(name, plan.labels[label]);
+                    quote!(#v)
+                } else {
+                    quote!(_)
+                }
+            });
+            quote!(let [#(#vars),*] = #name.strides;)
         });
-        quote!(let [#(#vars),*] = #name.strides;)
-    });
     let ellipsis_axes = with_ellipsis.then(|| {
         let sources = arrays.iter().map(|(name, _)| quote!(#name.ellipsis()));
         quote!(let ell = rt::EllipsisAxes::new(&shape, [#(#sources),*]);)
@@ -298,7 +317,10 @@ fn product_of(factors: Vec<TokenStream>, empty: TokenStream) -> TokenStream {
 
 fn subs_tokens(term: &[Sub]) -> TokenStream {
     let subs = term.iter().map(|s| match *s {
-        Sub::Label(l) => quote!(Label(#l)),
+        Sub::Label(l) => {
+            let l = Literal::usize_unsuffixed(l);
+            quote!(Label(#l))
+        }
         Sub::Ellipsis => quote!(Ellipsis),
     });
     quote!(#(#subs),*)
@@ -338,5 +360,71 @@ fn block_name(plan: &Plan, sub: &Sub) -> Ident {
     match *sub {
         Sub::Label(l) => format_ident!("{}_block", index_name(plan.labels[l])),
         Sub::Ellipsis => format_ident!("ell_block"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Snapshots of what `cargo expand` shows for a few equations, so that a
+    //! change to the generated code is seen in review. Regenerate with
+    //! `UPDATE_SNAPSHOTS=1 cargo test -p einsum-macros`.
+
+    use super::*;
+    use crate::{parse::parse, validate::validate};
+
+    fn expanded(equation: &str, operands: &[&str]) -> String {
+        let operands: Vec<Expr> = operands
+            .iter()
+            .map(|o| syn::parse_str(o).unwrap())
+            .collect();
+        let checked = validate(parse(equation).unwrap(), operands.len()).unwrap();
+        let block = expansion(&Plan::new(&checked), &operands, Mode::Panic);
+        let file: syn::File = syn::parse_quote!(fn call_site() { let _ = #block; });
+        format!(
+            "// einsum!({equation:?}, {})\n{}",
+            operands_text(&operands),
+            prettyplease::unparse(&file)
+        )
+    }
+
+    fn operands_text(operands: &[Expr]) -> String {
+        operands
+            .iter()
+            .map(|o| quote!(#o).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn check_snapshot(name: &str, equation: &str, operands: &[&str]) {
+        let path = format!("{}/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
+        let actual = expanded(equation, operands);
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &actual).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            expected == actual,
+            "expansion of {equation:?} changed; new text:\n{actual}"
+        );
+    }
+
+    #[test]
+    fn matmul() {
+        check_snapshot("matmul", "ij,jk->ik", &["&a", "&b"]);
+    }
+
+    #[test]
+    fn trace() {
+        check_snapshot("trace", "ii->", &["&m"]);
+    }
+
+    #[test]
+    fn batched_ellipsis() {
+        check_snapshot("batched_ellipsis", "...ij,...jk->...ik", &["&x", "&y"]);
+    }
+
+    #[test]
+    fn chain_of_three() {
+        check_snapshot("chain_of_three", "ij,jk,kl->il", &["&a", "&b", "&c"]);
     }
 }

@@ -1,0 +1,61 @@
+// einsum!("...ij,...jk->...ik", & x, & y)
+fn call_site() {
+    let _ = {
+        use ::einsum_static::__rt as rt;
+        #[allow(non_snake_case, unused_parens, clippy::all)]
+        fn einsum_kernel<T, D0, D1>(
+            x0: rt::ndarray::ArrayView<'_, T, D0>,
+            x1: rt::ndarray::ArrayView<'_, T, D1>,
+        ) -> Result<rt::ndarray::ArrayD<T>, rt::EinsumError>
+        where
+            T: rt::Element,
+            D0: rt::ndarray::Dimension + rt::RankAtLeast<2>,
+            D1: rt::ndarray::Dimension + rt::RankAtLeast<2>,
+        {
+            use rt::Sub::{Label, Ellipsis};
+            let mut binder = rt::ShapeBinder::new(['i', 'j', 'k']);
+            let x0 = binder.bind(0, &x0, &[Ellipsis, Label(0), Label(1)])?;
+            let x1 = binder.bind(1, &x1, &[Ellipsis, Label(1), Label(2)])?;
+            let shape = binder.finish(true)?;
+            let [n_i, n_j, n_k] = shape.sizes();
+            let mut result = rt::Output::<
+                T,
+                rt::ndarray::IxDyn,
+                3,
+            >::zeros(&shape, &[Ellipsis, Label(0), Label(2)])?;
+            {
+                let out = result.writer();
+                let [x0_i, x0_j, _] = x0.strides;
+                let [_, x1_j, x1_k] = x1.strides;
+                let [out_i, _, out_k] = out.strides;
+                let ell = rt::EllipsisAxes::new(
+                    &shape,
+                    [x0.ellipsis(), x1.ellipsis(), out.ellipsis()],
+                );
+                rt::schedule::run(
+                    [ell.len(), n_i],
+                    n_k * n_j,
+                    |ell_block, i_block| {
+                        for [x0_ell, x1_ell, out_ell] in ell.offsets(ell_block) {
+                            for i in i_block.clone() {
+                                for k in 0..n_k {
+                                    let mut acc = T::zero();
+                                    for j in 0..n_j {
+                                        acc = acc
+                                            + unsafe {
+                                                x0.get(x0_ell + i * x0_i + j * x0_j)
+                                                    * x1.get(x1_ell + j * x1_j + k * x1_k)
+                                            };
+                                    }
+                                    unsafe { out.set(out_ell + i * out_i + k * out_k, acc) };
+                                }
+                            }
+                        }
+                    },
+                );
+            }
+            Ok(result.into_array())
+        }
+        rt::unwrap_or_panic(einsum_kernel((&x).view(), (&y).view()))
+    };
+}

@@ -1,0 +1,87 @@
+// einsum!("ij,jk,kl->il", & a, & b, & c)
+fn call_site() {
+    let _ = {
+        use ::einsum_static::__rt as rt;
+        #[allow(non_snake_case, unused_parens, clippy::all)]
+        fn einsum_kernel<T, D0, D1, D2>(
+            x0: rt::ndarray::ArrayView<'_, T, D0>,
+            x1: rt::ndarray::ArrayView<'_, T, D1>,
+            x2: rt::ndarray::ArrayView<'_, T, D2>,
+        ) -> Result<rt::ndarray::Array<T, rt::ndarray::Ix2>, rt::EinsumError>
+        where
+            T: rt::Element,
+            D0: rt::ndarray::Dimension + rt::Rank<2>,
+            D1: rt::ndarray::Dimension + rt::Rank<2>,
+            D2: rt::ndarray::Dimension + rt::Rank<2>,
+        {
+            use rt::Sub::Label;
+            let mut binder = rt::ShapeBinder::new(['i', 'j', 'k', 'l']);
+            let x0 = binder.bind(0, &x0, &[Label(0), Label(1)])?;
+            let x1 = binder.bind(1, &x1, &[Label(1), Label(2)])?;
+            let x2 = binder.bind(2, &x2, &[Label(2), Label(3)])?;
+            let shape = binder.finish(false)?;
+            let [n_i, n_j, n_k, n_l] = shape.sizes();
+            let mut t0 = rt::Output::<
+                T,
+                rt::ndarray::IxDyn,
+                4,
+            >::zeros(&shape, &[Label(0), Label(2)])?;
+            {
+                let out = t0.writer();
+                let [x0_i, x0_j, _, _] = x0.strides;
+                let [_, x1_j, x1_k, _] = x1.strides;
+                let [out_i, _, out_k, _] = out.strides;
+                rt::schedule::run(
+                    [n_i, n_k],
+                    n_j,
+                    |i_block, k_block| {
+                        for i in i_block {
+                            for k in k_block.clone() {
+                                let mut acc = T::zero();
+                                for j in 0..n_j {
+                                    acc = acc
+                                        + unsafe {
+                                            x0.get(i * x0_i + j * x0_j) * x1.get(j * x1_j + k * x1_k)
+                                        };
+                                }
+                                unsafe { out.set(i * out_i + k * out_k, acc) };
+                            }
+                        }
+                    },
+                );
+            }
+            let t0 = t0.operand();
+            let mut result = rt::Output::<
+                T,
+                rt::ndarray::Ix2,
+                4,
+            >::zeros(&shape, &[Label(0), Label(3)])?;
+            {
+                let out = result.writer();
+                let [t0_i, _, t0_k, _] = t0.strides;
+                let [_, _, x2_k, x2_l] = x2.strides;
+                let [out_i, _, _, out_l] = out.strides;
+                rt::schedule::run(
+                    [n_i, n_l],
+                    n_k,
+                    |i_block, l_block| {
+                        for i in i_block {
+                            for l in l_block.clone() {
+                                let mut acc = T::zero();
+                                for k in 0..n_k {
+                                    acc = acc
+                                        + unsafe {
+                                            t0.get(i * t0_i + k * t0_k) * x2.get(k * x2_k + l * x2_l)
+                                        };
+                                }
+                                unsafe { out.set(i * out_i + l * out_l, acc) };
+                            }
+                        }
+                    },
+                );
+            }
+            Ok(result.into_array())
+        }
+        rt::unwrap_or_panic(einsum_kernel((&a).view(), (&b).view(), (&c).view()))
+    };
+}

@@ -1,0 +1,54 @@
+// einsum!("ij,jk->ik", & a, & b)
+fn call_site() {
+    let _ = {
+        use ::einsum_static::__rt as rt;
+        #[allow(non_snake_case, unused_parens, clippy::all)]
+        fn einsum_kernel<T, D0, D1>(
+            x0: rt::ndarray::ArrayView<'_, T, D0>,
+            x1: rt::ndarray::ArrayView<'_, T, D1>,
+        ) -> Result<rt::ndarray::Array<T, rt::ndarray::Ix2>, rt::EinsumError>
+        where
+            T: rt::Element,
+            D0: rt::ndarray::Dimension + rt::Rank<2>,
+            D1: rt::ndarray::Dimension + rt::Rank<2>,
+        {
+            use rt::Sub::Label;
+            let mut binder = rt::ShapeBinder::new(['i', 'j', 'k']);
+            let x0 = binder.bind(0, &x0, &[Label(0), Label(1)])?;
+            let x1 = binder.bind(1, &x1, &[Label(1), Label(2)])?;
+            let shape = binder.finish(false)?;
+            let [n_i, n_j, n_k] = shape.sizes();
+            let mut result = rt::Output::<
+                T,
+                rt::ndarray::Ix2,
+                3,
+            >::zeros(&shape, &[Label(0), Label(2)])?;
+            {
+                let out = result.writer();
+                let [x0_i, x0_j, _] = x0.strides;
+                let [_, x1_j, x1_k] = x1.strides;
+                let [out_i, _, out_k] = out.strides;
+                rt::schedule::run(
+                    [n_i, n_k],
+                    n_j,
+                    |i_block, k_block| {
+                        for i in i_block {
+                            for k in k_block.clone() {
+                                let mut acc = T::zero();
+                                for j in 0..n_j {
+                                    acc = acc
+                                        + unsafe {
+                                            x0.get(i * x0_i + j * x0_j) * x1.get(j * x1_j + k * x1_k)
+                                        };
+                                }
+                                unsafe { out.set(i * out_i + k * out_k, acc) };
+                            }
+                        }
+                    },
+                );
+            }
+            Ok(result.into_array())
+        }
+        rt::unwrap_or_panic(einsum_kernel((&a).view(), (&b).view()))
+    };
+}

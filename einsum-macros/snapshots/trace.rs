@@ -1,0 +1,38 @@
+// einsum!("ii->", & m)
+fn call_site() {
+    let _ = {
+        use ::einsum_static::__rt as rt;
+        #[allow(non_snake_case, unused_parens, clippy::all)]
+        fn einsum_kernel<T, D0>(
+            x0: rt::ndarray::ArrayView<'_, T, D0>,
+        ) -> Result<T, rt::EinsumError>
+        where
+            T: rt::Element,
+            D0: rt::ndarray::Dimension + rt::Rank<2>,
+        {
+            use rt::Sub::Label;
+            let mut binder = rt::ShapeBinder::new(['i']);
+            let x0 = binder.bind(0, &x0, &[Label(0), Label(0)])?;
+            let shape = binder.finish(false)?;
+            let [n_i] = shape.sizes();
+            let mut result = rt::Output::<T, rt::ndarray::Ix0, 1>::zeros(&shape, &[])?;
+            {
+                let out = result.writer();
+                let [x0_i] = x0.strides;
+                rt::schedule::run(
+                    [1, 1],
+                    n_i,
+                    |_, _| {
+                        let mut acc = T::zero();
+                        for i in 0..n_i {
+                            acc = acc + unsafe { x0.get(i * x0_i) };
+                        }
+                        unsafe { out.set(0, acc) };
+                    },
+                );
+            }
+            Ok(result.into_scalar())
+        }
+        rt::unwrap_or_panic(einsum_kernel((&m).view()))
+    };
+}
