@@ -1,6 +1,143 @@
-//! facade (docs to come)
-pub use einsum_macros::{einsum, try_einsum};
+//! NumPy's `einsum` as a Rust macro: the equation is parsed and checked when
+//! the program compiles, the macro emits loops specialized to it, and they
+//! run on all cores through rayon.
+//!
+//! ```
+//! use einsum_static::einsum;
+//! use ndarray::array;
+//!
+//! let a = array![[1.0, 2.0], [3.0, 4.0]];
+//! let b = array![[5.0, 6.0], [7.0, 8.0]];
+//! let c = einsum!("ij,jk->ik", &a, &b); // Array2<f64>
+//! assert_eq!(c, array![[19.0, 22.0], [43.0, 50.0]]);
+//! let trace: f64 = einsum!("ii->", &a); // rank 0: the scalar itself
+//! assert_eq!(trace, 5.0);
+//! ```
+//!
+//! # The equation language
+//!
+//! Exactly NumPy's: one term of subscripts per operand, separated by commas,
+//! then optionally `->` and the output's subscripts. Subscripts are the
+//! letters `a-z` and `A-Z`; spaces are ignored.
+//!
+//! | equation | computes |
+//! |---|---|
+//! | `"ij,jk->ik"` | matrix product: `j` is in both inputs and not in the output, so it is summed |
+//! | `"ij->ji"`, `"ij->ij"` | transpose, copy |
+//! | `"ij->i"`, `"ij->"` | row sums, sum of all elements |
+//! | `"ii->i"`, `"ii->"` | diagonal, trace: a label repeated in one operand walks the diagonal |
+//! | `"iij->j"`, `"ijij->ij"` | diagonals over several axes |
+//! | `"i,j->ij"` | outer product |
+//! | `"ij,ij->i"` | row-wise dot products |
+//! | `",ij->ij"` | a rank-0 operand (empty term) times a matrix |
+//! | `"bij,bjk->bik"` | batched matrix product |
+//! | `"...ij,...jk->...ik"` | the same over any number of leading, broadcast axes |
+//! | `"ij,jk,kl->il"` | any number of operands, contracted pairwise |
+//!
+//! **Implicit output.** Without `->`, the output is NumPy's: the broadcast
+//! axes of `...` first (if any input has one), then every label that occurs
+//! exactly once in the equation, in ASCII order (uppercase before
+//! lowercase). So `"ij,jk"` is `"ij,jk->ik"`, `"ba"` is `"ba->ab"` (a
+//! transpose) and `"ii"` is the trace.
+//!
+//! **Broadcasting.** A label's axes must have one size, except that a size
+//! of 1 stretches to the others, as in NumPy: `"ij,ij->j"` accepts shapes
+//! (10, 2) and (1, 2). Each `...` stands for the axes of its operand that
+//! the named labels leave over; these are aligned from the right across
+//! operands and broadcast the same way. As in NumPy they are never summed:
+//! when they cover any axes the output must have `...` too.
+//!
+//! # Operands and results
+//!
+//! An operand is any expression whose `.view()` gives an ndarray
+//! `ArrayView`: owned arrays, references, views, `ArcArray`, `CowArray`,
+//! with any strides (transposed, stepped, reversed, broadcast). All operands
+//! share one element type: the floats, the integers or
+//! `num_complex::Complex<f32 / f64>` (see [`Element`]).
+//!
+//! ```
+//! use einsum_static::einsum;
+//! use ndarray::{s, Array, Array3};
+//!
+//! let x = Array::from_shape_fn((4, 3), |(i, j)| (i * 3 + j) as i64);
+//! // Transposed and reversed views are read in place, never copied.
+//! let gram = einsum!("ji,jk->ik", &x, &x.slice(s![..;-1, ..]));
+//! assert_eq!(gram.dim(), (3, 3));
+//!
+//! let batch = Array3::<f32>::ones((8, 2, 5));
+//! let sums = einsum!("...ij->...i", &batch); // ArrayD<f32>, shape [8, 2]
+//! assert_eq!(sums.shape(), &[8, 2]);
+//! ```
+//!
+//! The result is a new array in standard (row-major) layout: `Array<T, IxN>`
+//! where N is the output's rank, the scalar `T` for rank 0, and `ArrayD<T>`
+//! when the output has `...` or more than 6 axes.
+//!
+//! # Errors
+//!
+//! A malformed equation is a compile error on the literal, worded as NumPy
+//! words it and naming the character and its column; so is a wrong number
+//! of operands, and an operand whose static rank cannot match its term.
+//!
+//! ```compile_fail
+//! # use einsum_static::einsum;
+//! # let a = ndarray::Array2::<f64>::zeros((2, 2));
+//! let c = einsum!("ij,jk->iz", &a, &a);
+//! // error: einstein sum subscripts string included output subscript 'z'
+//! //        which never appeared in an input
+//! ```
+//!
+//! Sizes are known only when the program runs. [`einsum!`] panics when they
+//! do not fit, and [`try_einsum!`] returns an [`EinsumError`] that names
+//! the label, the operands and axes, and both sizes.
+//!
+//! # Parallelism
+//!
+//! The loops run on the ambient rayon pool, so `RAYON_NUM_THREADS` and
+//! `ThreadPool::install` choose the threads. Small work runs on the calling
+//! thread; larger work is cut into blocks of the output by its size, not by
+//! the thread count, so every thread count gives the same result bit for
+//! bit. See [`schedule`].
+
+#![deny(missing_docs)]
+
+/// Evaluates an einsum equation on ndarray operands.
+///
+/// `einsum!("equation", operand, ...)` returns the result array (or the
+/// scalar, for a rank-0 output) and panics with an [`EinsumError`]'s
+/// message when the operands' sizes do not fit the equation. See the
+/// [crate docs](crate) for the language.
+///
+/// ```
+/// use einsum_static::einsum;
+/// use ndarray::array;
+///
+/// let v = array![1, 2, 3];
+/// let outer = einsum!("i,j->ij", &v, &v);
+/// assert_eq!(outer[[2, 1]], 6);
+/// let dot: i32 = einsum!("i,i", &v, &v);
+/// assert_eq!(dot, 14);
+/// ```
+pub use einsum_macros::einsum;
+
+/// Like [`einsum!`], but returns `Result<_, EinsumError>` instead of
+/// panicking when the operands' sizes do not fit the equation.
+///
+/// ```
+/// use einsum_static::{try_einsum, EinsumError};
+/// use ndarray::Array2;
+///
+/// let a = Array2::<f64>::ones((2, 3));
+/// let b = Array2::<f64>::ones((3, 4));
+/// let c = try_einsum!("ij,jk->ik", &a, &b)?;
+/// assert_eq!(c.dim(), (2, 4));
+/// assert!(try_einsum!("ij,jk->ik", &a, &a).is_err());
+/// # Ok::<(), EinsumError>(())
+/// ```
+pub use einsum_macros::try_einsum;
+
 pub use einsum_runtime::{schedule, EinsumError, Element, Rank, RankAtLeast};
 
+/// What the expansions of the macros call; not a public API.
 #[doc(hidden)]
 pub use einsum_runtime as __rt;

@@ -56,6 +56,8 @@ fn call_site() {
             }
             Ok(result.into_array())
         }
-        rt::unwrap_or_panic(einsum_kernel((&x).view(), (&y).view()))
+        #[allow(clippy::needless_borrow)]
+        let result = rt::unwrap_or_panic(einsum_kernel((&x).view(), (&y).view()));
+        result
     };
 }

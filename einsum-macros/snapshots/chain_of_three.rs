@@ -82,6 +82,10 @@ fn call_site() {
             }
             Ok(result.into_array())
         }
-        rt::unwrap_or_panic(einsum_kernel((&a).view(), (&b).view(), (&c).view()))
+        #[allow(clippy::needless_borrow)]
+        let result = rt::unwrap_or_panic(
+            einsum_kernel((&a).view(), (&b).view(), (&c).view()),
+        );
+        result
     };
 }

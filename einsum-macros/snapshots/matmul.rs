@@ -49,6 +49,8 @@ fn call_site() {
             }
             Ok(result.into_array())
         }
-        rt::unwrap_or_panic(einsum_kernel((&a).view(), (&b).view()))
+        #[allow(clippy::needless_borrow)]
+        let result = rt::unwrap_or_panic(einsum_kernel((&a).view(), (&b).view()));
+        result
     };
 }

@@ -33,6 +33,8 @@ fn call_site() {
             }
             Ok(result.into_scalar())
         }
-        rt::unwrap_or_panic(einsum_kernel((&m).view()))
+        #[allow(clippy::needless_borrow)]
+        let result = rt::unwrap_or_panic(einsum_kernel((&m).view()));
+        result
     };
 }

@@ -36,7 +36,10 @@ pub fn expansion(plan: &Plan, operands: &[Expr], mode: Mode) -> TokenStream {
         {
             use ::einsum_static::__rt as rt;
             #function
-            #call
+            // `(&a).view()` is what the user wrote plus `.view()`: not a borrow to lint.
+            #[allow(clippy::needless_borrow)]
+            let result = #call;
+            result
         }
     }
 }
