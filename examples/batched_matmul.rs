@@ -9,8 +9,12 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let (batch, n) = (64, 128);
-    let x = Array3::from_shape_fn((batch, n, n), |(b, i, j)| ((b + 2 * i + 3 * j) % 7) as f64 - 3.0);
-    let y = Array3::from_shape_fn((batch, n, n), |(b, i, j)| ((3 * b + i + j) % 5) as f64 - 2.0);
+    let x = Array3::from_shape_fn((batch, n, n), |(b, i, j)| {
+        ((b + 2 * i + 3 * j) % 7) as f64 - 3.0
+    });
+    let y = Array3::from_shape_fn((batch, n, n), |(b, i, j)| {
+        ((3 * b + i + j) % 5) as f64 - 2.0
+    });
 
     let z = einsum!("bij,bjk->bik", &x, &y);
 
@@ -23,7 +27,11 @@ fn main() {
     let einsum_time = median_time(|| einsum!("bij,bjk->bik", &x, &y));
     let flops = 2.0 * (batch * n * n * n) as f64;
     println!("einsum!(\"bij,bjk->bik\") on {batch} pairs of {n}x{n} f64 matrices");
-    println!("  result shape {:?}, sum of elements {}", z.shape(), z.sum());
+    println!(
+        "  result shape {:?}, sum of elements {}",
+        z.shape(),
+        z.sum()
+    );
     println!("  matches ndarray's .dot() on every batch");
     println!(
         "  median time {:.3} ms ({:.1} GFLOP/s) on {} rayon threads",

@@ -25,34 +25,36 @@ fn call_site() {
             >::zeros(&shape, &[Ellipsis, Label(0), Label(2)])?;
             {
                 let out = result.writer();
-                let [x0_i, x0_j, _] = x0.strides;
-                let [_, x1_j, x1_k] = x1.strides;
-                let [out_i, _, out_k] = out.strides;
-                let ell = rt::EllipsisAxes::new(
-                    &shape,
-                    [x0.ellipsis(), x1.ellipsis(), out.ellipsis()],
-                );
-                rt::schedule::run(
-                    [ell.len(), n_i],
-                    n_k * n_j,
-                    |ell_block, i_block| {
-                        for [x0_ell, x1_ell, out_ell] in ell.offsets(ell_block) {
-                            for i in i_block.clone() {
-                                for k in 0..n_k {
-                                    let mut acc = T::zero();
-                                    for j in 0..n_j {
-                                        acc = acc
-                                            + unsafe {
-                                                x0.get(x0_ell + i * x0_i + j * x0_j)
-                                                    * x1.get(x1_ell + j * x1_j + k * x1_k)
-                                            };
+                if !rt::kernels::gemm(&shape, &[0, 1, 2], &x0, &x1, &out) {
+                    let [x0_i, x0_j, _] = x0.strides;
+                    let [_, x1_j, x1_k] = x1.strides;
+                    let [out_i, _, out_k] = out.strides;
+                    let ell = rt::EllipsisAxes::new(
+                        &shape,
+                        [x0.ellipsis(), x1.ellipsis(), out.ellipsis()],
+                    );
+                    rt::schedule::run(
+                        [ell.len(), n_i],
+                        n_k * n_j,
+                        |ell_block, i_block| {
+                            for [x0_ell, x1_ell, out_ell] in ell.offsets(ell_block) {
+                                for i in i_block.clone() {
+                                    for k in 0..n_k {
+                                        let mut acc = T::zero();
+                                        for j in 0..n_j {
+                                            acc = acc
+                                                + unsafe {
+                                                    x0.get(x0_ell + i * x0_i + j * x0_j)
+                                                        * x1.get(x1_ell + j * x1_j + k * x1_k)
+                                                };
+                                        }
+                                        unsafe { out.set(out_ell + i * out_i + k * out_k, acc) };
                                     }
-                                    unsafe { out.set(out_ell + i * out_i + k * out_k, acc) };
                                 }
                             }
-                        }
-                    },
-                );
+                        },
+                    );
+                }
             }
             Ok(result.into_array())
         }

@@ -28,27 +28,29 @@ fn call_site() {
             >::zeros(&shape, &[Label(0), Label(2)])?;
             {
                 let out = t0.writer();
-                let [x0_i, x0_j, _, _] = x0.strides;
-                let [_, x1_j, x1_k, _] = x1.strides;
-                let [out_i, _, out_k, _] = out.strides;
-                rt::schedule::run(
-                    [n_i, n_k],
-                    n_j,
-                    |i_block, k_block| {
-                        for i in i_block {
-                            for k in k_block.clone() {
-                                let mut acc = T::zero();
-                                for j in 0..n_j {
-                                    acc = acc
-                                        + unsafe {
-                                            x0.get(i * x0_i + j * x0_j) * x1.get(j * x1_j + k * x1_k)
-                                        };
+                if !rt::kernels::gemm(&shape, &[0, 1, 2], &x0, &x1, &out) {
+                    let [x0_i, x0_j, _, _] = x0.strides;
+                    let [_, x1_j, x1_k, _] = x1.strides;
+                    let [out_i, _, out_k, _] = out.strides;
+                    rt::schedule::run(
+                        [n_i, n_k],
+                        n_j,
+                        |i_block, k_block| {
+                            for i in i_block {
+                                for k in k_block.clone() {
+                                    let mut acc = T::zero();
+                                    for j in 0..n_j {
+                                        acc = acc
+                                            + unsafe {
+                                                x0.get(i * x0_i + j * x0_j) * x1.get(j * x1_j + k * x1_k)
+                                            };
+                                    }
+                                    unsafe { out.set(i * out_i + k * out_k, acc) };
                                 }
-                                unsafe { out.set(i * out_i + k * out_k, acc) };
                             }
-                        }
-                    },
-                );
+                        },
+                    );
+                }
             }
             let t0 = t0.operand();
             let mut result = rt::Output::<
@@ -58,27 +60,29 @@ fn call_site() {
             >::zeros(&shape, &[Label(0), Label(3)])?;
             {
                 let out = result.writer();
-                let [t0_i, _, t0_k, _] = t0.strides;
-                let [_, _, x2_k, x2_l] = x2.strides;
-                let [out_i, _, _, out_l] = out.strides;
-                rt::schedule::run(
-                    [n_i, n_l],
-                    n_k,
-                    |i_block, l_block| {
-                        for i in i_block {
-                            for l in l_block.clone() {
-                                let mut acc = T::zero();
-                                for k in 0..n_k {
-                                    acc = acc
-                                        + unsafe {
-                                            t0.get(i * t0_i + k * t0_k) * x2.get(k * x2_k + l * x2_l)
-                                        };
+                if !rt::kernels::gemm(&shape, &[0, 2, 3], &t0, &x2, &out) {
+                    let [t0_i, _, t0_k, _] = t0.strides;
+                    let [_, _, x2_k, x2_l] = x2.strides;
+                    let [out_i, _, _, out_l] = out.strides;
+                    rt::schedule::run(
+                        [n_i, n_l],
+                        n_k,
+                        |i_block, l_block| {
+                            for i in i_block {
+                                for l in l_block.clone() {
+                                    let mut acc = T::zero();
+                                    for k in 0..n_k {
+                                        acc = acc
+                                            + unsafe {
+                                                t0.get(i * t0_i + k * t0_k) * x2.get(k * x2_k + l * x2_l)
+                                            };
+                                    }
+                                    unsafe { out.set(i * out_i + l * out_l, acc) };
                                 }
-                                unsafe { out.set(i * out_i + l * out_l, acc) };
                             }
-                        }
-                    },
-                );
+                        },
+                    );
+                }
             }
             Ok(result.into_array())
         }

@@ -25,27 +25,29 @@ fn call_site() {
             >::zeros(&shape, &[Label(0), Label(2)])?;
             {
                 let out = result.writer();
-                let [x0_i, x0_j, _] = x0.strides;
-                let [_, x1_j, x1_k] = x1.strides;
-                let [out_i, _, out_k] = out.strides;
-                rt::schedule::run(
-                    [n_i, n_k],
-                    n_j,
-                    |i_block, k_block| {
-                        for i in i_block {
-                            for k in k_block.clone() {
-                                let mut acc = T::zero();
-                                for j in 0..n_j {
-                                    acc = acc
-                                        + unsafe {
-                                            x0.get(i * x0_i + j * x0_j) * x1.get(j * x1_j + k * x1_k)
-                                        };
+                if !rt::kernels::gemm(&shape, &[0, 1, 2], &x0, &x1, &out) {
+                    let [x0_i, x0_j, _] = x0.strides;
+                    let [_, x1_j, x1_k] = x1.strides;
+                    let [out_i, _, out_k] = out.strides;
+                    rt::schedule::run(
+                        [n_i, n_k],
+                        n_j,
+                        |i_block, k_block| {
+                            for i in i_block {
+                                for k in k_block.clone() {
+                                    let mut acc = T::zero();
+                                    for j in 0..n_j {
+                                        acc = acc
+                                            + unsafe {
+                                                x0.get(i * x0_i + j * x0_j) * x1.get(j * x1_j + k * x1_k)
+                                            };
+                                    }
+                                    unsafe { out.set(i * out_i + k * out_k, acc) };
                                 }
-                                unsafe { out.set(i * out_i + k * out_k, acc) };
                             }
-                        }
-                    },
-                );
+                        },
+                    );
+                }
             }
             Ok(result.into_array())
         }

@@ -196,14 +196,30 @@ fn step_block(plan: &Plan, step: &Step) -> TokenStream {
     closure_args.resize(2, quote!(_));
 
     let body = loop_nest(plan, step, &arrays, &slots, &block_names);
+    let loops = quote! {
+        #(#strides)*
+        #ellipsis_axes
+        rt::schedule::run([#(#dims),*], #inner_work, |#(#closure_args),*| {
+            #body
+        });
+    };
+    let loops = if step.is_gemm_class() {
+        // Large GEMM-shaped steps go to the GEMM engine, which declines
+        // (returns false) for tiny sizes and types it lacks.
+        let labels = step.labels().into_iter().map(Literal::usize_unsuffixed);
+        let (a, b) = (&arrays[0].0, &arrays[1].0);
+        quote! {
+            if !rt::kernels::gemm(&shape, &[#(#labels),*], &#a, &#b, &out) {
+                #loops
+            }
+        }
+    } else {
+        loops
+    };
     quote! {
         {
             let out = #writer_source.writer();
-            #(#strides)*
-            #ellipsis_axes
-            rt::schedule::run([#(#dims),*], #inner_work, |#(#closure_args),*| {
-                #body
-            });
+            #loops
         }
     }
 }

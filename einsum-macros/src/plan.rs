@@ -110,6 +110,33 @@ impl Plan {
     }
 }
 
+impl Step {
+    /// Every label the step loops over, in order of first appearance.
+    pub fn labels(&self) -> Vec<usize> {
+        let mut labels = Vec::new();
+        for label in self.inputs.iter().flat_map(|(_, term)| labels_of(term)) {
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+        labels
+    }
+
+    /// Whether the step may be a GEMM: two inputs, a label summed between
+    /// them (k), and an output axis from one input only (m or n; with an
+    /// ellipsis that is decided by the strides at run time).
+    pub fn is_gemm_class(&self) -> bool {
+        let [(_, a), (_, b)] = &self.inputs[..] else {
+            return false;
+        };
+        let out = &self.output.1;
+        let has = |term: &[Sub], label: usize| term.contains(&Sub::Label(label));
+        let k = self.summed.iter().any(|&l| has(a, l) && has(b, l));
+        let m_or_n = labels_of(out).any(|l| has(a, l) != has(b, l));
+        k && (m_or_n || out.contains(&Sub::Ellipsis))
+    }
+}
+
 fn labels_of(term: &[Sub]) -> impl Iterator<Item = usize> + '_ {
     term.iter().filter_map(|s| match s {
         Sub::Label(l) => Some(*l),
@@ -208,6 +235,16 @@ mod tests {
         assert_eq!(p.steps[0].summed, vec![1]);
         assert_eq!(p.result_kind(), ResultKind::Static(2));
         assert_eq!(p.rank_bound(0), RankBound::Exactly(2));
+        assert!(p.steps[0].is_gemm_class());
+    }
+
+    #[test]
+    fn gemm_class_needs_k_and_m_or_n() {
+        assert!(plan("bij,bjk->bik", 2).steps[0].is_gemm_class());
+        assert!(plan("ij,j->i", 2).steps[0].is_gemm_class());
+        assert!(!plan("ij,ij->i", 2).steps[0].is_gemm_class());
+        assert!(!plan("i,j->ij", 2).steps[0].is_gemm_class());
+        assert!(!plan("ij->j", 1).steps[0].is_gemm_class());
     }
 
     #[test]

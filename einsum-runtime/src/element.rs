@@ -1,5 +1,6 @@
 //! The element types an einsum can run on.
 
+use crate::kernels::GemmCall;
 use num_complex::Complex;
 use num_traits::{One, Zero};
 use std::fmt::Debug;
@@ -33,6 +34,18 @@ pub trait Element:
     + sealed::Sealed
     + 'static
 {
+    /// Whether [`Element::gemm`] has an engine for this type.
+    #[doc(hidden)]
+    const HAS_GEMM: bool = false;
+
+    /// Runs one GEMM call; only called when `HAS_GEMM` is true.
+    ///
+    /// # Safety
+    /// The call's pointers and strides must describe valid matrices.
+    #[doc(hidden)]
+    unsafe fn gemm(_call: &GemmCall<Self>) {
+        unreachable!("no GEMM engine for this element type")
+    }
 }
 
 mod sealed {
@@ -46,5 +59,20 @@ macro_rules! impl_element {
     )*};
 }
 
-impl_element!(f32, f64, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
-impl_element!(Complex<f32>, Complex<f64>);
+impl_element!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+/// The types the `gemm` crate multiplies.
+macro_rules! impl_element_with_gemm {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Element for $t {
+            const HAS_GEMM: bool = true;
+            unsafe fn gemm(call: &GemmCall<Self>) {
+                // SAFETY: forwarded from the caller.
+                unsafe { crate::kernels::gemm_crate(call, <$t as One>::one()) }
+            }
+        }
+    )*};
+}
+
+impl_element_with_gemm!(f32, f64, Complex<f32>, Complex<f64>);

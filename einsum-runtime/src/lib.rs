@@ -8,6 +8,7 @@
 mod element;
 mod ellipsis;
 mod error;
+pub mod kernels;
 mod operand;
 mod output;
 mod rank;

@@ -79,6 +79,10 @@ impl<'a, T, const NL: usize> Operand<'a, T, NL> {
     pub fn ellipsis(&self) -> &[isize] {
         &self.ellipsis
     }
+
+    pub(crate) fn ptr(&self) -> *const T {
+        self.ptr
+    }
 }
 
 impl<T: Copy, const NL: usize> Operand<'_, T, NL> {
@@ -130,6 +134,10 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
     /// The strides of the ellipsis dimensions, rightmost last.
     pub fn ellipsis(&self) -> &[isize] {
         &self.ellipsis
+    }
+
+    pub(crate) fn ptr(&self) -> *mut T {
+        self.ptr
     }
 
     /// Stores `value` at `offset`.

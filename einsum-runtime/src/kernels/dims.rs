@@ -1,0 +1,80 @@
+//! A step's axes as (size, stride per array), for engines that regroup them.
+
+use crate::operand::{Operand, Writer};
+use crate::shapes::Shape;
+
+/// One axis of a binary step: its size and its stride in the two inputs and
+/// the output (0 where the array lacks it or broadcasts it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Axis {
+    pub len: usize,
+    pub a: isize,
+    pub b: isize,
+    pub out: isize,
+}
+
+/// The axes of the step over `labels`, then its ellipsis axes; axes of
+/// length 1 are dropped, since they neither move nor multiply.
+pub(crate) fn step_axes<T, const NL: usize>(
+    shape: &Shape<NL>,
+    labels: &[usize],
+    a: &Operand<'_, T, NL>,
+    b: &Operand<'_, T, NL>,
+    out: &Writer<'_, T, NL>,
+) -> Vec<Axis> {
+    let mut axes: Vec<Axis> = labels
+        .iter()
+        .map(|&l| Axis {
+            len: shape.size(l),
+            a: a.strides[l],
+            b: b.strides[l],
+            out: out.strides[l],
+        })
+        .collect();
+    let rank = shape.ellipsis().len();
+    let aligned = |own: &[isize], axis: usize| {
+        let missing = rank - own.len();
+        if axis < missing {
+            0
+        } else {
+            own[axis - missing]
+        }
+    };
+    if out.ellipsis().len() == rank {
+        for (axis, &len) in shape.ellipsis().iter().enumerate() {
+            axes.push(Axis {
+                len,
+                a: aligned(a.ellipsis(), axis),
+                b: aligned(b.ellipsis(), axis),
+                out: aligned(out.ellipsis(), axis),
+            });
+        }
+    }
+    axes.retain(|axis| axis.len != 1);
+    axes
+}
+
+/// Merges axes that walk memory as one (outer stride = inner stride x inner
+/// length, in every array listed by `strides`), after ordering them by the
+/// first array's stride, largest first. Returns the merged axes.
+pub(crate) fn fuse(mut axes: Vec<Axis>, strides: impl Fn(&Axis) -> Vec<isize>) -> Vec<Axis> {
+    axes.sort_by_key(|axis| std::cmp::Reverse(strides(axis)[0].unsigned_abs()));
+    let mut fused: Vec<Axis> = Vec::new();
+    for axis in axes {
+        if let Some(outer) = fused.last_mut() {
+            let joins = strides(outer)
+                .iter()
+                .zip(strides(&axis))
+                .all(|(&o, i)| o == i * axis.len as isize);
+            if joins {
+                outer.len *= axis.len;
+                outer.a = axis.a;
+                outer.b = axis.b;
+                outer.out = axis.out;
+                continue;
+            }
+        }
+        fused.push(axis);
+    }
+    fused
+}

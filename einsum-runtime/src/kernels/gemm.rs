@@ -1,0 +1,250 @@
+//! GEMM-class steps: C[batch, m, n] = sum_k A[batch, m, k] * B[batch, k, n],
+//! where each of batch, m, n and k may be several labels (and ellipsis
+//! axes), in any layout.
+//!
+//! The axes are classified by which arrays they stride (batch: all three;
+//! m: A and C; n: B and C; k: A and B), each class's axes are fused into one
+//! where their strides allow (the GETT idea: no transposing copies), and a
+//! packed, blocked GEMM runs on each (batch, leftover-axes) slice. Axes that
+//! cannot fuse stay as loops around the GEMM calls: leftover m and n axes
+//! become batch loops, leftover k axes accumulate into the same output.
+
+use super::dims::{fuse, step_axes, Axis};
+use crate::operand::{Operand, Writer};
+use crate::shapes::Shape;
+use crate::Element;
+use rayon::prelude::*;
+
+/// Below this many multiply-adds the generated loops beat the GEMM's
+/// packing and dispatch.
+const MIN_GEMM_WORK: usize = 4096;
+
+/// With at least this many independent GEMM calls, the calls run in
+/// parallel, each on one thread; with fewer, each call uses every thread.
+/// It depends on sizes only, so results do not depend on the thread count.
+const MIN_PARALLEL_CALLS: usize = 8;
+
+/// One GEMM call, BLAS-like but with strides in elements for rows and
+/// columns of each matrix: `dst = dst * read_dst + lhs * rhs`.
+#[derive(Debug, Clone, Copy)]
+pub struct GemmCall<T> {
+    /// Rows of `dst` and `lhs`.
+    pub m: usize,
+    /// Columns of `dst` and `rhs`.
+    pub n: usize,
+    /// Columns of `lhs`, rows of `rhs`.
+    pub k: usize,
+    /// The output and its (row, column) strides.
+    pub dst: (*mut T, isize, isize),
+    /// Whether to add to the output's values rather than overwrite them.
+    pub accumulate: bool,
+    /// The left matrix and its (row, column) strides.
+    pub lhs: (*const T, isize, isize),
+    /// The right matrix and its (row, column) strides.
+    pub rhs: (*const T, isize, isize),
+    /// Whether this call may use the threads of the rayon pool.
+    pub parallel: bool,
+}
+
+/// Runs a binary step over `labels` as GEMMs if it is GEMM-class at run
+/// time (every axis is batch, m, n or k, there is a k axis and an m or n
+/// axis, the work is not tiny, and `T` has a GEMM engine); otherwise
+/// returns `false` without touching the output.
+///
+/// ```
+/// # use einsum_static::einsum;
+/// // The macro calls this for matmul-like steps; users just write:
+/// let a = ndarray::Array2::<f64>::ones((64, 32));
+/// let c = einsum!("ij,kj->ik", &a, &a);
+/// assert_eq!(c[[3, 5]], 32.0);
+/// ```
+pub fn gemm<T: Element, const NL: usize>(
+    shape: &Shape<NL>,
+    labels: &[usize],
+    a: &Operand<'_, T, NL>,
+    b: &Operand<'_, T, NL>,
+    out: &Writer<'_, T, NL>,
+) -> bool {
+    if !T::HAS_GEMM {
+        return false;
+    }
+    let Some(plan) = GemmPlan::new(step_axes(shape, labels, a, b, out)) else {
+        return false;
+    };
+    if plan.m.len * plan.n.len * plan.k.len < MIN_GEMM_WORK {
+        return false;
+    }
+    plan.run(a.ptr(), b.ptr(), out.ptr());
+    true
+}
+
+/// The step regrouped: one GEMM shape and the loops around it.
+#[derive(Debug)]
+struct GemmPlan {
+    m: Axis,
+    n: Axis,
+    k: Axis,
+    /// Loops whose iterations write disjoint outputs: batch and leftover m, n.
+    outer: Vec<Axis>,
+    /// Leftover k axes: their iterations add into the same output.
+    inner_k: Vec<Axis>,
+}
+
+impl GemmPlan {
+    fn new(axes: Vec<Axis>) -> Option<GemmPlan> {
+        let (mut batch, mut m, mut n, mut k) = (vec![], vec![], vec![], vec![]);
+        for axis in axes {
+            match (axis.a != 0, axis.b != 0, axis.out != 0) {
+                (true, true, true) | (false, false, true) => batch.push(axis),
+                (true, false, true) => m.push(axis),
+                (false, true, true) => n.push(axis),
+                (true, true, false) => k.push(axis),
+                // Summed in one operand only (or a broadcast summed axis):
+                // not a GEMM shape.
+                _ => return None,
+            }
+        }
+        if k.is_empty() || (m.is_empty() && n.is_empty()) {
+            return None;
+        }
+        let unit = Axis {
+            len: 1,
+            a: 0,
+            b: 0,
+            out: 0,
+        };
+        let mut outer = fuse(batch, |x| vec![x.out, x.a, x.b]);
+        let (m, m_rest) = largest(fuse(m, |x| vec![x.out, x.a]), unit);
+        let (n, n_rest) = largest(fuse(n, |x| vec![x.out, x.b]), unit);
+        let (k, inner_k) = largest(fuse(k, |x| vec![x.a, x.b]), unit);
+        outer.extend(m_rest);
+        outer.extend(n_rest);
+        Some(GemmPlan {
+            m,
+            n,
+            k,
+            outer,
+            inner_k,
+        })
+    }
+
+    fn run<T: Element>(&self, a: *const T, b: *const T, out: *mut T) {
+        let calls: usize = self.outer.iter().map(|x| x.len).product();
+        let parallel_calls = calls >= MIN_PARALLEL_CALLS;
+        let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
+        let one_slice = |index: usize| {
+            let (mut oa, mut ob, mut oo) = (0isize, 0isize, 0isize);
+            let mut rest = index;
+            for axis in self.outer.iter().rev() {
+                let i = (rest % axis.len) as isize;
+                rest /= axis.len;
+                oa += i * axis.a;
+                ob += i * axis.b;
+                oo += i * axis.out;
+            }
+            self.run_slice(a.at(oa), b.at(ob), out.at(oo), !parallel_calls);
+        };
+        if parallel_calls {
+            (0..calls).into_par_iter().for_each(one_slice);
+        } else {
+            (0..calls).for_each(one_slice);
+        }
+    }
+
+    /// One output slice: the GEMM, repeated over the leftover k axes.
+    fn run_slice<T: Element>(&self, a: *mut T, b: *mut T, out: *mut T, parallel: bool) {
+        let repeats: usize = self.inner_k.iter().map(|x| x.len).product();
+        for index in 0..repeats {
+            let (mut oa, mut ob) = (0isize, 0isize);
+            let mut rest = index;
+            for axis in self.inner_k.iter().rev() {
+                let i = (rest % axis.len) as isize;
+                rest /= axis.len;
+                oa += i * axis.a;
+                ob += i * axis.b;
+            }
+            let call = GemmCall {
+                m: self.m.len,
+                n: self.n.len,
+                k: self.k.len,
+                dst: (out, self.m.out, self.n.out),
+                accumulate: index > 0,
+                lhs: (a.wrapping_offset(oa) as *const T, self.m.a, self.k.a),
+                rhs: (b.wrapping_offset(ob) as *const T, self.k.b, self.n.b),
+                parallel,
+            };
+            // SAFETY: every offset is an index below an axis length times
+            // that axis' stride, as bound and checked by ShapeBinder; the
+            // slices of distinct `outer` indices are disjoint in the output.
+            unsafe { T::gemm(&call) };
+        }
+    }
+}
+
+/// The longest axis (the GEMM dimension) and the others (loops).
+fn largest(mut axes: Vec<Axis>, unit: Axis) -> (Axis, Vec<Axis>) {
+    match axes
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, x)| x.len)
+        .map(|(i, _)| i)
+    {
+        Some(i) => {
+            let main = axes.remove(i);
+            (main, axes)
+        }
+        None => (unit, axes),
+    }
+}
+
+/// A raw pointer that may cross to rayon's threads; see `run_slice`.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: the tasks write disjoint output slices and only read the inputs.
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    /// The pointer moved by `offset` elements (a method, so that closures
+    /// capture the whole Send wrapper rather than its raw field).
+    fn at(self, offset: isize) -> *mut T {
+        self.0.wrapping_offset(offset)
+    }
+}
+
+/// The `gemm` crate's kernel for the four types it supports.
+///
+/// # Safety
+/// The pointers and strides of `call` must describe valid matrices.
+pub(crate) unsafe fn gemm_crate<T: 'static + Copy>(call: &GemmCall<T>, one: T) {
+    let parallelism = if call.parallel {
+        gemm::Parallelism::Rayon(rayon::current_num_threads())
+    } else {
+        gemm::Parallelism::None
+    };
+    // gemm computes dst = alpha * dst + beta * lhs * rhs (alpha and beta
+    // swapped with respect to BLAS), reading dst only when asked to.
+    unsafe {
+        gemm::gemm(
+            call.m,
+            call.n,
+            call.k,
+            call.dst.0,
+            call.dst.2,
+            call.dst.1,
+            call.accumulate,
+            call.lhs.0,
+            call.lhs.2,
+            call.lhs.1,
+            call.rhs.0,
+            call.rhs.2,
+            call.rhs.1,
+            one,
+            one,
+            false,
+            false,
+            false,
+            parallelism,
+        )
+    }
+}

@@ -1,0 +1,11 @@
+//! Hand-tuned engines that a step may use instead of its generated loops.
+//!
+//! Each engine inspects the bound strides at run time and either runs the
+//! whole step and returns `true`, or declines (`false`) and leaves the step
+//! to the generated loops, which are always correct.
+
+mod dims;
+mod gemm;
+
+pub(crate) use self::gemm::gemm_crate;
+pub use self::gemm::{gemm, GemmCall};
