@@ -40,15 +40,18 @@ fn call_site() {
                             for [x0_ell, x1_ell, out_ell] in ell.offsets(ell_block) {
                                 for i in i_block.clone() {
                                     for k in 0..n_k {
-                                        let mut acc = T::zero();
-                                        for j in 0..n_j {
-                                            acc = acc
-                                                + unsafe {
-                                                    x0.get(x0_ell + i * x0_i + j * x0_j)
-                                                        * x1.get(x1_ell + j * x1_j + k * x1_k)
-                                                };
-                                        }
-                                        unsafe { out.set(out_ell + i * out_i + k * out_k, acc) };
+                                        unsafe {
+                                            out.set(
+                                                out_ell + i * out_i + k * out_k,
+                                                rt::kernels::sum_of_products(
+                                                    n_j,
+                                                    [
+                                                        (&x0, x0_ell + i * x0_i, x0_j),
+                                                        (&x1, x1_ell + k * x1_k, x1_j),
+                                                    ],
+                                                ),
+                                            )
+                                        };
                                     }
                                 }
                             }

@@ -38,14 +38,15 @@ fn call_site() {
                         |i_block, k_block| {
                             for i in i_block {
                                 for k in k_block.clone() {
-                                    let mut acc = T::zero();
-                                    for j in 0..n_j {
-                                        acc = acc
-                                            + unsafe {
-                                                x0.get(i * x0_i + j * x0_j) * x1.get(j * x1_j + k * x1_k)
-                                            };
-                                    }
-                                    unsafe { out.set(i * out_i + k * out_k, acc) };
+                                    unsafe {
+                                        out.set(
+                                            i * out_i + k * out_k,
+                                            rt::kernels::sum_of_products(
+                                                n_j,
+                                                [(&x0, i * x0_i, x0_j), (&x1, k * x1_k, x1_j)],
+                                            ),
+                                        )
+                                    };
                                 }
                             }
                         },
@@ -70,14 +71,15 @@ fn call_site() {
                         |i_block, l_block| {
                             for i in i_block {
                                 for l in l_block.clone() {
-                                    let mut acc = T::zero();
-                                    for k in 0..n_k {
-                                        acc = acc
-                                            + unsafe {
-                                                t0.get(i * t0_i + k * t0_k) * x2.get(k * x2_k + l * x2_l)
-                                            };
-                                    }
-                                    unsafe { out.set(i * out_i + l * out_l, acc) };
+                                    unsafe {
+                                        out.set(
+                                            i * out_i + l * out_l,
+                                            rt::kernels::sum_of_products(
+                                                n_k,
+                                                [(&t0, i * t0_i, t0_k), (&x2, l * x2_l, x2_k)],
+                                            ),
+                                        )
+                                    };
                                 }
                             }
                         },

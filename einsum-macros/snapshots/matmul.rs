@@ -35,14 +35,15 @@ fn call_site() {
                         |i_block, k_block| {
                             for i in i_block {
                                 for k in k_block.clone() {
-                                    let mut acc = T::zero();
-                                    for j in 0..n_j {
-                                        acc = acc
-                                            + unsafe {
-                                                x0.get(i * x0_i + j * x0_j) * x1.get(j * x1_j + k * x1_k)
-                                            };
-                                    }
-                                    unsafe { out.set(i * out_i + k * out_k, acc) };
+                                    unsafe {
+                                        out.set(
+                                            i * out_i + k * out_k,
+                                            rt::kernels::sum_of_products(
+                                                n_j,
+                                                [(&x0, i * x0_i, x0_j), (&x1, k * x1_k, x1_j)],
+                                            ),
+                                        )
+                                    };
                                 }
                             }
                         },

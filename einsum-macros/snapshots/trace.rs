@@ -19,17 +19,19 @@ fn call_site() {
             {
                 let out = result.writer();
                 let [x0_i] = x0.strides;
-                rt::schedule::run(
-                    [1, 1],
+                let total = rt::schedule::reduce(
                     n_i,
-                    |_, _| {
-                        let mut acc = T::zero();
-                        for i in 0..n_i {
-                            acc = acc + unsafe { x0.get(i * x0_i) };
+                    1,
+                    |i_block| {
+                        unsafe {
+                            rt::kernels::sum_of_products(
+                                i_block.end - i_block.start,
+                                [(&x0, i_block.start * x0_i, x0_i)],
+                            )
                         }
-                        unsafe { out.set(0, acc) };
                     },
                 );
+                unsafe { out.set(0, total) };
             }
             Ok(result.into_scalar())
         }

@@ -6,6 +6,8 @@
 //! sizes, [`emit`] the specialized code.
 
 mod emit;
+mod names;
+mod nest;
 mod parse;
 mod plan;
 mod validate;

@@ -110,7 +110,65 @@ impl Plan {
     }
 }
 
+/// The loop order of one step, outermost first: the output's subscripts
+/// (`outer`), the summed labels, then the `inner` label, whose loop is a
+/// runtime kernel call (SIMD, several accumulators).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopOrder {
+    pub outer: Vec<Sub>,
+    pub summed: Vec<usize>,
+    pub inner: Option<Inner>,
+}
+
+/// The innermost loop's label, and whether it is summed (a reduction into
+/// a register) or an output axis (a vector store or accumulate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inner {
+    pub label: usize,
+    pub summed: bool,
+}
+
 impl Step {
+    /// Arrays are usually row-major, so the innermost loop should walk the
+    /// last axis: of the output when nothing is summed (unit-stride stores),
+    /// else of the first input (unit-stride reads of the array that is
+    /// summed over).
+    pub fn loop_order(&self) -> LoopOrder {
+        let out = &self.output.1;
+        let candidate = if self.summed.is_empty() {
+            out.last()
+        } else {
+            self.inputs[0].1.last()
+        };
+        let inner = match candidate {
+            Some(Sub::Label(l)) => Some(Inner {
+                label: *l,
+                summed: !out.contains(&Sub::Label(*l)),
+            }),
+            _ => self.summed.last().map(|&l| Inner {
+                label: l,
+                summed: true,
+            }),
+        };
+        let not_inner = |l: usize| inner.is_none_or(|i| i.label != l);
+        LoopOrder {
+            outer: out
+                .iter()
+                .copied()
+                .filter(|s| {
+                    matches!(s, Sub::Ellipsis) || matches!(s, Sub::Label(l) if not_inner(*l))
+                })
+                .collect(),
+            summed: self
+                .summed
+                .iter()
+                .copied()
+                .filter(|&l| not_inner(l))
+                .collect(),
+            inner,
+        }
+    }
+
     /// Every label the step loops over, in order of first appearance.
     pub fn labels(&self) -> Vec<usize> {
         let mut labels = Vec::new();
@@ -236,6 +294,33 @@ mod tests {
         assert_eq!(p.result_kind(), ResultKind::Static(2));
         assert_eq!(p.rank_bound(0), RankBound::Exactly(2));
         assert!(p.steps[0].is_gemm_class());
+    }
+
+    fn order(eq: &str, operands: usize) -> (Vec<Sub>, Vec<usize>, Option<Inner>) {
+        let o = plan(eq, operands).steps[0].loop_order();
+        (o.outer, o.summed, o.inner)
+    }
+
+    #[test]
+    fn innermost_loop_walks_the_last_axis() {
+        use Sub::Label as L;
+        let inner = |label, summed| Some(Inner { label, summed });
+        // rowdot: j is summed and last in the first input.
+        assert_eq!(order("ij,ij->i", 2), (vec![L(0)], vec![], inner(1, true)));
+        // outer product: nothing summed, the output's last axis.
+        assert_eq!(order("i,j->ij", 2), (vec![L(0)], vec![], inner(1, false)));
+        // transpose-sum: k is last in the input and kept in the output.
+        assert_eq!(order("ijk->kj", 1), (vec![L(1)], vec![0], inner(2, false)));
+        assert_eq!(order("ijk->", 1), (vec![], vec![0, 1], inner(2, true)));
+        assert_eq!(
+            order("...i->...", 1),
+            (vec![Sub::Ellipsis], vec![], inner(0, true))
+        );
+        assert_eq!(
+            order("i...->...", 1),
+            (vec![Sub::Ellipsis], vec![], inner(0, true))
+        );
+        assert_eq!(order("...->...", 1), (vec![Sub::Ellipsis], vec![], None));
     }
 
     #[test]

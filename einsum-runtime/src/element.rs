@@ -34,6 +34,18 @@ pub trait Element:
     + sealed::Sealed
     + 'static
 {
+    /// `a[0] + a[1] + ...`, for the innermost loop of reductions.
+    #[doc(hidden)]
+    fn sum_unit(a: &[Self]) -> Self {
+        crate::kernels::simd::sum_lanes::<Self, 8>(a)
+    }
+
+    /// `a[0] * b[0] + a[1] * b[1] + ...` over the shorter length.
+    #[doc(hidden)]
+    fn dot_unit(a: &[Self], b: &[Self]) -> Self {
+        crate::kernels::simd::dot_lanes::<Self, 8>(a, b)
+    }
+
     /// Whether [`Element::gemm`] has an engine for this type.
     #[doc(hidden)]
     const HAS_GEMM: bool = false;
@@ -75,4 +87,20 @@ macro_rules! impl_element_with_gemm {
     )*};
 }
 
-impl_element_with_gemm!(f32, f64, Complex<f32>, Complex<f64>);
+/// The types the `gemm` crate multiplies, and float reductions in SIMD.
+macro_rules! impl_float_element {
+    ($($t:ty, $lanes:literal);*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Element for $t {
+            crate::kernels::simd::float_reductions!($t, $lanes);
+            const HAS_GEMM: bool = true;
+            unsafe fn gemm(call: &GemmCall<Self>) {
+                // SAFETY: forwarded from the caller.
+                unsafe { crate::kernels::gemm_crate(call, 1.0) }
+            }
+        }
+    )*};
+}
+
+impl_float_element!(f32, 64; f64, 32);
+impl_element_with_gemm!(Complex<f32>, Complex<f64>);

@@ -99,6 +99,19 @@ impl<T: Copy, const NL: usize> Operand<'_, T, NL> {
         // debug builds).
         unsafe { *self.ptr.offset(offset) }
     }
+
+    /// The `len` elements from `offset` on, when they are consecutive.
+    ///
+    /// # Safety
+    /// `offset` and `offset + len - 1` must satisfy [`Operand::get`]'s
+    /// contract, with the array's stride 1 between them.
+    #[inline(always)]
+    pub(crate) unsafe fn slice(&self, offset: isize, len: isize) -> &[T] {
+        self.span.check(offset);
+        self.span.check(offset + len - 1);
+        // SAFETY: the caller's contract.
+        unsafe { std::slice::from_raw_parts(self.ptr.offset(offset), len as usize) }
+    }
 }
 
 /// Write access to a freshly allocated output, shared by the tasks of one
@@ -150,5 +163,31 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
         self.span.check(offset);
         // SAFETY: see the type's Sync comment and the caller's contract.
         unsafe { *self.ptr.offset(offset) = value }
+    }
+}
+
+impl<T: Copy, const NL: usize> Writer<'_, T, NL> {
+    /// The element at `offset`, for kernels that accumulate.
+    ///
+    /// # Safety
+    /// As for [`Writer::set`].
+    #[inline(always)]
+    pub(crate) unsafe fn get(&self, offset: isize) -> T {
+        self.span.check(offset);
+        // SAFETY: as for `set`; only the calling task touches this element.
+        unsafe { *self.ptr.offset(offset) }
+    }
+
+    /// The `len` elements from `offset` on, when they are consecutive.
+    ///
+    /// # Safety
+    /// As for [`Writer::set`] at `offset` and `offset + len - 1`, stride 1.
+    #[allow(clippy::mut_from_ref)]
+    #[inline(always)]
+    pub(crate) unsafe fn slice_mut(&self, offset: isize, len: isize) -> &mut [T] {
+        self.span.check(offset);
+        self.span.check(offset + len - 1);
+        // SAFETY: the caller's block owns these elements exclusively.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.offset(offset), len as usize) }
     }
 }

@@ -6,6 +6,7 @@
 //! needed), sized by the work they hold rather than by the thread count, so
 //! the same sizes always give the same blocks and the same results.
 
+use crate::Element;
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -45,6 +46,37 @@ where
         let (r, c) = plan.block(k);
         block(r, c);
     });
+}
+
+/// Sums `block(range)` over blocks of `0..len`, where each index costs
+/// `inner_work` steps: the split for outputs too small to cut, such as a
+/// full sum or a trace. The partial sums are added in block order and the
+/// blocks depend on the sizes only, so every thread count gives the same
+/// result, bit for bit.
+///
+/// ```
+/// let total = einsum_static::schedule::reduce(1_000_000, 1, |range| {
+///     range.map(|i| i as f64).sum::<f64>()
+/// });
+/// assert_eq!(total, 499_999_500_000.0);
+/// ```
+pub fn reduce<T, F>(len: isize, inner_work: isize, block: F) -> T
+where
+    T: Element,
+    F: Fn(Range<isize>) -> T + Sync,
+{
+    let per_index = inner_work.max(1) as u64;
+    let total = (len.max(0) as u64).saturating_mul(per_index);
+    if total <= SERIAL_WORK || len <= 1 {
+        return block(0..len);
+    }
+    let step = (BLOCK_WORK / per_index).clamp(1, len as u64) as isize;
+    let count = (len as u64).div_ceil(step as u64) as isize;
+    let partials: Vec<T> = (0..count)
+        .into_par_iter()
+        .map(|k| block(k * step..((k + 1) * step).min(len)))
+        .collect();
+    partials.into_iter().fold(T::zero(), |sum, part| sum + part)
 }
 
 /// How the output is cut: blocks of `row_step` rows by `col_step` columns.
@@ -131,6 +163,24 @@ mod tests {
         ] {
             covers_exactly_once(r, c, w);
         }
+    }
+
+    #[test]
+    fn reduction_is_the_same_on_every_pool() {
+        let sum = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                reduce(3_000_001, 1, |r| {
+                    r.map(|i| 1.0 / (1.0 + i as f64)).sum::<f64>()
+                })
+            })
+        };
+        let one = sum(1);
+        assert_eq!(one.to_bits(), sum(2).to_bits());
+        assert_eq!(one.to_bits(), sum(5).to_bits());
     }
 
     #[test]

@@ -1,0 +1,373 @@
+//! The loop nest of one step, in the order [`Step::loop_order`] chose.
+//!
+//! The output's subscripts are the outer loops; the scheduler cuts the
+//! first two of them into blocks (`run`), or, for a rank-0 output, the
+//! first summed loop (`reduce`). The innermost loop is one call of a
+//! runtime kernel (`sum_of_products`, `store_products`, `add_products`)
+//! that gets the label's length and each array's offset and stride.
+
+use crate::names::{
+    array_name, block_name, ellipsis_offset_name, index_name, product_of, size_name, stride_name,
+};
+use crate::plan::{Inner, LoopOrder, Plan, Step, Sub};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use syn::Ident;
+
+/// The block that runs one step: strides, then the scheduled loops.
+pub fn step_block(plan: &Plan, step: &Step) -> TokenStream {
+    let nest = Nest::new(plan, step);
+    let loops = nest.scheduled();
+    let strides = nest.stride_bindings();
+    let ellipsis_axes = nest.ellipsis_axes();
+    let loops = quote! {
+        #(#strides)*
+        #ellipsis_axes
+        #loops
+    };
+    let loops = if step.is_gemm_class() {
+        // Large GEMM-shaped steps go to the GEMM engine, which declines
+        // (returns false) for tiny sizes and types it lacks.
+        let labels = step.labels().into_iter().map(Literal::usize_unsuffixed);
+        let (a, b) = (&nest.arrays[0].0, &nest.arrays[1].0);
+        quote! {
+            if !rt::kernels::gemm(&shape, &[#(#labels),*], &#a, &#b, &out) {
+                #loops
+            }
+        }
+    } else {
+        loops
+    };
+    let writer_source = array_name(step.output.0);
+    quote! {
+        {
+            let out = #writer_source.writer();
+            #loops
+        }
+    }
+}
+
+struct Nest<'p> {
+    plan: &'p Plan,
+    /// Every array of the step, the output (`out`) last, with its subscripts.
+    arrays: Vec<(Ident, &'p [Sub])>,
+    order: LoopOrder,
+    with_ellipsis: bool,
+    /// The loops the scheduler cuts, outermost first (at most two).
+    blocks: Vec<Sub>,
+    /// A rank-0 output: the scheduler sums partial results.
+    reduce: bool,
+}
+
+impl<'p> Nest<'p> {
+    fn new(plan: &'p Plan, step: &'p Step) -> Self {
+        let out_term: &[Sub] = &step.output.1;
+        let mut arrays: Vec<(Ident, &[Sub])> = step
+            .inputs
+            .iter()
+            .map(|(id, term)| (array_name(*id), &term[..]))
+            .collect();
+        arrays.push((format_ident!("out"), out_term));
+        let order = step.loop_order();
+        let inner_sub = order.inner.map(|i| Sub::Label(i.label));
+        let reduce = out_term.is_empty() && order.inner.is_some();
+        let blocks = if reduce {
+            order
+                .summed
+                .iter()
+                .map(|&l| Sub::Label(l))
+                .chain(inner_sub)
+                .take(1)
+                .collect()
+        } else {
+            let inner_output = order
+                .inner
+                .filter(|i| !i.summed)
+                .map(|i| Sub::Label(i.label));
+            order
+                .outer
+                .iter()
+                .copied()
+                .chain(inner_output)
+                .take(2)
+                .collect()
+        };
+        Nest {
+            plan,
+            arrays,
+            with_ellipsis: out_term.contains(&Sub::Ellipsis),
+            order,
+            blocks,
+            reduce,
+        }
+    }
+
+    /// `let [x0_i, x0_j, _] = x0.strides;` for each array with labels.
+    fn stride_bindings(&self) -> Vec<TokenStream> {
+        let labels = &self.plan.labels;
+        self.arrays
+            .iter()
+            .filter(|(_, term)| term.iter().any(|s| *s != Sub::Ellipsis))
+            .map(|(name, term)| {
+                let vars = (0..labels.len()).map(|label| {
+                    if term.contains(&Sub::Label(label)) {
+                        let v = stride_name(name, labels[label]);
+                        quote!(#v)
+                    } else {
+                        quote!(_)
+                    }
+                });
+                quote!(let [#(#vars),*] = #name.strides;)
+            })
+            .collect()
+    }
+
+    fn ellipsis_axes(&self) -> Option<TokenStream> {
+        self.with_ellipsis.then(|| {
+            let sources = self.arrays.iter().map(|(name, _)| quote!(#name.ellipsis()));
+            quote!(let ell = rt::EllipsisAxes::new(&shape, [#(#sources),*]);)
+        })
+    }
+
+    fn extent(&self, sub: &Sub) -> TokenStream {
+        match *sub {
+            Sub::Label(l) => {
+                let n = size_name(self.plan.labels[l]);
+                quote!(#n)
+            }
+            Sub::Ellipsis => quote!(ell.len()),
+        }
+    }
+
+    /// The loops handed to the scheduler, with the work of one block index.
+    fn scheduled(&self) -> TokenStream {
+        let mut all: Vec<Sub> = self.order.outer.clone();
+        all.extend(self.order.summed.iter().map(|&l| Sub::Label(l)));
+        all.extend(self.order.inner.map(|i| Sub::Label(i.label)));
+        let work = all
+            .iter()
+            .filter(|s| !self.blocks.contains(s))
+            .map(|s| self.extent(s))
+            .collect();
+        let work = product_of(work, quote!(1));
+        let names: Vec<Ident> = self
+            .blocks
+            .iter()
+            .map(|s| block_name(self.plan, s))
+            .collect();
+        if self.reduce {
+            let (n, block) = (self.extent(&self.blocks[0]), &names[0]);
+            let body = self.reduction_body();
+            return quote! {
+                let total = rt::schedule::reduce(#n, #work, |#block| { #body });
+                unsafe { out.set(0, total) };
+            };
+        }
+        let mut dims: Vec<TokenStream> = self.blocks.iter().map(|s| self.extent(s)).collect();
+        dims.resize(2, quote!(1));
+        let mut args: Vec<TokenStream> = names.iter().map(|b| quote!(#b)).collect();
+        args.resize(2, quote!(_));
+        let body = self.output_body();
+        quote! {
+            rt::schedule::run([#(#dims),*], #work, |#(#args),*| {
+                #body
+            });
+        }
+    }
+
+    /// The range a loop walks: its block if the scheduler cuts it (the
+    /// first block once, the second once per outer index), else all of it.
+    fn range(&self, sub: &Sub) -> TokenStream {
+        match self.blocks.iter().position(|b| b == sub) {
+            Some(0) => {
+                let b = block_name(self.plan, sub);
+                quote!(#b)
+            }
+            Some(_) => {
+                let b = block_name(self.plan, sub);
+                quote!(#b.clone())
+            }
+            None => {
+                let n = self.extent(sub);
+                quote!(0..#n)
+            }
+        }
+    }
+
+    /// `for <index> in <range> { body }`, for one label or the ellipsis.
+    fn wrap(&self, sub: &Sub, body: TokenStream) -> TokenStream {
+        let range = self.range(sub);
+        match *sub {
+            Sub::Label(l) => {
+                let index = index_name(self.plan.labels[l]);
+                quote!(for #index in #range { #body })
+            }
+            Sub::Ellipsis => {
+                let names = self.arrays.iter().map(|(name, term)| {
+                    if term.contains(&Sub::Ellipsis) {
+                        let e = ellipsis_offset_name(name);
+                        quote!(#e)
+                    } else {
+                        quote!(_)
+                    }
+                });
+                quote!(for [#(#names),*] in ell.offsets(#range) { #body })
+            }
+        }
+    }
+
+    fn wrap_all(&self, subs: &[Sub], mut body: TokenStream) -> TokenStream {
+        for sub in subs.iter().rev() {
+            body = self.wrap(sub, body);
+        }
+        body
+    }
+
+    fn summed_subs(&self) -> Vec<Sub> {
+        self.order.summed.iter().map(|&l| Sub::Label(l)).collect()
+    }
+
+    /// The body for an output with axes: outer loops, then per kind of
+    /// innermost loop a register sum, an accumulate or a store.
+    fn output_body(&self) -> TokenStream {
+        let out_offset = self.offset(self.arrays.len() - 1, None);
+        let summed = self.summed_subs();
+        let body = match self.order.inner {
+            Some(inner) if inner.summed => {
+                let kernel = self.inner_call(inner, quote!(sum_of_products), false);
+                if summed.is_empty() {
+                    quote!(unsafe { out.set(#out_offset, #kernel) };)
+                } else {
+                    let sum = self.wrap_all(&summed, quote!(acc = acc + unsafe { #kernel };));
+                    quote! {
+                        let mut acc = T::zero();
+                        #sum
+                        unsafe { out.set(#out_offset, acc) };
+                    }
+                }
+            }
+            Some(inner) if summed.is_empty() => {
+                let kernel = self.inner_call(inner, quote!(store_products), true);
+                quote!(unsafe { #kernel };)
+            }
+            Some(inner) => {
+                let kernel = self.inner_call(inner, quote!(add_products), true);
+                self.wrap_all(&summed, quote!(unsafe { #kernel };))
+            }
+            None => {
+                // No label to vectorize over (only the ellipsis, or nothing).
+                let product = self.product_of_reads();
+                if summed.is_empty() {
+                    quote!(unsafe { out.set(#out_offset, #product) };)
+                } else {
+                    let sum = self.wrap_all(&summed, quote!(acc = acc + unsafe { #product };));
+                    quote! {
+                        let mut acc = T::zero();
+                        #sum
+                        unsafe { out.set(#out_offset, acc) };
+                    }
+                }
+            }
+        };
+        self.wrap_all(&self.order.outer, body)
+    }
+
+    /// The body of a block of a rank-0 output's reduction: its partial sum.
+    fn reduction_body(&self) -> TokenStream {
+        let inner = self
+            .order
+            .inner
+            .expect("a reduction has an innermost label");
+        let kernel = self.inner_call(inner, quote!(sum_of_products), false);
+        let summed = self.summed_subs();
+        if summed.is_empty() {
+            return quote!(unsafe { #kernel });
+        }
+        let sum = self.wrap_all(&summed, quote!(acc = acc + unsafe { #kernel };));
+        quote! {
+            let mut acc = T::zero();
+            #sum
+            acc
+        }
+    }
+
+    /// `rt::kernels::<kernel>(len, [(out, offset, stride),] [(x0, offset, stride), ...])`.
+    fn inner_call(&self, inner: Inner, kernel: TokenStream, writes: bool) -> TokenStream {
+        let sub = Sub::Label(inner.label);
+        let label = self.plan.labels[inner.label];
+        let block = self
+            .blocks
+            .contains(&sub)
+            .then(|| block_name(self.plan, &sub));
+        let len = match &block {
+            Some(b) => quote!(#b.end - #b.start),
+            None => {
+                let n = size_name(label);
+                quote!(#n)
+            }
+        };
+        let lane = |k: usize| {
+            let (name, term) = &self.arrays[k];
+            let offset = self.offset(k, Some((inner.label, block.as_ref())));
+            let stride = if term.contains(&sub) {
+                let s = stride_name(name, label);
+                quote!(#s)
+            } else {
+                quote!(0)
+            };
+            quote!((&#name, #offset, #stride))
+        };
+        let inputs = (0..self.arrays.len() - 1).map(lane);
+        if writes {
+            let out = lane(self.arrays.len() - 1);
+            quote!(rt::kernels::#kernel(#len, #out, [#(#inputs),*]))
+        } else {
+            quote!(rt::kernels::#kernel(#len, [#(#inputs),*]))
+        }
+    }
+
+    /// `x0.get(..) * x1.get(..)`, for a body without an innermost label.
+    fn product_of_reads(&self) -> TokenStream {
+        let reads = (0..self.arrays.len() - 1).map(|k| {
+            let name = &self.arrays[k].0;
+            let offset = self.offset(k, None);
+            quote!(#name.get(#offset))
+        });
+        product_of(reads.collect(), quote!(T::one()))
+    }
+
+    /// The element offset of array `k` from the loop indices. The innermost
+    /// label is left to the kernel, but for the start of its block.
+    fn offset(&self, k: usize, inner: Option<(usize, Option<&Ident>)>) -> TokenStream {
+        let (name, term) = &self.arrays[k];
+        let mut parts: Vec<TokenStream> = Vec::new();
+        if self.with_ellipsis && term.contains(&Sub::Ellipsis) {
+            let e = ellipsis_offset_name(name);
+            parts.push(quote!(#e));
+        }
+        let mut seen = Vec::new();
+        for sub in term.iter() {
+            let Sub::Label(l) = *sub else { continue };
+            if seen.contains(&l) {
+                continue;
+            }
+            seen.push(l);
+            let stride = stride_name(name, self.plan.labels[l]);
+            match inner {
+                Some((label, Some(block))) if label == l => {
+                    parts.push(quote!(#block.start * #stride))
+                }
+                Some((label, None)) if label == l => {}
+                _ => {
+                    let index = index_name(self.plan.labels[l]);
+                    parts.push(quote!(#index * #stride));
+                }
+            }
+        }
+        if parts.is_empty() {
+            quote!(0)
+        } else {
+            quote!(#(#parts)+*)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! The innermost loop of a step, as one call: the generated loops hand the
+//! last label's length, and each array's offset and stride along it.
+//!
+//! Each kernel takes a fast path when the strides are 1 (or 0, for an input
+//! that lacks the label and so stays constant): unit-stride slices, several
+//! accumulators, and for `f32`/`f64` vector code chosen at run time by the
+//! CPU's features. Other strides take a plain strided loop.
+
+use crate::operand::{Operand, Writer};
+use crate::Element;
+
+/// An input along the innermost label: (array, offset of index 0, stride).
+pub type Lane<'r, 'a, T, const NL: usize> = (&'r Operand<'a, T, NL>, isize, isize);
+
+/// The output along the innermost label: (array, offset of index 0, stride).
+pub type OutLane<'r, 'a, T, const NL: usize> = (&'r Writer<'a, T, NL>, isize, isize);
+
+/// `sum over t < len of prod over inputs of input[offset + t * stride]`.
+///
+/// # Safety
+/// For every `t < len` each input's offset must satisfy [`Operand::get`]'s
+/// contract.
+///
+/// ```
+/// use einsum_static::einsum;
+/// // Generated code calls this for the innermost summed loop, e.g. of
+/// let a = ndarray::Array2::<f64>::ones((3, 1000));
+/// let rowdot = einsum!("ij,ij->i", &a, &a);
+/// assert_eq!(rowdot[2], 1000.0);
+/// ```
+#[inline]
+pub unsafe fn sum_of_products<T: Element, const NL: usize, const K: usize>(
+    len: isize,
+    inputs: [Lane<'_, '_, T, NL>; K],
+) -> T {
+    if len <= 0 {
+        return T::zero();
+    }
+    // SAFETY (all slices below): the caller's contract makes every offset
+    // `offset + t * stride`, t < len, valid; with stride 1 they are `len`
+    // consecutive elements.
+    unsafe {
+        match inputs[..] {
+            [(a, oa, 1)] => T::sum_unit(a.slice(oa, len)),
+            [(a, oa, 1), (b, ob, 1)] => T::dot_unit(a.slice(oa, len), b.slice(ob, len)),
+            [(a, oa, 1), (b, ob, 0)] => b.get(ob) * T::sum_unit(a.slice(oa, len)),
+            [(a, oa, 0), (b, ob, 1)] => a.get(oa) * T::sum_unit(b.slice(ob, len)),
+            _ => strided_sum(len, &inputs),
+        }
+    }
+}
+
+/// `out[t] = prod over inputs of input[t]` along the innermost label.
+///
+/// # Safety
+/// As for [`sum_of_products`], and for the output as for [`Writer::set`].
+#[inline]
+pub unsafe fn store_products<T: Element, const NL: usize, const K: usize>(
+    len: isize,
+    out: OutLane<'_, '_, T, NL>,
+    inputs: [Lane<'_, '_, T, NL>; K],
+) {
+    // SAFETY: as in `sum_of_products`.
+    unsafe { write_products(len, out, &inputs, |_, p| p) }
+}
+
+/// `out[t] += prod over inputs of input[t]` along the innermost label.
+///
+/// # Safety
+/// As for [`store_products`].
+#[inline]
+pub unsafe fn add_products<T: Element, const NL: usize, const K: usize>(
+    len: isize,
+    out: OutLane<'_, '_, T, NL>,
+    inputs: [Lane<'_, '_, T, NL>; K],
+) {
+    // SAFETY: as in `sum_of_products`.
+    unsafe { write_products(len, out, &inputs, |old, p| old + p) }
+}
+
+/// The shared body of the two writing kernels; `combine(old, product)`.
+#[inline(always)]
+unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
+    len: isize,
+    (out, oo, so): OutLane<'_, '_, T, NL>,
+    inputs: &[Lane<'_, '_, T, NL>; K],
+    combine: impl Fn(T, T) -> T,
+) {
+    if len <= 0 {
+        return;
+    }
+    // SAFETY: as in `sum_of_products`; the output lane is the caller's block.
+    unsafe {
+        if so == 1 {
+            let dst = out.slice_mut(oo, len);
+            match inputs[..] {
+                [(a, oa, 1)] => {
+                    for (d, &x) in dst.iter_mut().zip(a.slice(oa, len)) {
+                        *d = combine(*d, x);
+                    }
+                    return;
+                }
+                [(a, oa, 1), (b, ob, 1)] => {
+                    for ((d, &x), &y) in dst.iter_mut().zip(a.slice(oa, len)).zip(b.slice(ob, len))
+                    {
+                        *d = combine(*d, x * y);
+                    }
+                    return;
+                }
+                [(a, oa, 1), (b, ob, 0)] | [(b, ob, 0), (a, oa, 1)] => {
+                    let y = b.get(ob);
+                    for (d, &x) in dst.iter_mut().zip(a.slice(oa, len)) {
+                        *d = combine(*d, x * y);
+                    }
+                    return;
+                }
+                _ => {}
+            }
+        }
+        for t in 0..len {
+            let product = inputs
+                .iter()
+                .fold(T::one(), |p, &(x, ox, sx)| p * x.get(ox + t * sx));
+            let at = oo + t * so;
+            out.set(at, combine(out.get(at), product));
+        }
+    }
+}
+
+/// Four independent sums, so the loop is not bound by one add's latency.
+#[inline(always)]
+unsafe fn strided_sum<T: Element, const NL: usize, const K: usize>(
+    len: isize,
+    inputs: &[Lane<'_, '_, T, NL>; K],
+) -> T {
+    let product = |t: isize| {
+        // SAFETY: t < len, the caller's contract.
+        inputs.iter().fold(T::one(), |p, &(x, ox, sx)| {
+            p * unsafe { x.get(ox + t * sx) }
+        })
+    };
+    let mut acc = [T::zero(); 4];
+    let whole = len - len % 4;
+    for t in (0..whole).step_by(4) {
+        for (lane, acc) in acc.iter_mut().enumerate() {
+            *acc = *acc + product(t + lane as isize);
+        }
+    }
+    for t in whole..len {
+        acc[0] = acc[0] + product(t);
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
