@@ -1,0 +1,5 @@
+use einsum_static::einsum;
+
+fn main() {
+    let _: f64 = einsum!("ij->");
+}
