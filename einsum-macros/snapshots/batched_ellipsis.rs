@@ -9,8 +9,8 @@ fn call_site() {
         ) -> Result<rt::ndarray::ArrayD<T>, rt::EinsumError>
         where
             T: rt::Element,
-            D0: rt::ndarray::Dimension + rt::RankAtLeast<2>,
-            D1: rt::ndarray::Dimension + rt::RankAtLeast<2>,
+            D0: rt::ndarray::Dimension + rt::RankAtLeast<2, 0>,
+            D1: rt::ndarray::Dimension + rt::RankAtLeast<2, 1>,
         {
             use rt::Sub::{Label, Ellipsis};
             let mut binder = rt::ShapeBinder::new(['i', 'j', 'k']);

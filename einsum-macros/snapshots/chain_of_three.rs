@@ -10,9 +10,9 @@ fn call_site() {
         ) -> Result<rt::ndarray::Array<T, rt::ndarray::Ix2>, rt::EinsumError>
         where
             T: rt::Element,
-            D0: rt::ndarray::Dimension + rt::Rank<2>,
-            D1: rt::ndarray::Dimension + rt::Rank<2>,
-            D2: rt::ndarray::Dimension + rt::Rank<2>,
+            D0: rt::ndarray::Dimension + rt::Rank<2, 0>,
+            D1: rt::ndarray::Dimension + rt::Rank<2, 1>,
+            D2: rt::ndarray::Dimension + rt::Rank<2, 2>,
         {
             use rt::Sub::Label;
             let mut binder = rt::ShapeBinder::new(['i', 'j', 'k', 'l']);

@@ -8,7 +8,7 @@ fn call_site() {
         ) -> Result<T, rt::EinsumError>
         where
             T: rt::Element,
-            D0: rt::ndarray::Dimension + rt::Rank<2>,
+            D0: rt::ndarray::Dimension + rt::Rank<2, 0>,
         {
             use rt::Sub::Label;
             let mut binder = rt::ShapeBinder::new(['i']);

@@ -57,12 +57,12 @@ fn kernel_function(plan: &Plan) -> TokenStream {
         .enumerate()
         .map(|(k, d)| match plan.rank_bound(k) {
             RankBound::Exactly(n) => {
-                let n = Literal::usize_unsuffixed(n);
-                quote!(#d: rt::ndarray::Dimension + rt::Rank<#n>)
+                let (n, k) = (Literal::usize_unsuffixed(n), Literal::usize_unsuffixed(k));
+                quote!(#d: rt::ndarray::Dimension + rt::Rank<#n, #k>)
             }
             RankBound::AtLeast(n) => {
-                let n = Literal::usize_unsuffixed(n);
-                quote!(#d: rt::ndarray::Dimension + rt::RankAtLeast<#n>)
+                let (n, k) = (Literal::usize_unsuffixed(n), Literal::usize_unsuffixed(k));
+                quote!(#d: rt::ndarray::Dimension + rt::RankAtLeast<#n, #k>)
             }
         });
     let (result_dim, result_type, finish) = match plan.result_kind() {

@@ -47,7 +47,8 @@ struct Call {
 impl Parse for Call {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if input.is_empty() {
-            return Err(input.error(
+            return Err(syn::Error::new(
+                proc_macro2::Span::call_site(),
                 "einsum needs an equation and its operands, e.g. einsum!(\"ij,jk->ik\", &a, &b)",
             ));
         }
@@ -77,8 +78,12 @@ impl Call {
         let span = self.equation.span();
         let equation = parse::parse(&self.equation.value())
             .map_err(|err| syn::Error::new(span, err.to_string()))?;
-        let checked = validate::validate(equation, self.operands.len())
-            .map_err(|message| syn::Error::new(span, message))?;
+        let checked = validate::validate(equation, self.operands.len()).map_err(|invalid| {
+            match invalid.surplus_operand.and_then(|k| self.operands.get(k)) {
+                Some(operand) => syn::Error::new_spanned(operand, invalid.message),
+                None => syn::Error::new(span, invalid.message),
+            }
+        })?;
         let plan = plan::Plan::new(&checked);
         Ok(emit::expansion(&plan, &self.operands, mode))
     }

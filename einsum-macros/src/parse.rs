@@ -14,10 +14,12 @@ pub enum Subscript {
     Ellipsis,
 }
 
-/// The subscripts of one operand, or of the output.
+/// The subscripts of one operand, or of the output, with the column (from
+/// 1) where each one starts in the equation.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Term {
     pub subscripts: Vec<Subscript>,
+    pub columns: Vec<usize>,
 }
 
 /// A parsed equation; `output` is `None` when it has no `->`.
@@ -47,6 +49,16 @@ impl fmt::Display for ParseError {
 impl Term {
     pub fn has_ellipsis(&self) -> bool {
         self.subscripts.contains(&Subscript::Ellipsis)
+    }
+
+    /// The column of the `n`-th occurrence (from 0) of `sub` in this term.
+    pub fn column_of(&self, sub: Subscript, n: usize) -> Option<usize> {
+        let mut hits = self
+            .subscripts
+            .iter()
+            .zip(&self.columns)
+            .filter(|(s, _)| **s == sub);
+        hits.nth(n).map(|(_, &c)| c)
     }
 
     pub fn labels(&self) -> impl Iterator<Item = char> + '_ {
@@ -106,13 +118,17 @@ impl fmt::Display for TermKind {
 
 fn parse_term(chars: &[(usize, char)], kind: TermKind) -> Result<Term, ParseError> {
     let mut subscripts = Vec::new();
+    let mut columns = Vec::new();
     let mut k = 0;
     while k < chars.len() {
         let (column, c) = chars[k];
         let error = |message: String| Err(ParseError { column, message });
         match c {
             ' ' => {}
-            'a'..='z' | 'A'..='Z' => subscripts.push(Subscript::Label(c)),
+            'a'..='z' | 'A'..='Z' => {
+                subscripts.push(Subscript::Label(c));
+                columns.push(column);
+            }
             '.' => {
                 let is_ellipsis = chars.get(k + 1).map(|p| p.1) == Some('.')
                     && chars.get(k + 2).map(|p| p.1) == Some('.');
@@ -129,6 +145,7 @@ fn parse_term(chars: &[(usize, char)], kind: TermKind) -> Result<Term, ParseErro
                     ));
                 }
                 subscripts.push(Subscript::Ellipsis);
+                columns.push(column);
                 k += 2;
             }
             ',' => {
@@ -145,14 +162,17 @@ fn parse_term(chars: &[(usize, char)], kind: TermKind) -> Result<Term, ParseErro
             _ => {
                 return error(format!(
                     "invalid subscript '{}' in einstein sum subscripts string, subscripts must \
-                     be letters",
+                     be the letters a-z and A-Z",
                     c.escape_debug()
                 ))
             }
         }
         k += 1;
     }
-    Ok(Term { subscripts })
+    Ok(Term {
+        subscripts,
+        columns,
+    })
 }
 
 #[cfg(test)]
@@ -161,12 +181,18 @@ mod tests {
     use Subscript::{Ellipsis, Label};
 
     fn term(s: &str) -> Term {
+        let subscripts: Vec<Subscript> = s
+            .chars()
+            .map(|c| if c == '.' { Ellipsis } else { Label(c) })
+            .collect();
         Term {
-            subscripts: s
-                .chars()
-                .map(|c| if c == '.' { Ellipsis } else { Label(c) })
-                .collect(),
+            columns: vec![0; subscripts.len()],
+            subscripts,
         }
+    }
+
+    fn subscripts(t: Option<Term>) -> Option<Vec<Subscript>> {
+        t.map(|t| t.subscripts)
     }
 
     fn error_column(eq: &str) -> usize {
@@ -176,19 +202,23 @@ mod tests {
     #[test]
     fn explicit_and_implicit() {
         let eq = parse("ij,jk->ik").unwrap();
-        assert_eq!(eq.inputs, vec![term("ij"), term("jk")]);
-        assert_eq!(eq.output, Some(term("ik")));
+        assert_eq!(eq.inputs[1].subscripts, term("jk").subscripts);
+        assert_eq!(eq.inputs[1].columns, vec![4, 5]);
+        assert_eq!(subscripts(eq.output), subscripts(Some(term("ik"))));
         assert_eq!(parse("ij,jk").unwrap().output, None);
     }
 
     #[test]
     fn spaces_ellipsis_and_empty_terms() {
         let eq = parse(" ...ij , j... -> ...i ").unwrap();
-        assert_eq!(eq.inputs, vec![term(".ij"), term("j.")]);
-        assert_eq!(eq.output, Some(term(".i")));
+        assert_eq!(eq.inputs[0].subscripts, term(".ij").subscripts);
+        assert_eq!(eq.inputs[0].columns, vec![2, 5, 6]);
+        assert_eq!(eq.inputs[1].subscripts, term("j.").subscripts);
+        assert_eq!(subscripts(eq.output), subscripts(Some(term(".i"))));
         let eq = parse(",ij->ij").unwrap();
-        assert_eq!(eq.inputs, vec![term(""), term("ij")]);
-        assert_eq!(parse("i->").unwrap().output, Some(term("")));
+        assert_eq!(eq.inputs[0].subscripts, vec![]);
+        assert_eq!(eq.inputs[1].subscripts, term("ij").subscripts);
+        assert_eq!(subscripts(parse("i->").unwrap().output), Some(vec![]));
     }
 
     #[test]

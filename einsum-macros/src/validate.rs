@@ -9,23 +9,49 @@ pub struct Checked {
     pub output: Term,
 }
 
+/// A broken rule; `surplus_operand` names an operand the equation has no
+/// term for, the best place to point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub message: String,
+    pub surplus_operand: Option<usize>,
+}
+
+impl From<String> for Invalid {
+    fn from(message: String) -> Self {
+        Invalid {
+            message,
+            surplus_operand: None,
+        }
+    }
+}
+
 /// Checks `equation` for a call with `operands` operands.
-pub fn validate(equation: Equation, operands: usize) -> Result<Checked, String> {
+pub fn validate(equation: Equation, operands: usize) -> Result<Checked, Invalid> {
     let terms = equation.inputs.len();
     if operands == 0 {
-        return Err("einsum needs at least one operand after the equation".into());
+        return Err(String::from("einsum needs at least one operand after the equation").into());
     }
+    let counted = format!(
+        "{} but {}",
+        plural(operands, "operand"),
+        plural(terms, "term")
+    );
     if operands > terms {
-        return Err(format!(
-            "more operands provided to einstein sum function than specified in the subscripts \
-             string: {operands} operands but {terms} terms"
-        ));
+        return Err(Invalid {
+            message: format!(
+                "more operands provided to einstein sum function than specified in the \
+                 subscripts string: {counted}"
+            ),
+            surplus_operand: Some(terms),
+        });
     }
     if operands < terms {
         return Err(format!(
             "fewer operands provided to einstein sum function than specified in the subscripts \
-             string: {operands} operands but {terms} terms"
-        ));
+             string: {counted}"
+        )
+        .into());
     }
     let output = match equation.output {
         Some(output) => {
@@ -40,24 +66,42 @@ pub fn validate(equation: Equation, operands: usize) -> Result<Checked, String> 
     })
 }
 
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn check_output(inputs: &[Term], output: &Term) -> Result<(), String> {
+    let at = |sub: Subscript, n: usize| {
+        let column = output.column_of(sub, n).unwrap_or_default();
+        format!(" (column {column} of the equation)")
+    };
     let mut seen = Vec::new();
     for label in output.labels() {
         if seen.contains(&label) {
             return Err(format!(
-                "einstein sum subscripts string includes output subscript '{label}' multiple times"
+                "einstein sum subscripts string includes output subscript '{label}' multiple \
+                 times{}",
+                at(Subscript::Label(label), 1)
             ));
         }
         seen.push(label);
         if !inputs.iter().any(|t| t.labels().any(|l| l == label)) {
             return Err(format!(
                 "einstein sum subscripts string included output subscript '{label}' which never \
-                 appeared in an input"
+                 appeared in an input{}",
+                at(Subscript::Label(label), 0)
             ));
         }
     }
     if output.has_ellipsis() && !inputs.iter().any(Term::has_ellipsis) {
-        return Err("the output has an ellipsis ('...') but no input has one to broadcast".into());
+        return Err(format!(
+            "the output has an ellipsis ('...'){} but no input has one to broadcast",
+            at(Subscript::Ellipsis, 0)
+        ));
     }
     Ok(())
 }
@@ -79,7 +123,11 @@ fn implicit_output(inputs: &[Term]) -> Term {
         subscripts.push(Subscript::Ellipsis);
     }
     subscripts.extend(once.into_iter().map(Subscript::Label));
-    Term { subscripts }
+    // Not in the equation: no columns to point at.
+    Term {
+        columns: vec![0; subscripts.len()],
+        subscripts,
+    }
 }
 
 #[cfg(test)]
@@ -101,7 +149,7 @@ mod tests {
     }
 
     fn error_of(eq: &str, operands: usize) -> String {
-        validate(parse(eq).unwrap(), operands).unwrap_err()
+        validate(parse(eq).unwrap(), operands).unwrap_err().message
     }
 
     #[test]
@@ -119,7 +167,14 @@ mod tests {
         assert!(error_of("ij,jk", 1).starts_with("fewer operands provided"));
         assert!(error_of("ij", 2).starts_with("more operands"));
         assert!(error_of("ij->k", 1).contains("'k' which never appeared"));
-        assert!(error_of("ij->ii", 1).contains("'i' multiple times"));
+        assert!(error_of("ij->ii", 1).contains("'i' multiple times (column 6 "));
+        assert!(error_of("ij,jk", 1).ends_with("1 operand but 2 terms"));
+        assert_eq!(
+            validate(parse("ij").unwrap(), 3)
+                .unwrap_err()
+                .surplus_operand,
+            Some(1)
+        );
         assert!(error_of("ij->...", 1).contains("no input has one"));
         assert!(error_of("ij", 0).contains("at least one operand"));
         assert_eq!(output_of("...ij->...", 1), "...");

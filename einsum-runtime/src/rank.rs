@@ -8,40 +8,42 @@
 use ndarray::{Ix0, Ix1, Ix2, Ix3, Ix4, Ix5, Ix6, IxDyn};
 
 /// Implemented by the dimension types with exactly `N` axes, and by `IxDyn`.
+/// `OPERAND` only names the operand in the error message.
 ///
 /// ```
-/// fn takes_matrix<D: einsum_static::Rank<2>>() {}
+/// fn takes_matrix<D: einsum_static::Rank<2, 0>>() {}
 /// takes_matrix::<ndarray::Ix2>();
 /// takes_matrix::<ndarray::IxDyn>();
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "einsum operand has the wrong number of dimensions: its term has {N} subscripts and no ellipsis",
-    label = "an operand of dimension `{Self}` cannot match a term of {N} subscripts",
+    message = "einsum operand {OPERAND} has the wrong number of dimensions: its term has {N} subscripts and no ellipsis",
+    label = "operand {OPERAND} is an array of dimension `{Self}`, its term needs {N} axes",
     note = "give the term one subscript per axis of the operand, or add '...' to broadcast the extra axes"
 )]
-pub trait Rank<const N: usize> {}
+pub trait Rank<const N: usize, const OPERAND: usize> {}
 
-/// Implemented by the dimension types with at least `N` axes, and by `IxDyn`.
+/// Implemented by the dimension types with at least `N` axes, and by
+/// `IxDyn`. `OPERAND` only names the operand in the error message.
 ///
 /// ```
-/// fn takes_batch_of_matrices<D: einsum_static::RankAtLeast<2>>() {}
+/// fn takes_batch_of_matrices<D: einsum_static::RankAtLeast<2, 0>>() {}
 /// takes_batch_of_matrices::<ndarray::Ix3>();
 /// takes_batch_of_matrices::<ndarray::IxDyn>();
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "einsum operand has too few dimensions: its term has {N} subscripts besides the ellipsis",
-    label = "an operand of dimension `{Self}` has fewer than {N} axes",
+    message = "einsum operand {OPERAND} has too few dimensions: its term has {N} subscripts besides the ellipsis",
+    label = "operand {OPERAND} is an array of dimension `{Self}`, with fewer than {N} axes",
     note = "an ellipsis may stand for zero axes, but every named subscript needs an axis"
 )]
-pub trait RankAtLeast<const N: usize> {}
+pub trait RankAtLeast<const N: usize, const OPERAND: usize> {}
 
-impl<const N: usize> Rank<N> for IxDyn {}
-impl<const N: usize> RankAtLeast<N> for IxDyn {}
+impl<const N: usize, const OPERAND: usize> Rank<N, OPERAND> for IxDyn {}
+impl<const N: usize, const OPERAND: usize> RankAtLeast<N, OPERAND> for IxDyn {}
 
 macro_rules! impl_rank {
     ($dim:ty, $rank:literal, [$($at_least:literal),*]) => {
-        impl Rank<$rank> for $dim {}
-        $(impl RankAtLeast<$at_least> for $dim {})*
+        impl<const OPERAND: usize> Rank<$rank, OPERAND> for $dim {}
+        $(impl<const OPERAND: usize> RankAtLeast<$at_least, OPERAND> for $dim {})*
     };
 }
 
