@@ -15,11 +15,9 @@ fn call_site() {
             let x0 = binder.bind(0, &x0, &[Label(0), Label(0)])?;
             let shape = binder.finish(false)?;
             let [n_i] = shape.sizes();
-            let mut result = rt::Output::<T, rt::ndarray::Ix0, 1>::zeros(&shape, &[])?;
-            {
-                let out = result.writer();
+            let result = {
                 let [x0_i] = x0.strides;
-                let total = rt::schedule::reduce(
+                rt::schedule::reduce(
                     n_i,
                     1,
                     |i_block| {
@@ -30,10 +28,9 @@ fn call_site() {
                             )
                         }
                     },
-                );
-                unsafe { out.set(0, total) };
-            }
-            Ok(result.into_scalar())
+                )
+            };
+            Ok(result)
         }
         #[allow(clippy::needless_borrow)]
         let result = rt::unwrap_or_panic(einsum_kernel((&m).view()));

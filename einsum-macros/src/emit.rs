@@ -7,7 +7,7 @@
 //! generated variables are named.
 
 use crate::names::{array_name, size_name, subs_tokens};
-use crate::nest::step_block;
+use crate::nest::{scalar_result, step_block};
 use crate::plan::{ArrayId, Plan, RankBound, ResultKind, Sub};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -66,11 +66,14 @@ fn kernel_function(plan: &Plan) -> TokenStream {
             }
         });
     let (result_dim, result_type, finish) = match plan.result_kind() {
-        ResultKind::Scalar => (
-            quote!(rt::ndarray::Ix0),
-            quote!(T),
-            quote!(result.into_scalar()),
-        ),
+        ResultKind::Scalar => {
+            let last = plan.steps.last().expect("a plan has a step");
+            let finish = match scalar_result(plan, last) {
+                Some(_) => quote!(result),
+                None => quote!(result.into_scalar()),
+            };
+            (quote!(rt::ndarray::Ix0), quote!(T), finish)
+        }
         ResultKind::Static(n) => {
             let ix = format_ident!("Ix{n}");
             let dim = quote!(rt::ndarray::#ix);
@@ -114,6 +117,9 @@ fn kernel_function(plan: &Plan) -> TokenStream {
         } else {
             quote!(rt::ndarray::IxDyn)
         };
+        if let Some(value) = scalar_result(plan, step) {
+            return quote!(let result = #value;);
+        }
         let subs = subs_tokens(term);
         let nl = Literal::usize_unsuffixed(nl);
         let nest = step_block(plan, step);

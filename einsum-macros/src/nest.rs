@@ -9,7 +9,7 @@
 use crate::names::{
     array_name, block_name, ellipsis_offset_name, index_name, product_of, size_name, stride_name,
 };
-use crate::plan::{Inner, LoopOrder, Plan, Step, Sub};
+use crate::plan::{ArrayId, Inner, LoopOrder, Plan, Step, Sub};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
@@ -45,6 +45,23 @@ pub fn step_block(plan: &Plan, step: &Step) -> TokenStream {
             #loops
         }
     }
+}
+
+/// For a rank-0 result computed by a reduction: the expression of the
+/// value itself, so that no array is allocated for one element.
+pub fn scalar_result(plan: &Plan, step: &Step) -> Option<TokenStream> {
+    let nest = Nest::new(plan, step);
+    if step.output.0 != ArrayId::Output || !nest.reduce {
+        return None;
+    }
+    let strides = nest.stride_bindings();
+    let value = nest.reduction();
+    Some(quote! {
+        {
+            #(#strides)*
+            #value
+        }
+    })
 }
 
 struct Nest<'p> {
@@ -141,25 +158,16 @@ impl<'p> Nest<'p> {
 
     /// The loops handed to the scheduler, with the work of one block index.
     fn scheduled(&self) -> TokenStream {
-        let mut all: Vec<Sub> = self.order.outer.clone();
-        all.extend(self.order.summed.iter().map(|&l| Sub::Label(l)));
-        all.extend(self.order.inner.map(|i| Sub::Label(i.label)));
-        let work = all
-            .iter()
-            .filter(|s| !self.blocks.contains(s))
-            .map(|s| self.extent(s))
-            .collect();
-        let work = product_of(work, quote!(1));
+        let work = self.work_per_block_index();
         let names: Vec<Ident> = self
             .blocks
             .iter()
             .map(|s| block_name(self.plan, s))
             .collect();
         if self.reduce {
-            let (n, block) = (self.extent(&self.blocks[0]), &names[0]);
-            let body = self.reduction_body();
+            let total = self.reduction();
             return quote! {
-                let total = rt::schedule::reduce(#n, #work, |#block| { #body });
+                let total = #total;
                 unsafe { out.set(0, total) };
             };
         }
@@ -173,6 +181,27 @@ impl<'p> Nest<'p> {
                 #body
             });
         }
+    }
+
+    /// `rt::schedule::reduce(..)`: the sum of a rank-0 output's partials.
+    fn reduction(&self) -> TokenStream {
+        let block_sub = &self.blocks[0];
+        let (n, block) = (self.extent(block_sub), block_name(self.plan, block_sub));
+        let work = self.work_per_block_index();
+        let body = self.reduction_body();
+        quote!(rt::schedule::reduce(#n, #work, |#block| { #body }))
+    }
+
+    /// The product of the extents of the loops the scheduler does not cut.
+    fn work_per_block_index(&self) -> TokenStream {
+        let mut all: Vec<Sub> = self.order.outer.clone();
+        all.extend(self.order.summed.iter().map(|&l| Sub::Label(l)));
+        all.extend(self.order.inner.map(|i| Sub::Label(i.label)));
+        let work = all
+            .iter()
+            .filter(|s| !self.blocks.contains(s))
+            .map(|s| self.extent(s));
+        product_of(work.collect(), quote!(1))
     }
 
     /// The range a loop walks: its block if the scheduler cuts it (the
@@ -251,8 +280,18 @@ impl<'p> Nest<'p> {
                 quote!(unsafe { #kernel };)
             }
             Some(inner) => {
-                let kernel = self.inner_call(inner, quote!(add_products), true);
-                self.wrap_all(&summed, quote!(unsafe { #kernel };))
+                // Summed loops around an output row: sum into a contiguous
+                // row, store it once.
+                let (len, out_lane, inputs) = self.lanes(inner);
+                let sum = self.wrap_all(
+                    &summed,
+                    quote!(unsafe { row.add_products([#(#inputs),*]) };),
+                );
+                quote! {
+                    row.start(#len);
+                    #sum
+                    unsafe { row.store(#out_lane) };
+                }
             }
             None => {
                 // No label to vectorize over (only the ellipsis, or nothing).
@@ -269,7 +308,15 @@ impl<'p> Nest<'p> {
                 }
             }
         };
-        self.wrap_all(&self.order.outer, body)
+        let body = self.wrap_all(&self.order.outer, body);
+        if matches!(self.order.inner, Some(i) if !i.summed) && !summed.is_empty() {
+            quote! {
+                let mut row = rt::kernels::RowSum::new();
+                #body
+            }
+        } else {
+            body
+        }
     }
 
     /// The body of a block of a rank-0 output's reduction: its partial sum.
@@ -293,6 +340,17 @@ impl<'p> Nest<'p> {
 
     /// `rt::kernels::<kernel>(len, [(out, offset, stride),] [(x0, offset, stride), ...])`.
     fn inner_call(&self, inner: Inner, kernel: TokenStream, writes: bool) -> TokenStream {
+        let (len, out, inputs) = self.lanes(inner);
+        if writes {
+            quote!(rt::kernels::#kernel(#len, #out, [#(#inputs),*]))
+        } else {
+            quote!(rt::kernels::#kernel(#len, [#(#inputs),*]))
+        }
+    }
+
+    /// The innermost loop's length and each array's `(array, offset,
+    /// stride)` along it: the output's, then the inputs'.
+    fn lanes(&self, inner: Inner) -> (TokenStream, TokenStream, Vec<TokenStream>) {
         let sub = Sub::Label(inner.label);
         let label = self.plan.labels[inner.label];
         let block = self
@@ -317,13 +375,8 @@ impl<'p> Nest<'p> {
             };
             quote!((&#name, #offset, #stride))
         };
-        let inputs = (0..self.arrays.len() - 1).map(lane);
-        if writes {
-            let out = lane(self.arrays.len() - 1);
-            quote!(rt::kernels::#kernel(#len, #out, [#(#inputs),*]))
-        } else {
-            quote!(rt::kernels::#kernel(#len, [#(#inputs),*]))
-        }
+        let inputs = (0..self.arrays.len() - 1).map(lane).collect();
+        (len, lane(self.arrays.len() - 1), inputs)
     }
 
     /// `x0.get(..) * x1.get(..)`, for a body without an innermost label.

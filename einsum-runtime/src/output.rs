@@ -4,24 +4,49 @@ use crate::error::EinsumError;
 use crate::operand::{Operand, Span, Writer};
 use crate::shapes::{Shape, Sub};
 use crate::Element;
-use ndarray::{Array, ArrayD, Dimension, Ix0, IxDyn};
-use std::marker::PhantomData;
+use ndarray::{Array, Dimension, Ix0};
 
 /// An array being computed, with the per-label strides the loops need.
 #[derive(Debug)]
-pub struct Output<T, D, const NL: usize> {
-    array: ArrayD<T>,
+pub struct Output<T, D: Dimension, const NL: usize> {
+    array: Array<T, D>,
     strides: [isize; NL],
     ellipsis: Vec<isize>,
-    dim: PhantomData<D>,
 }
 
 impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
     /// A zeroed array whose axes are the subscripts of `term`.
     pub fn zeros(shape: &Shape<NL>, term: &[Sub]) -> Result<Self, EinsumError> {
-        let dims = shape.dims_of(term);
-        checked_len::<T>(&dims)?;
-        let array = ArrayD::zeros(IxDyn(&dims));
+        // Built in place rather than through a Vec: this runs on every call,
+        // and tiny einsums should cost little more than their loops.
+        let ellipsis_rank = shape.ellipsis().len();
+        let ndim = term
+            .iter()
+            .map(|s| {
+                if *s == Sub::Ellipsis {
+                    ellipsis_rank
+                } else {
+                    1
+                }
+            })
+            .sum();
+        let mut dim = D::zeros(ndim);
+        let mut axis = 0;
+        for sub in term {
+            match *sub {
+                Sub::Label(label) => {
+                    dim.slice_mut()[axis] = shape.size(label);
+                    axis += 1;
+                }
+                Sub::Ellipsis => {
+                    dim.slice_mut()[axis..axis + ellipsis_rank].copy_from_slice(shape.ellipsis());
+                    axis += ellipsis_rank;
+                }
+            }
+        }
+        let len = checked_len::<T>(dim.slice())?;
+        let mut array = Array::zeros(dim);
+        advise_huge_pages(array.as_mut_ptr(), len * std::mem::size_of::<T>());
         let mut strides = [0isize; NL];
         let mut ellipsis = Vec::new();
         let mut axis = 0;
@@ -42,7 +67,6 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
             array,
             strides,
             ellipsis,
-            dim: PhantomData,
         })
     }
 
@@ -71,8 +95,6 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
     /// The finished array, with the dimension type the equation fixes.
     pub fn into_array(self) -> Array<T, D> {
         self.array
-            .into_dimensionality::<D>()
-            .expect("the macro chose the output dimension type from the output term")
     }
 }
 
@@ -81,6 +103,30 @@ impl<T: Element, const NL: usize> Output<T, Ix0, NL> {
     pub fn into_scalar(self) -> T {
         self.into_array().into_scalar()
     }
+}
+
+/// Asks Linux to back a large, fresh allocation with huge pages, so that
+/// writing it faults once per 2 MiB rather than once per 4 KiB. Only a hint:
+/// it changes no contents, and failure is harmless.
+fn advise_huge_pages<T>(ptr: *mut T, bytes: usize) {
+    const WORTH_IT: usize = 4 << 20;
+    if bytes < WORTH_IT {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let start = (ptr as usize).next_multiple_of(PAGE);
+        let end = (ptr as usize + bytes) & !(PAGE - 1);
+        // SAFETY: the range lies inside the allocation just made, rounded
+        // inwards to page boundaries; MADV_HUGEPAGE does not change what the
+        // memory holds.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = ptr;
 }
 
 /// The number of elements of an array with `dims`, or an error when its

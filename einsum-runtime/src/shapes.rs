@@ -48,8 +48,12 @@ impl<const NL: usize> ShapeBinder<NL> {
         }
     }
 
+    /// Inlined so that each expansion folds its constant term into the
+    /// checks: tiny einsums should cost little more than their loops.
+    ///
     /// Checks operand number `operand` against its term and returns it
     /// with one stride per label (0 for labels it lacks or broadcasts).
+    #[inline]
     pub fn bind<'a, T, D: Dimension>(
         &mut self,
         operand: usize,
@@ -123,6 +127,7 @@ impl<const NL: usize> ShapeBinder<NL> {
 
     /// Resolves the label sizes; `output_has_ellipsis` says whether the
     /// output term has `...` to receive the broadcast dimensions.
+    #[inline]
     pub fn finish(self, output_has_ellipsis: bool) -> Result<Shape<NL>, EinsumError> {
         if !output_has_ellipsis && !self.ellipsis.is_empty() {
             return Err(EinsumError::EllipsisNotInOutput {

@@ -65,7 +65,13 @@ pub fn gemm<T: Element, const NL: usize>(
     b: &Operand<'_, T, NL>,
     out: &Writer<'_, T, NL>,
 ) -> bool {
-    if !T::HAS_GEMM {
+    // Decide on the sizes alone first: tiny einsums must not pay for the
+    // regrouping below.
+    let work = labels
+        .iter()
+        .map(|&l| shape.size(l))
+        .chain(shape.ellipsis().iter().copied());
+    if !T::HAS_GEMM || work.fold(1usize, |w, n| w.saturating_mul(n)) < MIN_GEMM_WORK {
         return false;
     }
     let Some(plan) = GemmPlan::new(step_axes(shape, labels, a, b, out)) else {

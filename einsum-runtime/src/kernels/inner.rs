@@ -9,6 +9,9 @@
 use crate::operand::{Operand, Writer};
 use crate::Element;
 
+/// Below this length the vector paths' set-up costs more than it saves.
+const SHORT: isize = 16;
+
 /// An input along the innermost label: (array, offset of index 0, stride).
 pub type Lane<'r, 'a, T, const NL: usize> = (&'r Operand<'a, T, NL>, isize, isize);
 
@@ -35,6 +38,10 @@ pub unsafe fn sum_of_products<T: Element, const NL: usize, const K: usize>(
 ) -> T {
     if len <= 0 {
         return T::zero();
+    }
+    if len < SHORT {
+        // SAFETY: the caller's contract.
+        return unsafe { strided_sum(len, &inputs) };
     }
     // SAFETY (all slices below): the caller's contract makes every offset
     // `offset + t * stride`, t < len, valid; with stride 1 they are `len`
@@ -150,4 +157,94 @@ unsafe fn strided_sum<T: Element, const NL: usize, const K: usize>(
         acc[0] = acc[0] + product(t);
     }
     (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+/// A contiguous row of sums along the innermost (output) label, kept while
+/// the summed loops run, then stored once. A reduction that transposes
+/// (`ijk->kj`) then writes its strided output once per row instead of once
+/// per summed index, and the summed loops add unit-stride rows.
+#[derive(Debug, Default)]
+pub struct RowSum<T> {
+    row: Vec<T>,
+}
+
+impl<T: Element> RowSum<T> {
+    /// An empty row; [`RowSum::start`] sizes it.
+    pub fn new() -> Self {
+        RowSum { row: Vec::new() }
+    }
+
+    /// Starts a row of `len` zeros, reusing the allocation.
+    pub fn start(&mut self, len: isize) {
+        self.row.clear();
+        self.row.resize(len.max(0) as usize, T::zero());
+    }
+
+    /// `row[t] += prod over inputs of input[t]`.
+    ///
+    /// # Safety
+    /// As for [`sum_of_products`], over the row's length.
+    #[inline]
+    pub unsafe fn add_products<const NL: usize, const K: usize>(
+        &mut self,
+        inputs: [Lane<'_, '_, T, NL>; K],
+    ) {
+        let len = self.row.len() as isize;
+        if len == 0 {
+            return;
+        }
+        // SAFETY: as in `sum_of_products`.
+        unsafe {
+            match inputs[..] {
+                [(a, oa, 1)] => {
+                    for (r, &x) in self.row.iter_mut().zip(a.slice(oa, len)) {
+                        *r = *r + x;
+                    }
+                }
+                [(a, oa, 1), (b, ob, 1)] => {
+                    let pairs = a.slice(oa, len).iter().zip(b.slice(ob, len));
+                    for (r, (&x, &y)) in self.row.iter_mut().zip(pairs) {
+                        *r = *r + x * y;
+                    }
+                }
+                [(a, oa, 1), (b, ob, 0)] | [(b, ob, 0), (a, oa, 1)] => {
+                    let y = b.get(ob);
+                    for (r, &x) in self.row.iter_mut().zip(a.slice(oa, len)) {
+                        *r = *r + x * y;
+                    }
+                }
+                _ => {
+                    for (t, r) in self.row.iter_mut().enumerate() {
+                        let t = t as isize;
+                        *r = *r
+                            + inputs
+                                .iter()
+                                .fold(T::one(), |p, &(x, ox, sx)| p * x.get(ox + t * sx));
+                    }
+                }
+            }
+        }
+    }
+
+    /// `out[t] = row[t]`.
+    ///
+    /// # Safety
+    /// As for [`Writer::set`], for every `t` below the row's length.
+    #[inline]
+    pub unsafe fn store<const NL: usize>(&self, (out, oo, so): OutLane<'_, '_, T, NL>) {
+        let len = self.row.len() as isize;
+        if len == 0 {
+            return;
+        }
+        // SAFETY: the caller's contract.
+        unsafe {
+            if so == 1 {
+                out.slice_mut(oo, len).copy_from_slice(&self.row);
+            } else {
+                for (t, &r) in self.row.iter().enumerate() {
+                    out.set(oo + t as isize * so, r);
+                }
+            }
+        }
+    }
 }

@@ -11,4 +11,4 @@ pub(crate) mod simd;
 
 pub(crate) use self::gemm::gemm_crate;
 pub use self::gemm::{gemm, GemmCall};
-pub use self::inner::{add_products, store_products, sum_of_products, Lane, OutLane};
+pub use self::inner::{add_products, store_products, sum_of_products, Lane, OutLane, RowSum};
