@@ -67,8 +67,7 @@ fn kernel_function(plan: &Plan) -> TokenStream {
         });
     let (result_dim, result_type, finish) = match plan.result_kind() {
         ResultKind::Scalar => {
-            let last = plan.steps.last().expect("a plan has a step");
-            let finish = match scalar_result(plan, last) {
+            let finish = match plan.steps.last().and_then(|last| scalar_result(plan, last)) {
                 Some(_) => quote!(result),
                 None => quote!(result.into_scalar()),
             };
@@ -109,26 +108,29 @@ fn kernel_function(plan: &Plan) -> TokenStream {
     let sizes: Vec<Ident> = plan.labels.iter().map(|&l| size_name(l)).collect();
     let sizes = (nl > 0).then(|| quote!(let [#(#sizes),*] = shape.sizes();));
 
-    let steps = plan.steps.iter().map(|step| {
-        let (id, term) = &step.output;
-        let name = array_name(*id);
-        let dim = if *id == ArrayId::Output {
-            result_dim.clone()
-        } else {
-            quote!(rt::ndarray::IxDyn)
-        };
+    let runtime_path = plan.steps.is_empty().then(|| {
+        let subs = subs_tokens(&plan.output);
+        let nl = Literal::usize_unsuffixed(nl);
+        let inputs = plan.inputs.iter().enumerate().map(|(k, term)| {
+            let (x, term) = (array_name(ArrayId::Input(k)), subs_tokens(term));
+            quote!((&#x, &[#term][..]))
+        });
+        quote! {
+            let mut result = rt::Output::<T, #result_dim, #nl>::zeros(&shape, &[#subs])?;
+            rt::path::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &mut result)?;
+        }
+    });
+    // One or two operands: the one step's specialized loops.
+    let step = plan.steps.first().map(|step| {
         if let Some(value) = scalar_result(plan, step) {
             return quote!(let result = #value;);
         }
-        let subs = subs_tokens(term);
+        let subs = subs_tokens(&step.output.1);
         let nl = Literal::usize_unsuffixed(nl);
         let nest = step_block(plan, step);
-        let read_back =
-            matches!(id, ArrayId::Temp(_)).then(|| quote!(let #name = #name.operand();));
         quote! {
-            let mut #name = rt::Output::<T, #dim, #nl>::zeros(&shape, &[#subs])?;
+            let mut result = rt::Output::<T, #result_dim, #nl>::zeros(&shape, &[#subs])?;
             #nest
-            #read_back
         }
     });
 
@@ -144,7 +146,8 @@ fn kernel_function(plan: &Plan) -> TokenStream {
             #(#binds)*
             let shape = binder.finish(#output_has_ellipsis)?;
             #sizes
-            #(#steps)*
+            #step
+            #runtime_path
             Ok(#finish)
         }
     }

@@ -32,7 +32,6 @@ pub fn subs_tokens(term: &[Sub]) -> TokenStream {
 pub fn array_name(id: ArrayId) -> Ident {
     match id {
         ArrayId::Input(k) => format_ident!("x{}", k),
-        ArrayId::Temp(k) => format_ident!("t{}", k),
         ArrayId::Output => format_ident!("result"),
     }
 }

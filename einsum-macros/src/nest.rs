@@ -38,10 +38,9 @@ pub fn step_block(plan: &Plan, step: &Step) -> TokenStream {
     } else {
         loops
     };
-    let writer_source = array_name(step.output.0);
     quote! {
         {
-            let out = #writer_source.writer();
+            let out = result.writer();
             #loops
         }
     }

@@ -1,11 +1,8 @@
 //! Stage 3: everything that is known without sizes.
 //!
-//! Labels are numbered; three or more operands are split into pairwise
-//! steps (each step contracts two arrays into a temporary, the last one into
-//! the output); every step gets its loop order: the output's subscripts in
-//! order, outermost first (the first two are the ones the scheduler cuts
-//! into blocks), then the summed labels, so a step accumulates each output
-//! element in a register and writes it once.
+//! Labels are numbered; one or two operands make one step, whose loop
+//! order is fixed here (see [`Step::loop_order`]); three or more are
+//! contracted pairwise in an order chosen at run time for the actual sizes.
 
 use crate::parse::{Subscript, Term};
 use crate::validate::Checked;
@@ -22,8 +19,6 @@ pub enum Sub {
 pub enum ArrayId {
     /// The n-th operand of the call.
     Input(usize),
-    /// The n-th temporary between pairwise steps.
-    Temp(usize),
     /// The result.
     Output,
 }
@@ -216,64 +211,20 @@ fn step(inputs: Vec<(ArrayId, Vec<Sub>)>, output: (ArrayId, Vec<Sub>)) -> Step {
     }
 }
 
-/// One step for one or two operands; for more, repeatedly the pair that
-/// shares the most labels (a cheap guard against needless outer products),
-/// contracted into a temporary that keeps only the labels still needed.
+/// One step for one or two operands. Three or more are contracted pairwise
+/// in an order that depends on the sizes, so that is left to the run time
+/// (`rt::path::contract`): no steps here.
 fn pairwise_steps(inputs: &[Vec<Sub>], output: &[Sub]) -> Vec<Step> {
-    let mut live: Vec<(ArrayId, Vec<Sub>)> = inputs
+    if inputs.len() > 2 {
+        return Vec::new();
+    }
+    let inputs = inputs
         .iter()
         .cloned()
         .enumerate()
         .map(|(k, t)| (ArrayId::Input(k), t))
         .collect();
-    let mut steps = Vec::new();
-    while live.len() > 2 {
-        let (x, y) = most_shared_pair(&live);
-        let second = live.remove(y);
-        let first = live.remove(x);
-        let needed_later = |label: usize| {
-            output.contains(&Sub::Label(label))
-                || live.iter().any(|(_, t)| t.contains(&Sub::Label(label)))
-        };
-        let mut kept = Vec::new();
-        if output.contains(&Sub::Ellipsis)
-            && (first.1.contains(&Sub::Ellipsis) || second.1.contains(&Sub::Ellipsis))
-        {
-            kept.push(Sub::Ellipsis);
-        }
-        for label in labels_of(&first.1).chain(labels_of(&second.1)) {
-            if needed_later(label) && !kept.contains(&Sub::Label(label)) {
-                kept.push(Sub::Label(label));
-            }
-        }
-        let temp = (ArrayId::Temp(steps.len()), kept);
-        steps.push(step(vec![first, second], temp.clone()));
-        live.insert(x, temp);
-    }
-    steps.push(step(live, (ArrayId::Output, output.to_vec())));
-    steps
-}
-
-fn most_shared_pair(live: &[(ArrayId, Vec<Sub>)]) -> (usize, usize) {
-    let shared = |a: &[Sub], b: &[Sub]| {
-        let mut labels: Vec<usize> = labels_of(a)
-            .filter(|l| b.contains(&Sub::Label(*l)))
-            .collect();
-        labels.dedup();
-        labels.len()
-    };
-    let mut best = (0, 1);
-    let mut best_shared = 0;
-    for x in 0..live.len() {
-        for y in x + 1..live.len() {
-            let n = shared(&live[x].1, &live[y].1);
-            if n > best_shared {
-                best = (x, y);
-                best_shared = n;
-            }
-        }
-    }
-    best
+    vec![step(inputs, (ArrayId::Output, output.to_vec()))]
 }
 
 #[cfg(test)]
@@ -333,25 +284,12 @@ mod tests {
     }
 
     #[test]
-    fn chains_contract_neighbours_and_drop_spent_labels() {
+    fn three_or_more_operands_are_ordered_at_run_time() {
         let p = plan("ij,kl,jk->il", 3);
-        assert_eq!(p.steps.len(), 2);
-        // ij and jk share j; k is still needed by kl, j is not.
-        assert_eq!(p.steps[0].inputs[0].0, ArrayId::Input(0));
-        assert_eq!(p.steps[0].inputs[1].0, ArrayId::Input(2));
-        assert_eq!(p.steps[0].output.1, vec![Sub::Label(0), Sub::Label(2)]);
-        assert_eq!(p.steps[0].summed, vec![1]);
-        assert_eq!(p.steps[1].output.0, ArrayId::Output);
-    }
-
-    #[test]
-    fn ellipsis_survives_into_temporaries_only_when_output_has_it() {
+        assert!(p.steps.is_empty());
         let p = plan("...ij,...jk,...kl->...il", 3);
-        assert_eq!(p.steps[0].output.1[0], Sub::Ellipsis);
         assert_eq!(p.result_kind(), ResultKind::Dynamic);
         assert_eq!(p.rank_bound(0), RankBound::AtLeast(2));
-        let p = plan("...ij,jk,kl->il", 3);
-        assert!(!p.steps[0].output.1.contains(&Sub::Ellipsis));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod error;
 pub mod kernels;
 mod operand;
 mod output;
+pub mod path;
 mod rank;
 pub mod schedule;
 mod shapes;

@@ -72,6 +72,12 @@ pub struct Operand<'a, T, const NL: usize> {
 unsafe impl<T: Sync, const NL: usize> Sync for Operand<'_, T, NL> {}
 unsafe impl<T: Sync, const NL: usize> Send for Operand<'_, T, NL> {}
 
+impl<T, const NL: usize> Clone for Operand<'_, T, NL> {
+    fn clone(&self) -> Self {
+        Operand::new(self.ptr, self.strides, self.ellipsis.clone(), self.span)
+    }
+}
+
 impl<'a, T, const NL: usize> Operand<'a, T, NL> {
     pub(crate) fn new(
         ptr: *const T,

@@ -6,9 +6,11 @@
 
 mod dims;
 mod gemm;
+mod generic;
 mod inner;
 pub(crate) mod simd;
 
 pub(crate) use self::gemm::gemm_crate;
 pub use self::gemm::{gemm, GemmCall};
+pub use self::generic::binary_step;
 pub use self::inner::{add_products, store_products, sum_of_products, Lane, OutLane, RowSum};

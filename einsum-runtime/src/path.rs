@@ -1,0 +1,459 @@
+//! Contraction order for three or more operands, chosen for the actual
+//! sizes.
+//!
+//! The order changes the cost by orders of magnitude (`ij,jk,kl,lm->im`
+//! with alternating sizes 512 and 64 costs 2.2e12 operations in one loop
+//! nest and 4.2e7 pairwise in the best order), and the best order depends
+//! on the sizes, which only the run time knows. So the macro hands the
+//! terms to [`contract`], which finds the cheapest pairwise order (every
+//! order, by dynamic programming over subsets, up to [`EXHAUSTIVE_UP_TO`]
+//! operands; greedily beyond) with opt_einsum's cost model, then runs each
+//! pair through the GEMM engine or the generic step kernel.
+
+use crate::error::EinsumError;
+use crate::kernels;
+use crate::operand::Operand;
+use crate::output::Output;
+use crate::shapes::{Shape, Sub};
+use crate::Element;
+use ndarray::{Dimension, IxDyn};
+use std::fmt;
+
+/// Operand counts up to this get the exhaustive search (3^n subset pairs).
+pub const EXHAUSTIVE_UP_TO: usize = 10;
+
+/// A set of operands, as bits.
+type Set = u32;
+/// A set of labels, as bits (an equation has at most 52).
+type Labels = u64;
+
+/// The chosen order: which pairs to contract, and what it costs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    steps: Vec<PathStep>,
+    naive_cost: f64,
+    labels: Vec<char>,
+    inputs: Vec<Vec<Sub>>,
+}
+
+/// One pairwise contraction of a [`Path`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathStep {
+    /// The operands (by position) in the left and the right argument.
+    pub left: Set,
+    /// The operands (by position) in the right argument.
+    pub right: Set,
+    /// The subscripts the result keeps, in its axis order.
+    pub kept: Vec<Sub>,
+    /// opt_einsum's FLOP count of the step.
+    pub cost: f64,
+}
+
+impl Path {
+    /// The cheapest order for these terms and sizes.
+    ///
+    /// ```
+    /// use einsum_runtime::{path::Path, ShapeBinder, Sub::Label};
+    /// use ndarray::Array2;
+    ///
+    /// // ij,jk,kl,lm->im with i = k = m = 512 and j = l = 64.
+    /// let (tall, wide) = (Array2::<f64>::zeros((512, 64)), Array2::<f64>::zeros((64, 512)));
+    /// let terms = [[Label(0), Label(1)], [Label(1), Label(2)], [Label(2), Label(3)], [Label(3), Label(4)]];
+    /// let mut binder = ShapeBinder::new(['i', 'j', 'k', 'l', 'm']);
+    /// for (k, (term, op)) in terms.iter().zip([&tall, &wide, &tall, &wide]).enumerate() {
+    ///     binder.bind(k, &op.view(), term).unwrap();
+    /// }
+    /// let shape = binder.finish(false).unwrap();
+    /// let terms: Vec<&[_]> = terms.iter().map(|t| &t[..]).collect();
+    /// let path = Path::optimal(&shape, ['i', 'j', 'k', 'l', 'm'], &terms, &[Label(0), Label(4)]);
+    /// // opt_einsum's optimal path costs the same: jk,kl first (64x64 in between).
+    /// assert_eq!(path.cost(), 41_943_040.0);
+    /// println!("{path}");
+    /// ```
+    pub fn optimal<const NL: usize>(
+        shape: &Shape<NL>,
+        labels: [char; NL],
+        inputs: &[&[Sub]],
+        output: &[Sub],
+    ) -> Path {
+        let planner = Planner::new(shape, inputs, output);
+        let steps = if inputs.len() <= EXHAUSTIVE_UP_TO {
+            planner.exhaustive()
+        } else {
+            planner.greedy()
+        };
+        let all = planner.full();
+        let naive_cost = planner.cost(
+            planner.mask[..].iter().fold(0, |m, l| m | l),
+            planner.out,
+            all,
+        );
+        Path {
+            steps,
+            naive_cost,
+            labels: labels.to_vec(),
+            inputs: inputs.iter().map(|t| t.to_vec()).collect(),
+        }
+    }
+
+    /// The steps, in the order they run.
+    pub fn steps(&self) -> &[PathStep] {
+        &self.steps
+    }
+
+    /// The FLOP count of the whole path (opt_einsum's `opt_cost`).
+    pub fn cost(&self) -> f64 {
+        self.steps.iter().map(|s| s.cost).sum()
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let term = |subs: &[Sub]| -> String {
+            subs.iter()
+                .map(|s| match s {
+                    Sub::Label(l) => self.labels[*l].to_string(),
+                    Sub::Ellipsis => "...".into(),
+                })
+                .collect()
+        };
+        let mut names: Vec<(Set, String)> = self
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (1 << k, term(t)))
+            .collect();
+        writeln!(f, "  naive FLOP count:      {:.4e}", self.naive_cost)?;
+        writeln!(f, "  optimized FLOP count:  {:.4e}", self.cost())?;
+        writeln!(
+            f,
+            "  speed-up:              {:.1}x",
+            self.naive_cost / self.cost().max(1.0)
+        )?;
+        for (k, step) in self.steps.iter().enumerate() {
+            let name = |set: Set| {
+                names
+                    .iter()
+                    .find(|(s, _)| *s == set)
+                    .map(|(_, n)| n.clone())
+            };
+            let (left, right) = (
+                name(step.left).unwrap_or_default(),
+                name(step.right).unwrap_or_default(),
+            );
+            let kept = term(&step.kept);
+            writeln!(
+                f,
+                "  step {}: {left},{right}->{kept}  ({:.4e} FLOPs)",
+                k + 1,
+                step.cost
+            )?;
+            names.push((step.left | step.right, kept));
+        }
+        Ok(())
+    }
+}
+
+/// Precomputed label sets of the operands.
+struct Planner<'s, const NL: usize> {
+    shape: &'s Shape<NL>,
+    /// The labels of each operand.
+    mask: Vec<Labels>,
+    /// Which operands have an ellipsis.
+    ellipsis: Set,
+    /// The output's labels, and whether it has an ellipsis.
+    out: Labels,
+    out_ellipsis: bool,
+    output: Vec<Sub>,
+}
+
+impl<'s, const NL: usize> Planner<'s, NL> {
+    fn new(shape: &'s Shape<NL>, inputs: &[&[Sub]], output: &[Sub]) -> Self {
+        let labels_of = |term: &[Sub]| {
+            term.iter().fold(0, |m, s| match s {
+                Sub::Label(l) => m | 1 << l,
+                Sub::Ellipsis => m,
+            })
+        };
+        let ellipsis = (0..inputs.len())
+            .filter(|&k| inputs[k].contains(&Sub::Ellipsis))
+            .fold(0, |m, k| m | 1 << k);
+        Planner {
+            shape,
+            mask: inputs.iter().map(|t| labels_of(t)).collect(),
+            ellipsis,
+            out: labels_of(output),
+            out_ellipsis: output.contains(&Sub::Ellipsis),
+            output: output.to_vec(),
+        }
+    }
+
+    fn full(&self) -> Set {
+        (1 << self.mask.len()) - 1
+    }
+
+    fn labels_in(&self, set: Set) -> Labels {
+        (0..self.mask.len())
+            .filter(|k| set & 1 << k != 0)
+            .fold(0, |m, k| m | self.mask[k])
+    }
+
+    /// The labels the result of contracting `set` must keep: those still
+    /// needed by the other operands or the output.
+    fn kept(&self, set: Set) -> Labels {
+        self.labels_in(set) & (self.labels_in(self.full() & !set) | self.out)
+    }
+
+    fn keeps_ellipsis(&self, set: Set) -> bool {
+        self.out_ellipsis && set & self.ellipsis != 0
+    }
+
+    /// opt_einsum's `flop_count` for one pairwise step: the product of the
+    /// sizes of every label involved, times 2 when something is summed.
+    fn cost(&self, involved: Labels, kept: Labels, set: Set) -> f64 {
+        let mut size: f64 = (0..NL)
+            .filter(|l| involved & 1 << l != 0)
+            .map(|l| self.shape.size(l) as f64)
+            .product();
+        if set & self.ellipsis != 0 {
+            size *= self
+                .shape
+                .ellipsis()
+                .iter()
+                .map(|&d| d as f64)
+                .product::<f64>();
+        }
+        let factor = if involved & !kept != 0 { 2.0 } else { 1.0 };
+        size * factor
+    }
+
+    fn step_cost(&self, left: Set, right: Set) -> f64 {
+        let union = left | right;
+        let involved = self.kept_or_input(left) | self.kept_or_input(right);
+        let kept = if union == self.full() {
+            self.out
+        } else {
+            self.kept(union)
+        };
+        self.cost(involved, kept, union)
+    }
+
+    /// The labels an argument of a step has: an input's own, or the kept
+    /// labels of an intermediate.
+    fn kept_or_input(&self, set: Set) -> Labels {
+        if set.count_ones() == 1 {
+            self.mask[set.trailing_zeros() as usize]
+        } else {
+            self.kept(set)
+        }
+    }
+
+    fn step(&self, left: Set, right: Set) -> PathStep {
+        let union = left | right;
+        let kept = if union == self.full() {
+            self.output.clone()
+        } else {
+            let mut kept = Vec::new();
+            if self.keeps_ellipsis(union) {
+                kept.push(Sub::Ellipsis);
+            }
+            // Output labels first, in the output's order, then the rest: a
+            // layout the last steps can often fuse without copies.
+            let labels = self.kept(union);
+            for sub in &self.output {
+                if matches!(sub, Sub::Label(l) if labels & 1 << l != 0) {
+                    kept.push(*sub);
+                }
+            }
+            for l in 0..NL {
+                if labels & 1 << l != 0 && self.out & 1 << l == 0 {
+                    kept.push(Sub::Label(l));
+                }
+            }
+            kept
+        };
+        PathStep {
+            left,
+            right,
+            kept,
+            cost: self.step_cost(left, right),
+        }
+    }
+
+    /// Dynamic programming over subsets: the cheapest tree for each set.
+    fn exhaustive(&self) -> Vec<PathStep> {
+        let full = self.full();
+        let mut best_cost = vec![f64::INFINITY; full as usize + 1];
+        let mut best_split = vec![0 as Set; full as usize + 1];
+        for k in 0..self.mask.len() {
+            best_cost[1 << k] = 0.0;
+        }
+        for set in 1..=full {
+            if set.count_ones() < 2 {
+                continue;
+            }
+            // Each split once: the left part holds the lowest operand.
+            let low = set & set.wrapping_neg();
+            let rest = set & !low;
+            let mut sub = rest;
+            loop {
+                let left = low | sub;
+                if left != set {
+                    let right = set & !left;
+                    let cost = best_cost[left as usize]
+                        + best_cost[right as usize]
+                        + self.step_cost(left, right);
+                    if cost < best_cost[set as usize] {
+                        best_cost[set as usize] = cost;
+                        best_split[set as usize] = left;
+                    }
+                }
+                if sub == 0 {
+                    break;
+                }
+                sub = (sub - 1) & rest;
+            }
+        }
+        let mut steps = Vec::new();
+        self.unfold(full, &best_split, &mut steps);
+        steps
+    }
+
+    /// The steps of the tree rooted at `set`, children first.
+    fn unfold(&self, set: Set, split: &[Set], steps: &mut Vec<PathStep>) {
+        if set.count_ones() < 2 {
+            return;
+        }
+        let left = split[set as usize];
+        let right = set & !left;
+        self.unfold(left, split, steps);
+        self.unfold(right, split, steps);
+        steps.push(self.step(left, right));
+    }
+
+    /// Repeatedly the cheapest pair, for many operands.
+    fn greedy(&self) -> Vec<PathStep> {
+        let mut live: Vec<Set> = (0..self.mask.len()).map(|k| 1 << k).collect();
+        let mut steps = Vec::new();
+        while live.len() > 1 {
+            let mut best = (0, 1, f64::INFINITY);
+            for x in 0..live.len() {
+                for y in x + 1..live.len() {
+                    let cost = self.step_cost(live[x], live[y]);
+                    if cost < best.2 {
+                        best = (x, y, cost);
+                    }
+                }
+            }
+            let (x, y, _) = best;
+            let (left, right) = (live[x], live[y]);
+            steps.push(self.step(left, right));
+            live.remove(y);
+            live[x] = left | right;
+        }
+        steps
+    }
+}
+
+/// Contracts the operands along the cheapest path into `result`.
+///
+/// The macro calls this for equations of three or more operands; each step
+/// goes to the GEMM engine when it has that shape and to the generic step
+/// kernel otherwise.
+///
+/// ```
+/// use einsum_static::einsum;
+/// let a = ndarray::Array2::<f64>::ones((512, 64));
+/// let b = ndarray::Array2::<f64>::ones((64, 512));
+/// // Contracts b with a first: 64x64 in between, not 512x512.
+/// let r = einsum!("ij,jk,kl,lm->im", &a, &b, &a, &b);
+/// assert_eq!(r[[0, 0]], 64.0 * 512.0 * 64.0);
+/// ```
+pub fn contract<T: Element, D: Dimension, const NL: usize>(
+    shape: &Shape<NL>,
+    labels: [char; NL],
+    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
+    output: &[Sub],
+    result: &mut Output<T, D, NL>,
+) -> Result<(), EinsumError> {
+    let terms: Vec<&[Sub]> = inputs.iter().map(|(_, t)| *t).collect();
+    let path = Path::optimal(shape, labels, &terms, output);
+    let mut temps: Vec<(Set, Output<T, IxDyn, NL>)> = Vec::new();
+    let last = path.steps.len() - 1;
+    for (k, step) in path.steps.iter().enumerate() {
+        let mut take = |set: Set| -> Argument<T, NL> {
+            if set.count_ones() == 1 {
+                Argument::Input(set.trailing_zeros() as usize)
+            } else {
+                let at = temps
+                    .iter()
+                    .position(|(s, _)| *s == set)
+                    .expect("steps run children first");
+                Argument::Temp(temps.swap_remove(at).1)
+            }
+        };
+        let (left, right) = (take(step.left), take(step.right));
+        let left_op = left.operand(inputs);
+        let right_op = right.operand(inputs);
+        let involved = step_labels(&[
+            left.term(inputs, &path, step.left),
+            right.term(inputs, &path, step.right),
+        ]);
+        if k == last {
+            let out = result.writer();
+            kernels::binary_step(shape, &involved, &left_op, &right_op, &out);
+        } else {
+            let mut temp = Output::<T, IxDyn, NL>::zeros(shape, &step.kept)?;
+            kernels::binary_step(shape, &involved, &left_op, &right_op, &temp.writer());
+            temps.push((step.left | step.right, temp));
+        }
+    }
+    Ok(())
+}
+
+/// An argument of a step: an operand of the call, or an earlier result.
+enum Argument<T, const NL: usize> {
+    Input(usize),
+    Temp(Output<T, IxDyn, NL>),
+}
+
+impl<T: Element, const NL: usize> Argument<T, NL> {
+    fn operand<'r>(&'r self, inputs: &[(&Operand<'r, T, NL>, &[Sub])]) -> Operand<'r, T, NL> {
+        match self {
+            Argument::Input(k) => inputs[*k].0.clone(),
+            Argument::Temp(temp) => temp.operand(),
+        }
+    }
+
+    fn term<'r>(
+        &'r self,
+        inputs: &[(&Operand<'_, T, NL>, &'r [Sub])],
+        path: &'r Path,
+        set: Set,
+    ) -> &'r [Sub] {
+        match self {
+            Argument::Input(k) => inputs[*k].1,
+            Argument::Temp(_) => {
+                let producer = path
+                    .steps
+                    .iter()
+                    .find(|s| s.left | s.right == set)
+                    .expect("a temp has a step");
+                &producer.kept
+            }
+        }
+    }
+}
+
+/// The distinct labels of some terms.
+fn step_labels(terms: &[&[Sub]]) -> Vec<usize> {
+    let mut labels = Vec::new();
+    for sub in terms.iter().flat_map(|t| t.iter()) {
+        if let Sub::Label(l) = *sub {
+            if !labels.contains(&l) {
+                labels.push(l);
+            }
+        }
+    }
+    labels
+}
