@@ -138,6 +138,7 @@ impl<T: Copy, const NL: usize> Operand<'_, T, NL> {
 #[derive(Debug)]
 pub struct Writer<'a, T, const NL: usize> {
     ptr: *mut T,
+    len: usize,
     /// The stride of each output label (0 for labels summed away).
     pub strides: [isize; NL],
     ellipsis: Vec<isize>,
@@ -153,14 +154,28 @@ unsafe impl<T: Send, const NL: usize> Sync for Writer<'_, T, NL> {}
 unsafe impl<T: Send, const NL: usize> Send for Writer<'_, T, NL> {}
 
 impl<'a, T, const NL: usize> Writer<'a, T, NL> {
-    pub(crate) fn new(ptr: *mut T, strides: [isize; NL], ellipsis: Vec<isize>, span: Span) -> Self {
+    pub(crate) fn new(
+        ptr: *mut T,
+        len: usize,
+        strides: [isize; NL],
+        ellipsis: Vec<isize>,
+        span: Span,
+    ) -> Self {
         Writer {
             ptr,
+            len,
             strides,
             ellipsis,
             span,
             life: PhantomData,
         }
+    }
+
+    /// Whether the output has no elements (and so nothing to compute).
+    /// Its strides are then all 0, as ndarray makes them for empty arrays,
+    /// so they cannot tell its axes from summed ones.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// The strides of the ellipsis dimensions, rightmost last.

@@ -75,6 +75,7 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
         let span = Span::of(self.array.shape(), self.array.strides());
         Writer::new(
             self.array.as_mut_ptr(),
+            self.array.len(),
             self.strides,
             self.ellipsis.clone(),
             span,

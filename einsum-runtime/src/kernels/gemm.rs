@@ -71,7 +71,8 @@ pub fn gemm<T: Element, const NL: usize>(
         .iter()
         .map(|&l| shape.size(l))
         .chain(shape.ellipsis().iter().copied());
-    if !T::HAS_GEMM || work.fold(1usize, |w, n| w.saturating_mul(n)) < MIN_GEMM_WORK {
+    let work = work.fold(1usize, |w, n| w.saturating_mul(n));
+    if !T::HAS_GEMM || work < MIN_GEMM_WORK || out.is_empty() {
         return false;
     }
     let Some(plan) = GemmPlan::new(step_axes(shape, labels, a, b, out)) else {
