@@ -136,7 +136,25 @@ pub use einsum_macros::einsum;
 /// ```
 pub use einsum_macros::try_einsum;
 
-pub use einsum_runtime::{schedule, EinsumError, Element, Rank, RankAtLeast};
+/// Describes how an einsum would run on these operands, for their actual
+/// sizes, without running it: like NumPy's `einsum_path`, it shows the
+/// pairwise contraction order of three or more operands with the FLOPs of
+/// each step, the naive and optimized FLOP counts, the engine and what the
+/// scheduler splits. Returns `Result<Explain, EinsumError>`.
+///
+/// ```
+/// use einsum_static::explain;
+/// use ndarray::Array2;
+///
+/// let a = Array2::<f64>::zeros((1024, 1024));
+/// let plan = explain!("ij,jk->ik", &a, &a)?;
+/// assert_eq!(plan.flops(), 2.0 * 1024f64.powi(3));
+/// println!("{plan}");
+/// # Ok::<(), einsum_static::EinsumError>(())
+/// ```
+pub use einsum_macros::explain;
+
+pub use einsum_runtime::{path, schedule, EinsumError, Element, Explain, Rank, RankAtLeast};
 
 /// What the expansions of the macros call; not a public API.
 #[doc(hidden)]

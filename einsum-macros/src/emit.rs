@@ -7,7 +7,7 @@
 //! generated variables are named.
 
 use crate::names::{array_name, size_name, subs_tokens};
-use crate::nest::{scalar_result, step_block};
+use crate::nest::{scalar_result, scheduled_blocks, step_block};
 use crate::plan::{ArrayId, Plan, RankBound, ResultKind, Sub};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -19,17 +19,19 @@ use syn::{Expr, Ident};
 pub enum Mode {
     Panic,
     Result,
+    /// `explain!`: bind and check, then describe the plan instead of running it.
+    Explain,
 }
 
-pub fn expansion(plan: &Plan, operands: &[Expr], mode: Mode) -> TokenStream {
-    let function = kernel_function(plan);
+pub fn expansion(plan: &Plan, equation: &str, operands: &[Expr], mode: Mode) -> TokenStream {
+    let function = kernel_function(plan, equation, mode);
     let args = operands
         .iter()
         .map(|op| quote_spanned!(op.span()=> (#op).view()));
     let call = quote!(einsum_kernel(#(#args),*));
     let call = match mode {
         Mode::Panic => quote!(rt::unwrap_or_panic(#call)),
-        Mode::Result => call,
+        Mode::Result | Mode::Explain => call,
     };
     quote! {
         {
@@ -43,7 +45,7 @@ pub fn expansion(plan: &Plan, operands: &[Expr], mode: Mode) -> TokenStream {
     }
 }
 
-fn kernel_function(plan: &Plan) -> TokenStream {
+fn kernel_function(plan: &Plan, equation: &str, mode: Mode) -> TokenStream {
     let nl = plan.labels.len();
     let dim_params: Vec<Ident> = (0..plan.inputs.len())
         .map(|k| format_ident!("D{k}"))
@@ -134,6 +136,11 @@ fn kernel_function(plan: &Plan) -> TokenStream {
         }
     });
 
+    let (result_type, body) = if mode == Mode::Explain {
+        (quote!(rt::Explain), explain_body(plan, equation))
+    } else {
+        (result_type, quote!(#sizes #step #runtime_path Ok(#finish)))
+    };
     quote! {
         #[allow(non_snake_case, unused_parens, clippy::all)]
         fn einsum_kernel<T, #(#dim_params),*>(#(#params),*) -> Result<#result_type, rt::EinsumError>
@@ -145,10 +152,33 @@ fn kernel_function(plan: &Plan) -> TokenStream {
             let mut binder = rt::ShapeBinder::new([#(#label_chars),*]);
             #(#binds)*
             let shape = binder.finish(#output_has_ellipsis)?;
-            #sizes
-            #step
-            #runtime_path
-            Ok(#finish)
+            #body
+        }
+    }
+}
+
+/// `Ok(rt::Explain::...)`: the plan for the bound sizes.
+fn explain_body(plan: &Plan, equation: &str) -> TokenStream {
+    let labels = &plan.labels;
+    let nl = Literal::usize_unsuffixed(labels.len());
+    match plan.steps.first() {
+        Some(step) => {
+            let gemm = step.is_gemm_class();
+            let summed = !step.summed.is_empty();
+            let blocks = subs_tokens(&scheduled_blocks(plan, step));
+            quote! {
+                Ok(rt::Explain::one_step::<T, #nl>(#equation, &shape, [#(#labels),*], #gemm, #summed, &[#blocks]))
+            }
+        }
+        None => {
+            let inputs = plan.inputs.iter().map(|t| {
+                let t = subs_tokens(t);
+                quote!(&[#t][..])
+            });
+            let output = subs_tokens(&plan.output);
+            quote! {
+                Ok(rt::Explain::path(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output]))
+            }
         }
     }
 }
@@ -168,7 +198,7 @@ mod tests {
             .map(|o| syn::parse_str(o).unwrap())
             .collect();
         let checked = validate(parse(equation).unwrap(), operands.len()).unwrap();
-        let block = expansion(&Plan::new(&checked), &operands, Mode::Panic);
+        let block = expansion(&Plan::new(&checked), equation, &operands, Mode::Panic);
         let file: syn::File = syn::parse_quote!(fn call_site() { let _ = #block; });
         format!(
             "// einsum!({equation:?}, {})\n{}",

@@ -31,6 +31,13 @@ pub fn try_einsum(input: TokenStream) -> TokenStream {
     expand(input, emit::Mode::Result)
 }
 
+/// Describes how an einsum would run on these operands, without running
+/// it. See the `einsum_static` crate docs.
+#[proc_macro]
+pub fn explain(input: TokenStream) -> TokenStream {
+    expand(input, emit::Mode::Explain)
+}
+
 fn expand(input: TokenStream, mode: emit::Mode) -> TokenStream {
     match syn::parse::<Call>(input).and_then(|call| call.expansion(mode)) {
         Ok(tokens) => tokens.into(),
@@ -85,6 +92,11 @@ impl Call {
             }
         })?;
         let plan = plan::Plan::new(&checked);
-        Ok(emit::expansion(&plan, &self.operands, mode))
+        Ok(emit::expansion(
+            &plan,
+            &self.equation.value(),
+            &self.operands,
+            mode,
+        ))
     }
 }

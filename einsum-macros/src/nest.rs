@@ -63,6 +63,17 @@ pub fn scalar_result(plan: &Plan, step: &Step) -> Option<TokenStream> {
     })
 }
 
+/// The subscripts whose loops the scheduler cuts into blocks; none when
+/// it splits a summed loop instead (a rank-0 output).
+pub fn scheduled_blocks(plan: &Plan, step: &Step) -> Vec<Sub> {
+    let nest = Nest::new(plan, step);
+    if nest.reduce {
+        Vec::new()
+    } else {
+        nest.blocks
+    }
+}
+
 struct Nest<'p> {
     plan: &'p Plan,
     /// Every array of the step, the output (`out`) last, with its subscripts.

@@ -8,6 +8,7 @@
 mod element;
 mod ellipsis;
 mod error;
+mod explain;
 pub mod kernels;
 mod operand;
 mod output;
@@ -19,6 +20,7 @@ mod shapes;
 pub use element::Element;
 pub use ellipsis::{EllipsisAxes, EllipsisOffsets};
 pub use error::EinsumError;
+pub use explain::Explain;
 pub use operand::{Operand, Span, Writer};
 pub use output::{checked_len, Output};
 pub use rank::{Rank, RankAtLeast};

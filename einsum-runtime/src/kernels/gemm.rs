@@ -85,6 +85,11 @@ pub fn gemm<T: Element, const NL: usize>(
     true
 }
 
+/// Whether [`gemm`] would take a GEMM-class step of this much work.
+pub fn gemm_would_run<T: Element>(work: usize) -> bool {
+    T::HAS_GEMM && work >= MIN_GEMM_WORK
+}
+
 /// The step regrouped: one GEMM shape and the loops around it.
 #[derive(Debug)]
 struct GemmPlan {

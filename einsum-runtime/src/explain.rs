@@ -1,0 +1,165 @@
+//! What an einsum would do, without doing it: the `explain!` macro's value,
+//! printed like NumPy's `einsum_path`.
+
+use crate::path::Path;
+use crate::shapes::{Shape, Sub};
+use crate::{kernels, Element};
+use std::fmt;
+
+/// The plan of one einsum call for its operands' actual sizes.
+///
+/// ```
+/// use einsum_static::explain;
+/// use ndarray::Array2;
+///
+/// let (a, b) = (Array2::<f64>::zeros((512, 64)), Array2::<f64>::zeros((64, 512)));
+/// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
+/// assert_eq!(plan.flops(), 41_943_040.0); // opt_einsum's optimal path costs the same
+/// println!("{plan}");
+/// # Ok::<(), einsum_static::EinsumError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Explain {
+    equation: String,
+    sizes: Vec<(char, usize)>,
+    ellipsis: Vec<usize>,
+    threads: usize,
+    body: Body,
+}
+
+#[derive(Debug, Clone)]
+enum Body {
+    /// One or two operands: the macro's own loops, or the GEMM engine.
+    OneStep {
+        engine: String,
+        flops: f64,
+        blocks: String,
+    },
+    /// Three or more: the pairwise path.
+    Path(Path),
+}
+
+impl Explain {
+    /// The plan of a one- or two-operand call; `gemm_class` is the macro's
+    /// compile-time verdict, `outer` the output labels the scheduler cuts.
+    #[doc(hidden)]
+    pub fn one_step<T: Element, const NL: usize>(
+        equation: &str,
+        shape: &Shape<NL>,
+        labels: [char; NL],
+        gemm_class: bool,
+        summed: bool,
+        blocks: &[Sub],
+    ) -> Explain {
+        let product: f64 = shape.sizes().iter().map(|&n| n as f64).product::<f64>()
+            * shape.ellipsis().iter().map(|&d| d as f64).product::<f64>();
+        let work = shape
+            .sizes()
+            .iter()
+            .fold(1usize, |w, &n| w.saturating_mul(n as usize));
+        let gemm = gemm_class && kernels::gemm_would_run::<T>(work);
+        let engine = if gemm {
+            "GEMM engine (gemm crate, packed and blocked)"
+        } else {
+            "generated loops, innermost a SIMD kernel call"
+        };
+        let names: Vec<String> = blocks
+            .iter()
+            .map(|s| match s {
+                Sub::Label(l) => labels[*l].to_string(),
+                Sub::Ellipsis => "...".into(),
+            })
+            .collect();
+        let blocks = if gemm {
+            "the batch when it has 8 or more GEMMs, else inside each GEMM".to_string()
+        } else if names.is_empty() {
+            "a summed axis (partial sums added in order)".to_string()
+        } else {
+            format!("blocks of {}", names.join(", "))
+        };
+        let engine = engine.to_string();
+        Explain {
+            equation: equation.into(),
+            sizes: sizes(shape, labels),
+            ellipsis: shape.ellipsis().to_vec(),
+            threads: rayon::current_num_threads(),
+            body: Body::OneStep {
+                engine,
+                flops: product * if summed { 2.0 } else { 1.0 },
+                blocks,
+            },
+        }
+    }
+
+    /// The plan of a call with three or more operands.
+    #[doc(hidden)]
+    pub fn path<const NL: usize>(
+        equation: &str,
+        shape: &Shape<NL>,
+        labels: [char; NL],
+        inputs: &[&[Sub]],
+        output: &[Sub],
+    ) -> Explain {
+        Explain {
+            equation: equation.into(),
+            sizes: sizes(shape, labels),
+            ellipsis: shape.ellipsis().to_vec(),
+            threads: rayon::current_num_threads(),
+            body: Body::Path(Path::optimal(shape, labels, inputs, output)),
+        }
+    }
+
+    /// The FLOP count of the planned computation (opt_einsum's model).
+    pub fn flops(&self) -> f64 {
+        match &self.body {
+            Body::OneStep { flops, .. } => *flops,
+            Body::Path(path) => path.cost(),
+        }
+    }
+
+    /// The pairwise path, for three or more operands.
+    pub fn contraction_path(&self) -> Option<&Path> {
+        match &self.body {
+            Body::Path(path) => Some(path),
+            Body::OneStep { .. } => None,
+        }
+    }
+}
+
+fn sizes<const NL: usize>(shape: &Shape<NL>, labels: [char; NL]) -> Vec<(char, usize)> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(l, &c)| (c, shape.size(l)))
+        .collect()
+}
+
+impl fmt::Display for Explain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "einsum {:?}", self.equation)?;
+        let sizes: Vec<String> = self.sizes.iter().map(|(c, n)| format!("{c}={n}")).collect();
+        write!(f, "  sizes: {}", sizes.join(" "))?;
+        if !self.ellipsis.is_empty() {
+            write!(f, ", ...={:?}", self.ellipsis)?;
+        }
+        writeln!(f, "; threads: {}", self.threads)?;
+        match &self.body {
+            Body::OneStep {
+                engine,
+                flops,
+                blocks,
+            } => {
+                writeln!(f, "  FLOP count:            {flops:.4e}")?;
+                writeln!(f, "  engine:                {engine}")?;
+                writeln!(f, "  parallel over:         {blocks}")
+            }
+            Body::Path(path) => {
+                write!(f, "{path}")?;
+                writeln!(
+                    f,
+                    "  each step: GEMM engine where it is GEMM-shaped, else generic loops"
+                )
+            }
+        }
+    }
+}
