@@ -23,12 +23,28 @@ pub enum Mode {
     Explain,
 }
 
-pub fn expansion(plan: &Plan, equation: &str, operands: &[Expr], mode: Mode) -> TokenStream {
+/// What the call's options (after `;`) ask for.
+#[derive(Default)]
+pub struct Options<'a> {
+    pub threads: Option<&'a Expr>,
+}
+
+pub fn expansion(
+    plan: &Plan,
+    equation: &str,
+    operands: &[Expr],
+    options: Options<'_>,
+    mode: Mode,
+) -> TokenStream {
     let function = kernel_function(plan, equation, mode);
     let args = operands
         .iter()
         .map(|op| quote_spanned!(op.span()=> (#op).view()));
     let call = quote!(einsum_kernel(#(#args),*));
+    let call = match options.threads {
+        Some(threads) => quote!(rt::schedule::with_threads(#threads, || #call)),
+        None => call,
+    };
     let call = match mode {
         Mode::Panic => quote!(rt::unwrap_or_panic(#call)),
         Mode::Result | Mode::Explain => call,
@@ -198,7 +214,13 @@ mod tests {
             .map(|o| syn::parse_str(o).unwrap())
             .collect();
         let checked = validate(parse(equation).unwrap(), operands.len()).unwrap();
-        let block = expansion(&Plan::new(&checked), equation, &operands, Mode::Panic);
+        let block = expansion(
+            &Plan::new(&checked),
+            equation,
+            &operands,
+            Options::default(),
+            Mode::Panic,
+        );
         let file: syn::File = syn::parse_quote!(fn call_site() { let _ = #block; });
         format!(
             "// einsum!({equation:?}, {})\n{}",

@@ -14,7 +14,6 @@ mod validate;
 
 use proc_macro::TokenStream;
 use syn::parse::{Parse, ParseStream};
-use syn::punctuated::Punctuated;
 use syn::{Expr, LitStr, Token};
 
 /// Evaluates an einsum equation; panics on operands whose shapes do not fit.
@@ -49,6 +48,8 @@ fn expand(input: TokenStream, mode: emit::Mode) -> TokenStream {
 struct Call {
     equation: LitStr,
     operands: Vec<Expr>,
+    /// `threads = n` after a `;`: run on a pool of n threads.
+    threads: Option<Expr>,
 }
 
 impl Parse for Call {
@@ -68,16 +69,46 @@ impl Parse for Call {
             ));
         }
         let equation: LitStr = input.parse()?;
-        let operands = if input.is_empty() {
-            Vec::new()
-        } else {
+        let mut operands = Vec::new();
+        while input.peek(Token![,]) {
             input.parse::<Token![,]>()?;
-            Punctuated::<Expr, Token![,]>::parse_terminated(input)?
-                .into_iter()
-                .collect()
+            if input.is_empty() || input.peek(Token![;]) {
+                break;
+            }
+            operands.push(input.parse()?);
+        }
+        let threads = if input.peek(Token![;]) {
+            input.parse::<Token![;]>()?;
+            Some(parse_options(input)?)
+        } else {
+            None
         };
-        Ok(Call { equation, operands })
+        if !input.is_empty() {
+            return Err(input.error("expected `,` and an operand, or `;` and options"));
+        }
+        Ok(Call {
+            equation,
+            operands,
+            threads,
+        })
     }
+}
+
+/// The options after `;`: `threads = <expr>`, the only one so far.
+fn parse_options(input: ParseStream) -> syn::Result<Expr> {
+    let name: syn::Ident = input.parse()?;
+    if name != "threads" {
+        return Err(syn::Error::new_spanned(
+            &name,
+            format!(
+                "unknown einsum option `{name}`; the options are: threads = <number of threads>"
+            ),
+        ));
+    }
+    input.parse::<Token![=]>()?;
+    let value: Expr = input.parse()?;
+    input.parse::<Option<Token![,]>>()?;
+    Ok(value)
 }
 
 impl Call {
@@ -92,10 +123,14 @@ impl Call {
             }
         })?;
         let plan = plan::Plan::new(&checked);
+        let options = emit::Options {
+            threads: self.threads.as_ref(),
+        };
         Ok(emit::expansion(
             &plan,
             &self.equation.value(),
             &self.operands,
+            options,
             mode,
         ))
     }
