@@ -91,13 +91,53 @@
 //! do not fit, and [`try_einsum!`] returns an [`EinsumError`] that names
 //! the label, the operands and axes, and both sizes.
 //!
-//! # Parallelism
+//! # Options
 //!
-//! The loops run on the ambient rayon pool, so `RAYON_NUM_THREADS` and
-//! `ThreadPool::install` choose the threads. Small work runs on the calling
-//! thread; larger work is cut into blocks of the output by its size, not by
-//! the thread count, so every thread count gives the same result bit for
-//! bit. See [`schedule`].
+//! Options follow the operands after a semicolon:
+//!
+//! ```
+//! # use einsum_static::einsum;
+//! # let a = ndarray::Array2::<f32>::ones((64, 64));
+//! let c = einsum!("ij,jk->ik", &a, &a; threads = 1); // on a pool of 1 thread
+//! # assert_eq!(c[[0, 0]], 64.0);
+//! ```
+//!
+//! `threads = n` runs the call on a rayon pool of `n` threads (built once
+//! per `n`); without it the call uses the ambient pool, so
+//! `RAYON_NUM_THREADS` and `ThreadPool::install` choose the threads.
+//!
+//! # How it runs, and `explain!`
+//!
+//! One or two operands run the loops the macro generated for the equation:
+//! the output's axes outermost, summed labels inside, and the innermost
+//! loop one call of a runtime kernel that takes unit-stride fast paths
+//! (vectorized with AVX-512 or AVX2 when the CPU has them, chosen at run
+//! time). Matrix-product-shaped steps (a summed label shared by both
+//! operands and a free label in each) with enough work go to a packed,
+//! cache-blocked GEMM instead, on any strides, without transposing copies.
+//! Three or more operands are contracted pairwise in the cheapest order for
+//! the actual sizes, as opt_einsum's `optimal` does. [`explain!`] prints
+//! the plan for given operands, like NumPy's `einsum_path`:
+//!
+//! ```
+//! # use einsum_static::explain;
+//! let (a, b) = (ndarray::Array2::<f64>::zeros((512, 64)), ndarray::Array2::<f64>::zeros((64, 512)));
+//! println!("{}", explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?);
+//! // einsum "ij,jk,kl,lm->im"
+//! //   sizes: i=512 j=64 k=512 l=64 m=512; threads: 2
+//! //   naive FLOP count:      1.0995e12
+//! //   optimized FLOP count:  4.1943e7
+//! //   speed-up:              26214.4x
+//! //   step 1: jk,kl->jl  (4.1943e6 FLOPs)
+//! //   step 2: ij,jl->il  (4.1943e6 FLOPs)
+//! //   step 3: il,lm->im  (3.3554e7 FLOPs)
+//! # Ok::<(), einsum_static::EinsumError>(())
+//! ```
+//!
+//! Small work runs on the calling thread; larger work is cut into blocks of
+//! the output by its size, not by the thread count (or, for a scalar result,
+//! into blocks of a summed axis whose partial sums are added in order), so
+//! every thread count gives the same result bit for bit. See [`schedule`].
 
 #![deny(missing_docs)]
 

@@ -131,6 +131,14 @@ impl GemmPlan {
         let (k, inner_k) = largest(fuse(k, |x| vec![x.a, x.b]), unit);
         outer.extend(m_rest);
         outer.extend(n_rest);
+        // A matrix-vector product reads each matrix element once: it is
+        // bound by memory, and the generated loops' unit-stride dot products
+        // run it at full bandwidth on every core, where a GEMM call with one
+        // column does not.
+        let matrix_vector = (n.len == 1 && k.a == 1) || (m.len == 1 && k.b == 1);
+        if matrix_vector && outer.is_empty() && inner_k.is_empty() {
+            return None;
+        }
         Some(GemmPlan {
             m,
             n,
