@@ -201,17 +201,6 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
 }
 
 impl<T: Copy, const NL: usize> Writer<'_, T, NL> {
-    /// The element at `offset`, for kernels that accumulate.
-    ///
-    /// # Safety
-    /// As for [`Writer::set`].
-    #[inline(always)]
-    pub(crate) unsafe fn get(&self, offset: isize) -> T {
-        self.span.check(offset);
-        // SAFETY: as for `set`; only the calling task touches this element.
-        unsafe { *self.ptr.offset(offset) }
-    }
-
     /// The `len` elements from `offset` on, when they are consecutive.
     ///
     /// # Safety

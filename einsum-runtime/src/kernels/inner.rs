@@ -68,30 +68,15 @@ pub unsafe fn store_products<T: Element, const NL: usize, const K: usize>(
     inputs: [Lane<'_, '_, T, NL>; K],
 ) {
     // SAFETY: as in `sum_of_products`.
-    unsafe { write_products(len, out, &inputs, |_, p| p) }
+    unsafe { write_products(len, out, &inputs) }
 }
 
-/// `out[t] += prod over inputs of input[t]` along the innermost label.
-///
-/// # Safety
-/// As for [`store_products`].
-#[inline]
-pub unsafe fn add_products<T: Element, const NL: usize, const K: usize>(
-    len: isize,
-    out: OutLane<'_, '_, T, NL>,
-    inputs: [Lane<'_, '_, T, NL>; K],
-) {
-    // SAFETY: as in `sum_of_products`.
-    unsafe { write_products(len, out, &inputs, |old, p| old + p) }
-}
-
-/// The shared body of the two writing kernels; `combine(old, product)`.
+/// The body of [`store_products`].
 #[inline(always)]
 unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
     len: isize,
     (out, oo, so): OutLane<'_, '_, T, NL>,
     inputs: &[Lane<'_, '_, T, NL>; K],
-    combine: impl Fn(T, T) -> T,
 ) {
     if len <= 0 {
         return;
@@ -103,21 +88,21 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
             match inputs[..] {
                 [(a, oa, 1)] => {
                     for (d, &x) in dst.iter_mut().zip(a.slice(oa, len)) {
-                        *d = combine(*d, x);
+                        *d = x;
                     }
                     return;
                 }
                 [(a, oa, 1), (b, ob, 1)] => {
                     for ((d, &x), &y) in dst.iter_mut().zip(a.slice(oa, len)).zip(b.slice(ob, len))
                     {
-                        *d = combine(*d, x * y);
+                        *d = x * y;
                     }
                     return;
                 }
                 [(a, oa, 1), (b, ob, 0)] | [(b, ob, 0), (a, oa, 1)] => {
                     let y = b.get(ob);
                     for (d, &x) in dst.iter_mut().zip(a.slice(oa, len)) {
-                        *d = combine(*d, x * y);
+                        *d = x * y;
                     }
                     return;
                 }
@@ -128,8 +113,7 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
             let product = inputs
                 .iter()
                 .fold(T::one(), |p, &(x, ox, sx)| p * x.get(ox + t * sx));
-            let at = oo + t * so;
-            out.set(at, combine(out.get(at), product));
+            out.set(oo + t * so, product);
         }
     }
 }

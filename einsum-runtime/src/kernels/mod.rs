@@ -13,4 +13,4 @@ pub(crate) mod simd;
 pub(crate) use self::gemm::gemm_crate;
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};
 pub use self::generic::binary_step;
-pub use self::inner::{add_products, store_products, sum_of_products, Lane, OutLane, RowSum};
+pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};
