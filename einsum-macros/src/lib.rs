@@ -10,6 +10,8 @@ mod names;
 mod nest;
 mod parse;
 mod plan;
+#[cfg(test)]
+mod proptests;
 mod validate;
 
 use proc_macro::TokenStream;
