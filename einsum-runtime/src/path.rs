@@ -83,11 +83,16 @@ impl Path {
             planner.greedy()
         };
         let all = planner.full();
-        let naive_cost = planner.cost(
-            planner.mask[..].iter().fold(0, |m, l| m | l),
-            planner.out,
-            all,
-        );
+        // NumPy's einsum_path charges one loop nest over every label, one
+        // operation per extra operand plus one when something is summed.
+        let involved = planner.mask.iter().fold(0, |m, l| m | l);
+        let one_nest = planner.cost(involved, involved, all);
+        let summed = if involved & !planner.out != 0 {
+            1.0
+        } else {
+            0.0
+        };
+        let naive_cost = one_nest * ((inputs.len().max(2) - 1) as f64 + summed);
         Path {
             steps,
             naive_cost,
