@@ -1,0 +1,106 @@
+//! Three or more operands: the run-time contraction order (its cost against
+//! opt_einsum's optimal figures), and the steps it runs (GEMM engine and
+//! generic steps) against the reference, at sizes that reach the GEMM
+//! engine and the threads, on transposed, stepped and reversed operands.
+
+mod common;
+
+use common::{assert_matches_reference, Rng, TestElem};
+use einsum_static::{einsum, explain};
+use ndarray::{s, Array, ArrayViewD, ShapeBuilder};
+
+fn random<T: TestElem, Sh: ShapeBuilder>(shape: Sh, seed: u64) -> Array<T, Sh::Dim> {
+    let mut rng = Rng::new(seed);
+    Array::from_shape_simple_fn(shape, || T::random(&mut rng))
+}
+
+#[test]
+fn path_costs_equal_opt_einsums_optimal() {
+    // The figures opt_einsum 3.4's contract_path(optimize='optimal') prints
+    // as opt_cost for the benchmark's multi-operand cases.
+    let (tall, wide) = (
+        random::<f64, _>((512, 64), 1),
+        random::<f64, _>((64, 512), 2),
+    );
+    let chain = explain!("ij,jk,kl,lm->im", &tall, &wide, &tall, &wide).unwrap();
+    assert_eq!(chain.flops(), 41_943_040.0);
+    let (a, b) = (
+        random::<f64, _>((256, 64), 3),
+        random::<f64, _>((128, 64, 64), 4),
+    );
+    let bilinear = explain!("ik,jkl,il->ij", &a, &b, &a).unwrap();
+    assert_eq!(bilinear.flops(), 269_484_032.0);
+    let steps = chain.contraction_path().unwrap().steps();
+    assert_eq!(steps.len(), 3);
+}
+
+#[test]
+fn chain_matches_reference_on_every_layout() {
+    let a = random::<f64, _>((96, 40), 5);
+    let b = random::<f64, _>((40, 96), 6);
+    let c_t = random::<f64, _>((24, 96).f(), 7); // column-major
+    let d_big = random::<f64, _>((48, 60), 8);
+    let d = d_big.slice(s![..;2, ..;-1]); // stepped and reversed: 24 x 60
+    let ops: Vec<ArrayViewD<'_, f64>> = vec![
+        a.view().into_dyn(),
+        b.view().into_dyn(),
+        c_t.t().into_dyn(),
+        d.into_dyn(),
+    ];
+    let r = einsum!("ij,jk,kl,lm->im", &a, &b, &c_t.t(), &d);
+    assert_matches_reference("ij,jk,kl,lm->im", &ops, r);
+}
+
+#[test]
+fn bilinear_and_traces_match_reference() {
+    let a = random::<f64, _>((33, 20), 9);
+    let b = random::<f64, _>((17, 20, 20), 10);
+    let ops = [
+        a.view().into_dyn(),
+        b.view().into_dyn(),
+        a.view().into_dyn(),
+    ];
+    assert_matches_reference("ik,jkl,il->ij", &ops, einsum!("ik,jkl,il->ij", &a, &b, &a));
+    // A scalar out of three operands, with a diagonal and a label summed in one operand only.
+    let m = random::<i64, _>((30, 30), 11);
+    let v = random::<i64, _>(30, 12);
+    let ops = [
+        m.view().into_dyn(),
+        v.view().into_dyn(),
+        m.view().into_dyn(),
+    ];
+    let r: i64 = einsum!("ii,i,jk->", &m, &v, &m);
+    assert_matches_reference("ii,i,jk->", &ops, r);
+}
+
+#[test]
+fn batched_chain_with_ellipsis_and_broadcast() {
+    let x = random::<f64, _>((3, 1, 20, 30), 13);
+    let y = random::<f64, _>((4, 30, 25), 14);
+    let z = random::<f64, _>((25, 20), 15);
+    let ops = [
+        x.view().into_dyn(),
+        y.view().into_dyn(),
+        z.view().into_dyn(),
+    ];
+    let r = einsum!("...ij,...jk,kl->...il", &x, &y, &z);
+    assert_eq!(r.shape(), &[3, 4, 20, 20]);
+    assert_matches_reference("...ij,...jk,kl->...il", &ops, r);
+}
+
+#[test]
+fn six_operands_match_ndarray_dot() {
+    let ms: Vec<_> = (0..6).map(|k| random::<f64, _>((40, 40), 20 + k)).collect();
+    let r = einsum!(
+        "ab,bc,cd,de,ef,fg->ag",
+        &ms[0],
+        &ms[1],
+        &ms[2],
+        &ms[3],
+        &ms[4],
+        &ms[5]
+    );
+    let expected = ms[1..].iter().fold(ms[0].clone(), |acc, m| acc.dot(m));
+    let worst = (&r - &expected).iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    assert!(worst < 1e-9, "off by {worst}");
+}
