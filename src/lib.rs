@@ -106,6 +106,30 @@
 //! per `n`); without it the call uses the ambient pool, so
 //! `RAYON_NUM_THREADS` and `ThreadPool::install` choose the threads.
 //!
+//! `memory_limit = bytes` bounds the temporaries the call makes: the
+//! intermediates of three or more operands, the partial sums of split
+//! reductions. When the cheapest order's intermediates would not fit, the
+//! contraction runs on slices of a label (an output label when one helps,
+//! else a summed one whose slices are added up), and [`explain!`] says so.
+//! The default is 1 GiB or the largest operand or output, whichever is
+//! larger. The output is not a temporary, and neither are the GEMM
+//! engine's packing buffers, which are bounded by the cache sizes (about
+//! 1 MiB per thread). Options combine: `; threads = 4, memory_limit = 1 << 28`.
+//!
+//! ```
+//! # use einsum_static::{einsum, explain};
+//! let a = ndarray::Array2::<f64>::ones((2000, 40));
+//! let b = ndarray::Array2::<f64>::ones((40, 40));
+//! // The best order makes a 2000 x 40 intermediate (640 KB): here it is
+//! // computed in slices of i or l, each under 100 KB.
+//! let r = einsum!("ij,jk,lk->il", &a, &b, &a; memory_limit = 100_000);
+//! assert_eq!(r[[0, 0]], 40.0 * 40.0);
+//! let plan = explain!("ij,jk,lk->il", &a, &b, &a; memory_limit = 100_000)?;
+//! let sliced = plan.sliced();
+//! assert!(!sliced.is_empty() && sliced.iter().all(|&(l, _, _)| l == 'i' || l == 'l'));
+//! # Ok::<(), einsum_static::EinsumError>(())
+//! ```
+//!
 //! # How it runs, and `explain!`
 //!
 //! One or two operands run the loops the macro generated for the equation:

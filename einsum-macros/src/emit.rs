@@ -24,9 +24,10 @@ pub enum Mode {
 }
 
 /// What the call's options (after `;`) ask for.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 pub struct Options<'a> {
     pub threads: Option<&'a Expr>,
+    pub memory_limit: Option<&'a Expr>,
 }
 
 pub fn expansion(
@@ -41,6 +42,11 @@ pub fn expansion(
         .iter()
         .map(|op| quote_spanned!(op.span()=> (#op).view()));
     let call = quote!(einsum_kernel(#(#args),*));
+    // The budget innermost: it is read on the thread that runs the kernel.
+    let call = match options.memory_limit {
+        Some(bytes) => quote!(rt::budget::with_memory_limit(#bytes, || #call)),
+        None => call,
+    };
     let call = match options.threads {
         Some(threads) => quote!(rt::schedule::with_threads(#threads, || #call)),
         None => call,
@@ -193,7 +199,7 @@ fn explain_body(plan: &Plan, equation: &str) -> TokenStream {
             });
             let output = subs_tokens(&plan.output);
             quote! {
-                Ok(rt::Explain::path(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output]))
+                Ok(rt::Explain::path::<T, #nl>(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output]))
             }
         }
     }

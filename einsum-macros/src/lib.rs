@@ -46,12 +46,20 @@ fn expand(input: TokenStream, mode: emit::Mode) -> TokenStream {
     }
 }
 
-/// `"equation", operand, operand, ...`
+/// `"equation", operand, operand, ...` and, after a `;`, options.
 struct Call {
     equation: LitStr,
     operands: Vec<Expr>,
-    /// `threads = n` after a `;`: run on a pool of n threads.
+    options: CallOptions,
+}
+
+/// The options after `;`, each `name = expression`, comma-separated.
+#[derive(Default)]
+struct CallOptions {
+    /// `threads = n`: run on a pool of n threads.
     threads: Option<Expr>,
+    /// `memory_limit = bytes`: the budget for temporaries.
+    memory_limit: Option<Expr>,
 }
 
 impl Parse for Call {
@@ -79,11 +87,11 @@ impl Parse for Call {
             }
             operands.push(input.parse()?);
         }
-        let threads = if input.peek(Token![;]) {
+        let options = if input.peek(Token![;]) {
             input.parse::<Token![;]>()?;
-            Some(parse_options(input)?)
+            input.parse()?
         } else {
-            None
+            CallOptions::default()
         };
         if !input.is_empty() {
             return Err(input.error("expected `,` and an operand, or `;` and options"));
@@ -91,26 +99,43 @@ impl Parse for Call {
         Ok(Call {
             equation,
             operands,
-            threads,
+            options,
         })
     }
 }
 
-/// The options after `;`: `threads = <expr>`, the only one so far.
-fn parse_options(input: ParseStream) -> syn::Result<Expr> {
-    let name: syn::Ident = input.parse()?;
-    if name != "threads" {
-        return Err(syn::Error::new_spanned(
-            &name,
-            format!(
-                "unknown einsum option `{name}`; the options are: threads = <number of threads>"
-            ),
-        ));
+const KNOWN_OPTIONS: &str =
+    "the options are: threads = <number of threads>, memory_limit = <bytes for temporaries>";
+
+impl Parse for CallOptions {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut options = CallOptions::default();
+        while !input.is_empty() {
+            let name: syn::Ident = input.parse()?;
+            let slot = match name.to_string().as_str() {
+                "threads" => &mut options.threads,
+                "memory_limit" => &mut options.memory_limit,
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        &name,
+                        format!("unknown einsum option `{name}`; {KNOWN_OPTIONS}"),
+                    ))
+                }
+            };
+            if slot.is_some() {
+                return Err(syn::Error::new_spanned(
+                    &name,
+                    format!("the einsum option `{name}` is given twice"),
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            *slot = Some(input.parse()?);
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(options)
     }
-    input.parse::<Token![=]>()?;
-    let value: Expr = input.parse()?;
-    input.parse::<Option<Token![,]>>()?;
-    Ok(value)
 }
 
 impl Call {
@@ -126,7 +151,8 @@ impl Call {
         })?;
         let plan = plan::Plan::new(&checked);
         let options = emit::Options {
-            threads: self.threads.as_ref(),
+            threads: self.options.threads.as_ref(),
+            memory_limit: self.options.memory_limit.as_ref(),
         };
         Ok(emit::expansion(
             &plan,

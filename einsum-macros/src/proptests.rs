@@ -579,9 +579,16 @@ proptest! {
             .map(|k| syn::parse_str(&format!("&a{k}")).unwrap())
             .collect();
         let threads: syn::Expr = syn::parse_str("n_threads + 1").unwrap();
+        let bytes: syn::Expr = syn::parse_str("64 << 20").unwrap();
+        let option_sets = [
+            Options::default(),
+            Options { threads: Some(&threads), memory_limit: None },
+            Options { threads: Some(&threads), memory_limit: Some(&bytes) },
+        ];
         for mode in [Mode::Panic, Mode::Result, Mode::Explain] {
-            for threads in [None, Some(&threads)] {
-                let tokens = emit::expansion(&plan, &equation, &exprs, Options { threads }, mode);
+            for options in &option_sets {
+                let options = *options;
+                let tokens = emit::expansion(&plan, &equation, &exprs, options, mode);
                 let text = tokens.to_string();
                 if let Err(err) = syn::parse2::<syn::Expr>(tokens) {
                     prop_assert!(false, "{:?}: {}\n{}", equation, err, text);

@@ -70,6 +70,12 @@ pub enum EinsumError {
         /// The shape that was asked for.
         shape: Vec<usize>,
     },
+    /// The allocator could not provide the memory for the output or a
+    /// temporary.
+    AllocationFailed {
+        /// The bytes asked for.
+        bytes: usize,
+    },
 }
 
 impl fmt::Display for EinsumError {
@@ -131,6 +137,12 @@ impl fmt::Display for EinsumError {
             ),
             EinsumError::SizeOverflow { shape } => {
                 write!(f, "an array of shape {shape:?} is too large to allocate")
+            }
+            EinsumError::AllocationFailed { bytes } => {
+                write!(
+                    f,
+                    "could not allocate {bytes} bytes for the result or a temporary"
+                )
             }
         }
     }

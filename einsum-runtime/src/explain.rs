@@ -1,7 +1,7 @@
 //! What an einsum would do, without doing it: the `explain!` macro's value,
 //! printed like NumPy's `einsum_path`.
 
-use crate::path::Path;
+use crate::path::{self, Path, Slicing};
 use crate::shapes::{Shape, Sub};
 use crate::{kernels, Element};
 use std::fmt;
@@ -35,8 +35,12 @@ enum Body {
         flops: f64,
         blocks: String,
     },
-    /// Three or more: the pairwise path.
-    Path(Path),
+    /// Three or more: the pairwise path, sliced to fit the memory budget.
+    Path {
+        slicing: Slicing,
+        element_size: usize,
+        limit: f64,
+    },
 }
 
 impl Explain {
@@ -93,19 +97,24 @@ impl Explain {
 
     /// The plan of a call with three or more operands.
     #[doc(hidden)]
-    pub fn path<const NL: usize>(
+    pub fn path<T: Element, const NL: usize>(
         equation: &str,
         shape: &Shape<NL>,
         labels: [char; NL],
         inputs: &[&[Sub]],
         output: &[Sub],
     ) -> Explain {
+        let limit = path::budget_elements::<T, NL>(shape, inputs, output);
         Explain {
             equation: equation.into(),
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
             threads: rayon::current_num_threads(),
-            body: Body::Path(Path::optimal(shape, labels, inputs, output)),
+            body: Body::Path {
+                slicing: Slicing::plan(shape, labels, inputs, output, limit),
+                element_size: std::mem::size_of::<T>(),
+                limit,
+            },
         }
     }
 
@@ -113,15 +122,29 @@ impl Explain {
     pub fn flops(&self) -> f64 {
         match &self.body {
             Body::OneStep { flops, .. } => *flops,
-            Body::Path(path) => path.cost(),
+            Body::Path { slicing, .. } => slicing.path.cost() * slicing.slices() as f64,
         }
     }
 
-    /// The pairwise path, for three or more operands.
+    /// The pairwise path (for one slice, when sliced), for three or more
+    /// operands.
     pub fn contraction_path(&self) -> Option<&Path> {
         match &self.body {
-            Body::Path(path) => Some(path),
+            Body::Path { slicing, .. } => Some(&slicing.path),
             Body::OneStep { .. } => None,
+        }
+    }
+
+    /// The sliced labels as `(label, full size, chunk length)`: empty when
+    /// the intermediates fit the memory budget whole.
+    pub fn sliced(&self) -> Vec<(char, usize, usize)> {
+        match &self.body {
+            Body::Path { slicing, .. } => slicing
+                .chunks
+                .iter()
+                .map(|&(l, full, chunk)| (self.sizes[l].0, full, chunk))
+                .collect(),
+            Body::OneStep { .. } => Vec::new(),
         }
     }
 }
@@ -153,11 +176,36 @@ impl fmt::Display for Explain {
                 writeln!(f, "  engine:                {engine}")?;
                 writeln!(f, "  parallel over:         {blocks}")
             }
-            Body::Path(path) => {
-                write!(f, "{path}")?;
+            Body::Path {
+                slicing,
+                element_size,
+                limit,
+            } => {
+                write!(f, "{}", slicing.path)?;
                 writeln!(
                     f,
                     "  each step: GEMM engine where it is GEMM-shaped, else generic loops"
+                )?;
+                let bytes = |elements: f64| elements * *element_size as f64;
+                writeln!(
+                    f,
+                    "  peak intermediates:    {:.4e} bytes (memory limit {:.4e})",
+                    bytes(slicing.peak_elements),
+                    bytes(*limit)
+                )?;
+                if slicing.chunks.is_empty() {
+                    return Ok(());
+                }
+                let cuts: Vec<String> = self
+                    .sliced()
+                    .iter()
+                    .map(|(c, full, chunk)| format!("{c} ({full}) in chunks of {chunk}"))
+                    .collect();
+                writeln!(
+                    f,
+                    "  sliced:                {}; the path above runs {} times",
+                    cuts.join(", "),
+                    slicing.slices()
                 )
             }
         }

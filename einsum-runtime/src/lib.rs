@@ -5,6 +5,7 @@
 
 #![deny(missing_docs)]
 
+pub mod budget;
 mod element;
 mod ellipsis;
 mod error;

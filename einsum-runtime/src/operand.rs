@@ -41,6 +41,17 @@ impl Span {
         }
     }
 
+    /// The span seen from `offset` elements further on.
+    fn shifted(self, offset: isize) -> Span {
+        #[cfg(debug_assertions)]
+        return Span(self.0.map(|(low, high)| (low - offset, high - offset)));
+        #[cfg(not(debug_assertions))]
+        {
+            let _ = offset;
+            self
+        }
+    }
+
     #[inline(always)]
     fn check(&self, offset: isize) {
         #[cfg(debug_assertions)]
@@ -101,6 +112,18 @@ impl<'a, T, const NL: usize> Operand<'a, T, NL> {
 
     pub(crate) fn ptr(&self) -> *const T {
         self.ptr
+    }
+
+    /// The same array seen from `offset` elements further on: a slice of
+    /// it along some labels, whose offset the caller computed from
+    /// in-bounds indices and this operand's strides.
+    pub(crate) fn shifted(&self, offset: isize) -> Self {
+        Operand::new(
+            self.ptr.wrapping_offset(offset),
+            self.strides,
+            self.ellipsis.clone(),
+            self.span.shifted(offset),
+        )
     }
 }
 
@@ -187,6 +210,18 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
         self.ptr
     }
 
+    /// The same output seen from `offset` elements further on, as
+    /// [`Operand::shifted`].
+    pub(crate) fn shifted(&self, offset: isize) -> Self {
+        Writer::new(
+            self.ptr.wrapping_offset(offset),
+            self.len,
+            self.strides,
+            self.ellipsis.clone(),
+            self.span.shifted(offset),
+        )
+    }
+
     /// Stores `value` at `offset`.
     ///
     /// # Safety
@@ -201,6 +236,17 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
 }
 
 impl<T: Copy, const NL: usize> Writer<'_, T, NL> {
+    /// The element at `offset`, for steps that add into the output.
+    ///
+    /// # Safety
+    /// As for [`Writer::set`].
+    #[inline(always)]
+    pub(crate) unsafe fn get(&self, offset: isize) -> T {
+        self.span.check(offset);
+        // SAFETY: see the type's Sync comment and the caller's contract.
+        unsafe { *self.ptr.offset(offset) }
+    }
+
     /// The `len` elements from `offset` on, when they are consecutive.
     ///
     /// # Safety

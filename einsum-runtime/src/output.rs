@@ -45,8 +45,10 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
             }
         }
         let len = checked_len::<T>(dim.slice())?;
-        let mut array = Array::zeros(dim);
-        advise_huge_pages(array.as_mut_ptr(), len * std::mem::size_of::<T>());
+        let mut data = zeroed_vec::<T>(len)?;
+        advise_huge_pages(data.as_mut_ptr(), len * std::mem::size_of::<T>());
+        let array = Array::from_shape_vec(dim, data)
+            .expect("the data has the product of the dimensions as its length");
         let mut strides = [0isize; NL];
         let mut ellipsis = Vec::new();
         let mut axis = 0;
@@ -104,6 +106,29 @@ impl<T: Element, const NL: usize> Output<T, Ix0, NL> {
     pub fn into_scalar(self) -> T {
         self.into_array().into_scalar()
     }
+}
+
+/// `len` zeros, or an error when the memory cannot be had: `try_einsum!`
+/// reports that rather than aborting the process. Allocated zeroed, so
+/// that fresh pages from the OS are not written twice.
+fn zeroed_vec<T: Element>(len: usize) -> Result<Vec<T>, EinsumError> {
+    let bytes = len * std::mem::size_of::<T>();
+    if bytes == 0 {
+        return Ok(vec![T::zero(); len]);
+    }
+    // `checked_len` bounded the bytes by isize::MAX, so the layout exists.
+    let layout =
+        std::alloc::Layout::array::<T>(len).map_err(|_| EinsumError::AllocationFailed { bytes })?;
+    // SAFETY: the layout has a non-zero size (checked above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
+    if ptr.is_null() {
+        return Err(EinsumError::AllocationFailed { bytes });
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of
+    // `[T; len]`, which is what a Vec with capacity `len` frees it with; and
+    // all-zero bytes are `T::zero()` for every Element (integers, floats and
+    // their complex pairs: the trait is sealed, so the list is closed).
+    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }
 
 /// Asks Linux to back a large, fresh allocation with huge pages, so that

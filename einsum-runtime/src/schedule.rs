@@ -41,7 +41,15 @@ where
         block(0..dims[0], 0..dims[1]);
         return;
     }
-    let plan = BlockPlan::new(rows, cols, per_index);
+    run_blocks(BlockPlan::new(rows, cols, per_index), &block);
+}
+
+/// The parallel part of [`run`], behind a `dyn` call: compiled once, not
+/// once per generated kernel (rayon's machinery is large, and a copy per
+/// call site made users' builds twice as slow). One indirect call per
+/// block of at least [`SERIAL_WORK`] steps costs nothing measurable.
+#[inline(never)]
+fn run_blocks(plan: BlockPlan, block: &(dyn Fn(Range<isize>, Range<isize>) + Sync)) {
     (0..plan.count()).into_par_iter().for_each(|k| {
         let (r, c) = plan.block(k);
         block(r, c);
@@ -70,7 +78,21 @@ where
     if total <= SERIAL_WORK || len <= 1 {
         return block(0..len);
     }
-    let step = (BLOCK_WORK / per_index).clamp(1, len as u64) as isize;
+    let step = (BLOCK_WORK / per_index).clamp(1, len as u64);
+    // The partial sums are temporaries: at most the memory budget of them.
+    let most_partials = (crate::budget::memory_limit(0) / std::mem::size_of::<T>().max(1)).max(1);
+    let step = step.max((len as u64).div_ceil(most_partials as u64));
+    reduce_blocks(len, step as isize, &block)
+}
+
+/// The parallel part of [`reduce`], compiled once per element type rather
+/// than once per call site (see [`run_blocks`]).
+#[inline(never)]
+fn reduce_blocks<T: Element>(
+    len: isize,
+    step: isize,
+    block: &(dyn Fn(Range<isize>) -> T + Sync),
+) -> T {
     let count = (len as u64).div_ceil(step as u64) as isize;
     let partials: Vec<T> = (0..count)
         .into_par_iter()

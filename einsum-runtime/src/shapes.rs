@@ -210,6 +210,13 @@ impl<const NL: usize> Shape<NL> {
         self.sizes[label]
     }
 
+    /// The same shape with label `label` of size `size`: one slice's shape.
+    pub(crate) fn with_size(&self, label: usize, size: usize) -> Shape<NL> {
+        let mut sliced = self.clone();
+        sliced.sizes[label] = size;
+        sliced
+    }
+
     /// The broadcast dimensions that `...` stands for.
     pub fn ellipsis(&self) -> &[usize] {
         &self.ellipsis

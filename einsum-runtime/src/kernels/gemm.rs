@@ -153,15 +153,7 @@ impl GemmPlan {
         let parallel_calls = calls >= MIN_PARALLEL_CALLS;
         let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
         let one_slice = |index: usize| {
-            let (mut oa, mut ob, mut oo) = (0isize, 0isize, 0isize);
-            let mut rest = index;
-            for axis in self.outer.iter().rev() {
-                let i = (rest % axis.len) as isize;
-                rest /= axis.len;
-                oa += i * axis.a;
-                ob += i * axis.b;
-                oo += i * axis.out;
-            }
+            let (oa, ob, oo) = offsets(&self.outer, index);
             self.run_slice(a.at(oa), b.at(ob), out.at(oo), !parallel_calls);
         };
         if parallel_calls {
@@ -175,14 +167,7 @@ impl GemmPlan {
     fn run_slice<T: Element>(&self, a: *mut T, b: *mut T, out: *mut T, parallel: bool) {
         let repeats: usize = self.inner_k.iter().map(|x| x.len).product();
         for index in 0..repeats {
-            let (mut oa, mut ob) = (0isize, 0isize);
-            let mut rest = index;
-            for axis in self.inner_k.iter().rev() {
-                let i = (rest % axis.len) as isize;
-                rest /= axis.len;
-                oa += i * axis.a;
-                ob += i * axis.b;
-            }
+            let (oa, ob, _) = offsets(&self.inner_k, index);
             let call = GemmCall {
                 m: self.m.len,
                 n: self.n.len,
@@ -199,6 +184,21 @@ impl GemmPlan {
             unsafe { T::gemm(&call) };
         }
     }
+}
+
+/// The offsets into A, B and the output of the `index`-th point of the
+/// loops over `axes` (the last axis varying fastest).
+fn offsets(axes: &[Axis], index: usize) -> (isize, isize, isize) {
+    let (mut oa, mut ob, mut oo) = (0, 0, 0);
+    let mut rest = index;
+    for axis in axes.iter().rev() {
+        let i = (rest % axis.len) as isize;
+        rest /= axis.len;
+        oa += i * axis.a;
+        ob += i * axis.b;
+        oo += i * axis.out;
+    }
+    (oa, ob, oo)
 }
 
 /// The longest axis (the GEMM dimension) and the others (loops).

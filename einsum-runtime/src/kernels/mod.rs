@@ -4,7 +4,7 @@
 //! whole step and returns `true`, or declines (`false`) and leaves the step
 //! to the generated loops, which are always correct.
 
-mod dims;
+pub(crate) mod dims;
 mod gemm;
 mod generic;
 mod inner;

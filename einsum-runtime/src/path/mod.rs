@@ -10,14 +10,15 @@
 //! operands; greedily beyond) with opt_einsum's cost model, then runs each
 //! pair through the GEMM engine or the generic step kernel.
 
-use crate::error::EinsumError;
-use crate::kernels;
-use crate::operand::Operand;
-use crate::output::Output;
 use crate::shapes::{Shape, Sub};
-use crate::Element;
-use ndarray::{Dimension, IxDyn};
 use std::fmt;
+
+mod contract;
+mod slicing;
+
+pub(crate) use contract::budget_elements;
+pub use contract::contract;
+pub use slicing::Slicing;
 
 /// Operand counts up to this get the exhaustive search (3^n subset pairs).
 pub const EXHAUSTIVE_UP_TO: usize = 10;
@@ -47,6 +48,8 @@ pub struct PathStep {
     pub kept: Vec<Sub>,
     /// opt_einsum's FLOP count of the step.
     pub cost: f64,
+    /// The number of elements of its result.
+    pub elements: f64,
 }
 
 impl Path {
@@ -109,6 +112,34 @@ impl Path {
     /// The FLOP count of the whole path (opt_einsum's `opt_cost`).
     pub fn cost(&self) -> f64 {
         self.steps.iter().map(|s| s.cost).sum()
+    }
+
+    /// The most elements the intermediates hold at once while the path
+    /// runs: a step's arguments are alive while it writes its result. The
+    /// last step writes the caller's output, which is not a temporary.
+    pub fn peak_elements(&self) -> f64 {
+        let mut live: Vec<(Set, f64)> = Vec::new();
+        let mut peak: f64 = 0.0;
+        for step in &self.steps[..self.steps.len().saturating_sub(1)] {
+            let alive: f64 = live.iter().map(|(_, n)| n).sum();
+            peak = peak.max(alive + step.elements);
+            live.retain(|(set, _)| *set != step.left && *set != step.right);
+            live.push((step.left | step.right, step.elements));
+        }
+        peak
+    }
+
+    /// The intermediate with the most elements, if the path has any.
+    pub fn largest_intermediate(&self) -> Option<&PathStep> {
+        let temps = &self.steps[..self.steps.len().saturating_sub(1)];
+        temps
+            .iter()
+            .max_by(|x, y| x.elements.total_cmp(&y.elements))
+    }
+
+    /// The input terms, in the call's order.
+    pub(crate) fn inputs(&self) -> &[Vec<Sub>] {
+        &self.inputs
     }
 }
 
@@ -277,11 +308,18 @@ impl<'s, const NL: usize> Planner<'s, NL> {
             }
             kept
         };
+        let elements = self
+            .shape
+            .dims_of(&kept)
+            .iter()
+            .map(|&d| d as f64)
+            .product();
         PathStep {
             left,
             right,
             kept,
             cost: self.step_cost(left, right),
+            elements,
         }
     }
 
@@ -358,107 +396,4 @@ impl<'s, const NL: usize> Planner<'s, NL> {
         }
         steps
     }
-}
-
-/// Contracts the operands along the cheapest path into `result`.
-///
-/// The macro calls this for equations of three or more operands; each step
-/// goes to the GEMM engine when it has that shape and to the generic step
-/// kernel otherwise.
-///
-/// ```
-/// use einsum_static::einsum;
-/// let a = ndarray::Array2::<f64>::ones((512, 64));
-/// let b = ndarray::Array2::<f64>::ones((64, 512));
-/// // Contracts b with a first: 64x64 in between, not 512x512.
-/// let r = einsum!("ij,jk,kl,lm->im", &a, &b, &a, &b);
-/// assert_eq!(r[[0, 0]], 64.0 * 512.0 * 64.0);
-/// ```
-pub fn contract<T: Element, D: Dimension, const NL: usize>(
-    shape: &Shape<NL>,
-    labels: [char; NL],
-    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
-    output: &[Sub],
-    result: &mut Output<T, D, NL>,
-) -> Result<(), EinsumError> {
-    let terms: Vec<&[Sub]> = inputs.iter().map(|(_, t)| *t).collect();
-    let path = Path::optimal(shape, labels, &terms, output);
-    let mut temps: Vec<(Set, Output<T, IxDyn, NL>)> = Vec::new();
-    let last = path.steps.len() - 1;
-    for (k, step) in path.steps.iter().enumerate() {
-        let mut take = |set: Set| -> Argument<T, NL> {
-            if set.count_ones() == 1 {
-                Argument::Input(set.trailing_zeros() as usize)
-            } else {
-                let at = temps
-                    .iter()
-                    .position(|(s, _)| *s == set)
-                    .expect("steps run children first");
-                Argument::Temp(temps.swap_remove(at).1)
-            }
-        };
-        let (left, right) = (take(step.left), take(step.right));
-        let left_op = left.operand(inputs);
-        let right_op = right.operand(inputs);
-        let involved = step_labels(&[
-            left.term(inputs, &path, step.left),
-            right.term(inputs, &path, step.right),
-        ]);
-        if k == last {
-            let out = result.writer();
-            kernels::binary_step(shape, &involved, &left_op, &right_op, &out);
-        } else {
-            let mut temp = Output::<T, IxDyn, NL>::zeros(shape, &step.kept)?;
-            kernels::binary_step(shape, &involved, &left_op, &right_op, &temp.writer());
-            temps.push((step.left | step.right, temp));
-        }
-    }
-    Ok(())
-}
-
-/// An argument of a step: an operand of the call, or an earlier result.
-enum Argument<T, const NL: usize> {
-    Input(usize),
-    Temp(Output<T, IxDyn, NL>),
-}
-
-impl<T: Element, const NL: usize> Argument<T, NL> {
-    fn operand<'r>(&'r self, inputs: &[(&Operand<'r, T, NL>, &[Sub])]) -> Operand<'r, T, NL> {
-        match self {
-            Argument::Input(k) => inputs[*k].0.clone(),
-            Argument::Temp(temp) => temp.operand(),
-        }
-    }
-
-    fn term<'r>(
-        &'r self,
-        inputs: &[(&Operand<'_, T, NL>, &'r [Sub])],
-        path: &'r Path,
-        set: Set,
-    ) -> &'r [Sub] {
-        match self {
-            Argument::Input(k) => inputs[*k].1,
-            Argument::Temp(_) => {
-                let producer = path
-                    .steps
-                    .iter()
-                    .find(|s| s.left | s.right == set)
-                    .expect("a temp has a step");
-                &producer.kept
-            }
-        }
-    }
-}
-
-/// The distinct labels of some terms.
-fn step_labels(terms: &[&[Sub]]) -> Vec<usize> {
-    let mut labels = Vec::new();
-    for sub in terms.iter().flat_map(|t| t.iter()) {
-        if let Sub::Label(l) = *sub {
-            if !labels.contains(&l) {
-                labels.push(l);
-            }
-        }
-    }
-    labels
 }

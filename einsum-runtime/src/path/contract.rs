@@ -1,0 +1,230 @@
+//! Running a path: each pairwise step through the GEMM engine or the
+//! generic step kernel, once per slice when the budget asks for slices.
+
+use super::{Path, Set, Slicing};
+use crate::error::EinsumError;
+use crate::kernels::{self, dims};
+use crate::operand::{Operand, Writer};
+use crate::output::Output;
+use crate::shapes::{Shape, Sub};
+use crate::{budget, Element};
+use ndarray::{Dimension, IxDyn};
+
+/// Contracts the operands along the cheapest path into `result`.
+///
+/// The macro calls this for equations of three or more operands; each step
+/// goes to the GEMM engine when it has that shape and to the generic step
+/// kernel otherwise. Intermediates stay within the memory budget (the
+/// `memory_limit` option): when the best order's would not, the path runs
+/// on slices of a label (see [`Slicing`]).
+///
+/// ```
+/// use einsum_static::einsum;
+/// let a = ndarray::Array2::<f64>::ones((512, 64));
+/// let b = ndarray::Array2::<f64>::ones((64, 512));
+/// // Contracts b with a first: 64x64 in between, not 512x512.
+/// let r = einsum!("ij,jk,kl,lm->im", &a, &b, &a, &b);
+/// assert_eq!(r[[0, 0]], 64.0 * 512.0 * 64.0);
+/// ```
+pub fn contract<T: Element, D: Dimension, const NL: usize>(
+    shape: &Shape<NL>,
+    labels: [char; NL],
+    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
+    output: &[Sub],
+    result: &mut Output<T, D, NL>,
+) -> Result<(), EinsumError> {
+    let terms: Vec<&[Sub]> = inputs.iter().map(|(_, t)| *t).collect();
+    let slicing = Slicing::plan(
+        shape,
+        labels,
+        &terms,
+        output,
+        budget_elements::<T, NL>(shape, &terms, output),
+    );
+    let out = result.writer();
+    if slicing.chunks.is_empty() {
+        return run_path(shape, &slicing.path, inputs, &out);
+    }
+    run_slices(shape, &slicing, inputs, output, &out)
+}
+
+/// The memory budget in elements of `T`.
+pub(crate) fn budget_elements<T, const NL: usize>(
+    shape: &Shape<NL>,
+    terms: &[&[Sub]],
+    output: &[Sub],
+) -> f64 {
+    let bytes = |term: &[Sub]| {
+        let elements = shape
+            .dims_of(term)
+            .iter()
+            .map(|&d| d as f64)
+            .product::<f64>();
+        elements * std::mem::size_of::<T>() as f64
+    };
+    let largest = terms.iter().map(|t| bytes(t)).fold(bytes(output), f64::max);
+    let limit = budget::memory_limit(largest.min(usize::MAX as f64) as usize);
+    limit as f64 / std::mem::size_of::<T>().max(1) as f64
+}
+
+/// Runs the path once per slice: every combination of the sliced labels'
+/// chunks, summed labels innermost so that each output slice adds up its
+/// chunks in a row.
+fn run_slices<T: Element, const NL: usize>(
+    shape: &Shape<NL>,
+    slicing: &Slicing,
+    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
+    output: &[Sub],
+    out: &Writer<'_, T, NL>,
+) -> Result<(), EinsumError> {
+    let summed_slices: usize = slicing
+        .chunks
+        .iter()
+        .filter(|&&(l, _, _)| !output.contains(&Sub::Label(l)))
+        .map(|&(_, full, chunk)| full.div_ceil(chunk))
+        .product();
+    for index in 0..slicing.slices() {
+        // This slice's start and length along each sliced label.
+        let mut sizes = shape.clone();
+        let mut starts = [0isize; NL];
+        let mut rest = index;
+        for &(label, full, chunk) in slicing.chunks.iter().rev() {
+            let count = full.div_ceil(chunk);
+            let start = (rest % count) * chunk;
+            rest /= count;
+            starts[label] = start as isize;
+            sizes = sizes.with_size(label, chunk.min(full - start));
+        }
+        let shift =
+            |strides: &[isize; NL]| -> isize { (0..NL).map(|l| starts[l] * strides[l]).sum() };
+        let operands: Vec<Operand<'_, T, NL>> = inputs
+            .iter()
+            .map(|(op, _)| op.shifted(shift(&op.strides)))
+            .collect();
+        let sliced: Vec<(&Operand<'_, T, NL>, &[Sub])> = operands
+            .iter()
+            .zip(inputs)
+            .map(|(op, (_, term))| (op, *term))
+            .collect();
+        let out_slice = out.shifted(shift(&out.strides));
+        if index % summed_slices == 0 {
+            // The first chunk of the summed labels writes the output slice.
+            run_path(&sizes, &slicing.path, &sliced, &out_slice)?;
+        } else {
+            // Later ones are computed aside and added in.
+            let mut scratch = Output::<T, IxDyn, NL>::zeros(&sizes, output)?;
+            run_path(&sizes, &slicing.path, &sliced, &scratch.writer())?;
+            add_into(&sizes, output, &scratch.operand(), &out_slice);
+        }
+    }
+    Ok(())
+}
+
+/// Runs the steps of `path` in order, the last one into `out`.
+fn run_path<T: Element, const NL: usize>(
+    shape: &Shape<NL>,
+    path: &Path,
+    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
+    out: &Writer<'_, T, NL>,
+) -> Result<(), EinsumError> {
+    let mut temps: Vec<(Set, Output<T, IxDyn, NL>)> = Vec::new();
+    let last = path.steps.len() - 1;
+    for (k, step) in path.steps.iter().enumerate() {
+        let mut take = |set: Set| -> Argument<T, NL> {
+            if set.count_ones() == 1 {
+                Argument::Input(set.trailing_zeros() as usize)
+            } else {
+                let at = temps
+                    .iter()
+                    .position(|(s, _)| *s == set)
+                    .expect("steps run children first");
+                Argument::Temp(temps.swap_remove(at).1)
+            }
+        };
+        let (left, right) = (take(step.left), take(step.right));
+        let left_op = left.operand(inputs);
+        let right_op = right.operand(inputs);
+        let involved = step_labels(&[left.term(path, step.left), right.term(path, step.right)]);
+        if k == last {
+            kernels::binary_step(shape, &involved, &left_op, &right_op, out);
+        } else {
+            let mut temp = Output::<T, IxDyn, NL>::zeros(shape, &step.kept)?;
+            kernels::binary_step(shape, &involved, &left_op, &right_op, &temp.writer());
+            temps.push((step.left | step.right, temp));
+        }
+    }
+    Ok(())
+}
+
+/// `out += part`, element by element, over the labels of `term`.
+fn add_into<T: Element, const NL: usize>(
+    shape: &Shape<NL>,
+    term: &[Sub],
+    part: &Operand<'_, T, NL>,
+    out: &Writer<'_, T, NL>,
+) {
+    let labels: Vec<usize> = step_labels(&[term]);
+    let axes = dims::step_axes(shape, &labels, part, part, out);
+    if axes.iter().any(|axis| axis.len == 0) {
+        return;
+    }
+    let mut index = vec![0usize; axes.len()];
+    loop {
+        let (from, to) = axes.iter().zip(&index).fold((0, 0), |(f, t), (axis, &i)| {
+            (f + i as isize * axis.a, t + i as isize * axis.out)
+        });
+        // SAFETY: every index is below its axis' length in this slice's
+        // shape, and the strides are those of the scratch array and of the
+        // output slice, which both hold that shape; nothing else runs on the
+        // output meanwhile.
+        unsafe { out.set(to, out.get(to) + part.get(from)) };
+        // The next index, last axis fastest; done when every axis wrapped.
+        let Some(axis) = (0..axes.len()).rev().find(|&k| index[k] + 1 < axes[k].len) else {
+            return;
+        };
+        index[axis] += 1;
+        index[axis + 1..].fill(0);
+    }
+}
+
+/// An argument of a step: an operand of the call, or an earlier result.
+enum Argument<T, const NL: usize> {
+    Input(usize),
+    Temp(Output<T, IxDyn, NL>),
+}
+
+impl<T: Element, const NL: usize> Argument<T, NL> {
+    fn operand<'r>(&'r self, inputs: &[(&Operand<'r, T, NL>, &[Sub])]) -> Operand<'r, T, NL> {
+        match self {
+            Argument::Input(k) => inputs[*k].0.clone(),
+            Argument::Temp(temp) => temp.operand(),
+        }
+    }
+
+    fn term<'r>(&self, path: &'r Path, set: Set) -> &'r [Sub] {
+        match self {
+            Argument::Input(k) => &path.inputs()[*k],
+            Argument::Temp(_) => {
+                let producer = path
+                    .steps
+                    .iter()
+                    .find(|s| s.left | s.right == set)
+                    .expect("a temp has a step");
+                &producer.kept
+            }
+        }
+    }
+}
+
+/// The distinct labels of some terms.
+fn step_labels(terms: &[&[Sub]]) -> Vec<usize> {
+    let mut labels = Vec::new();
+    for sub in terms.iter().flat_map(|t| t.iter()) {
+        if let Sub::Label(l) = *sub {
+            if !labels.contains(&l) {
+                labels.push(l);
+            }
+        }
+    }
+    labels
+}

@@ -1,0 +1,8 @@
+use einsum_static::einsum;
+use ndarray::Array2;
+
+fn main() {
+    let a = Array2::<f64>::zeros((2, 2));
+    let c = einsum!("ij,jk->ik", &a, &a; threads = 2, memory_limit = 1 << 20, threads = 1);
+    println!("{c:?}");
+}
