@@ -272,6 +272,11 @@ mod tests {
     }
 
     #[test]
+    fn column_sums() {
+        check_snapshot("column_sums", "ij->j", &["&a"]);
+    }
+
+    #[test]
     fn chain_of_three() {
         check_snapshot("chain_of_three", "ij,jk,kl->il", &["&a", "&b", "&c"]);
     }

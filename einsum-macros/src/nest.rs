@@ -84,6 +84,10 @@ struct Nest<'p> {
     blocks: Vec<Sub>,
     /// A rank-0 output: the scheduler sums partial results.
     reduce: bool,
+    /// Summed rows added into an output row that the scheduler cuts
+    /// (`ij->j`): the outermost summed loop, which the scheduler may cut
+    /// too when the output is short.
+    sum_block: Option<Sub>,
 }
 
 impl<'p> Nest<'p> {
@@ -98,7 +102,7 @@ impl<'p> Nest<'p> {
         let order = step.loop_order();
         let inner_sub = order.inner.map(|i| Sub::Label(i.label));
         let reduce = out_term.is_empty() && order.inner.is_some();
-        let blocks = if reduce {
+        let blocks: Vec<Sub> = if reduce {
             order
                 .summed
                 .iter()
@@ -119,6 +123,13 @@ impl<'p> Nest<'p> {
                 .take(2)
                 .collect()
         };
+        let adds_rows = matches!(order.inner, Some(i) if !i.summed);
+        let sum_block = match order.summed.first() {
+            Some(&l) if adds_rows && !reduce && blocks.last() == inner_sub.as_ref() => {
+                Some(Sub::Label(l))
+            }
+            _ => None,
+        };
         Nest {
             plan,
             arrays,
@@ -126,6 +137,7 @@ impl<'p> Nest<'p> {
             order,
             blocks,
             reduce,
+            sum_block,
         }
     }
 
@@ -182,10 +194,24 @@ impl<'p> Nest<'p> {
             };
         }
         let mut dims: Vec<TokenStream> = self.blocks.iter().map(|s| self.extent(s)).collect();
-        dims.resize(2, quote!(1));
         let mut args: Vec<TokenStream> = names.iter().map(|b| quote!(#b)).collect();
-        args.resize(2, quote!(_));
         let body = self.output_body();
+        if let Some(sum) = &self.sum_block {
+            // The row axis goes last, where `run_summing` expects it.
+            if dims.len() == 1 {
+                dims.insert(0, quote!(1));
+                args.insert(0, quote!(_));
+            }
+            let (n, sum_block) = (self.extent(sum), block_name(self.plan, sum));
+            let work = self.work_excluding(&[sum]);
+            return quote! {
+                rt::schedule::run_summing(&out, [#(#dims),*], #n, #work, |#(#args),*, #sum_block, out| {
+                    #body
+                });
+            };
+        }
+        dims.resize(2, quote!(1));
+        args.resize(2, quote!(_));
         quote! {
             rt::schedule::run([#(#dims),*], #work, |#(#args),*| {
                 #body
@@ -204,12 +230,18 @@ impl<'p> Nest<'p> {
 
     /// The product of the extents of the loops the scheduler does not cut.
     fn work_per_block_index(&self) -> TokenStream {
+        self.work_excluding(&[])
+    }
+
+    /// The product of the extents of the loops neither in the blocks nor
+    /// in `also`.
+    fn work_excluding(&self, also: &[&Sub]) -> TokenStream {
         let mut all: Vec<Sub> = self.order.outer.clone();
         all.extend(self.order.summed.iter().map(|&l| Sub::Label(l)));
         all.extend(self.order.inner.map(|i| Sub::Label(i.label)));
         let work = all
             .iter()
-            .filter(|s| !self.blocks.contains(s))
+            .filter(|s| !self.blocks.contains(s) && !also.contains(s))
             .map(|s| self.extent(s));
         product_of(work.collect(), quote!(1))
     }
@@ -217,6 +249,10 @@ impl<'p> Nest<'p> {
     /// The range a loop walks: its block if the scheduler cuts it (the
     /// first block once, the second once per outer index), else all of it.
     fn range(&self, sub: &Sub) -> TokenStream {
+        if self.sum_block.as_ref() == Some(sub) {
+            let b = block_name(self.plan, sub);
+            return quote!(#b.clone());
+        }
         match self.blocks.iter().position(|b| b == sub) {
             Some(0) => {
                 let b = block_name(self.plan, sub);

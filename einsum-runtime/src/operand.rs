@@ -194,6 +194,31 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
         }
     }
 
+    /// The number of elements of the output.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// A writer with this output's layout over `buffer` instead, for
+    /// partial results that are added into the output later.
+    ///
+    /// # Panics
+    /// If `buffer` does not have the output's length.
+    pub(crate) fn with_buffer<'b>(&self, buffer: &'b mut [T]) -> Writer<'b, T, NL> {
+        assert_eq!(
+            buffer.len(),
+            self.len,
+            "a copy of the output has its length"
+        );
+        Writer::new(
+            buffer.as_mut_ptr(),
+            self.len,
+            self.strides,
+            self.ellipsis.clone(),
+            self.span,
+        )
+    }
+
     /// Whether the output has no elements (and so nothing to compute).
     /// Its strides are then all 0, as ndarray makes them for empty arrays,
     /// so they cannot tell its axes from summed ones.
