@@ -124,6 +124,11 @@ fn sum_slices<T>(total: u64, sum_len: u64, out_len: usize) -> u64 {
         .min(copies + 1)
 }
 
+/// A block of a summing step: its rows, columns and sums, and where to
+/// write them (the output, or a copy of it).
+type SummingBlock<'f, T, const NL: usize> =
+    dyn for<'w> Fn(Range<isize>, Range<isize>, Range<isize>, Writer<'w, T, NL>) + Sync + 'f;
+
 /// The parallel part of [`run_summing`] with the summed axis cut: slice 0
 /// writes the output, the others their own copies, added in order.
 #[inline(never)]
@@ -132,7 +137,7 @@ fn sum_sliced<T: Element, const NL: usize>(
     dims: [isize; 2],
     summed: isize,
     slices: u64,
-    block: &(dyn Fn(Range<isize>, Range<isize>, Range<isize>, Writer<'_, T, NL>) + Sync),
+    block: &SummingBlock<'_, T, NL>,
 ) {
     let step = (summed as u64).div_ceil(slices) as isize;
     let slices = (summed as u64).div_ceil(step as u64) as isize;
