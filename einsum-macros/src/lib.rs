@@ -1,9 +1,9 @@
 //! The procedural macros of `einsum-static`. Use them through the
 //! `einsum_static` facade, which documents the equation language.
 //!
-//! One straight pipeline, a module per stage: [`parse`] the literal,
-//! [`validate`] it against NumPy's rules, [`plan`] what is known without
-//! sizes, [`emit`] the specialized code.
+//! One straight pipeline, a module per stage: `parse` the literal,
+//! `validate` it against NumPy's rules, `plan` what is known without
+//! sizes, `emit` the specialized code.
 
 mod emit;
 mod names;

@@ -85,7 +85,7 @@ pub fn gemm<T: Element, const NL: usize>(
     true
 }
 
-/// Whether [`gemm`] would take a GEMM-class step of this much work.
+/// Whether [`gemm()`] would take a GEMM-class step of this much work.
 pub fn gemm_would_run<T: Element>(work: usize) -> bool {
     T::HAS_GEMM && work >= MIN_GEMM_WORK
 }
