@@ -201,6 +201,9 @@ struct Planner<'s, const NL: usize> {
     out: Labels,
     out_ellipsis: bool,
     output: Vec<Sub>,
+    /// The labels of every subset of the operands, by its bits, for the
+    /// exhaustive search (which asks for them millions of times).
+    subset_labels: Vec<Labels>,
 }
 
 impl<'s, const NL: usize> Planner<'s, NL> {
@@ -214,13 +217,23 @@ impl<'s, const NL: usize> Planner<'s, NL> {
         let ellipsis = (0..inputs.len())
             .filter(|&k| inputs[k].contains(&Sub::Ellipsis))
             .fold(0, |m, k| m | 1 << k);
+        let mask: Vec<Labels> = inputs.iter().map(|t| labels_of(t)).collect();
+        let mut subset_labels = Vec::new();
+        if mask.len() <= EXHAUSTIVE_UP_TO {
+            subset_labels = vec![0; 1 << mask.len()];
+            for set in 1..subset_labels.len() {
+                let lowest = set.trailing_zeros() as usize;
+                subset_labels[set] = subset_labels[set & (set - 1)] | mask[lowest];
+            }
+        }
         Planner {
             shape,
-            mask: inputs.iter().map(|t| labels_of(t)).collect(),
+            mask,
             ellipsis,
             out: labels_of(output),
             out_ellipsis: output.contains(&Sub::Ellipsis),
             output: output.to_vec(),
+            subset_labels,
         }
     }
 
@@ -229,6 +242,9 @@ impl<'s, const NL: usize> Planner<'s, NL> {
     }
 
     fn labels_in(&self, set: Set) -> Labels {
+        if let Some(&labels) = self.subset_labels.get(set as usize) {
+            return labels;
+        }
         (0..self.mask.len())
             .filter(|k| set & 1 << k != 0)
             .fold(0, |m, k| m | self.mask[k])
@@ -247,10 +263,12 @@ impl<'s, const NL: usize> Planner<'s, NL> {
     /// opt_einsum's `flop_count` for one pairwise step: the product of the
     /// sizes of every label involved, times 2 when something is summed.
     fn cost(&self, involved: Labels, kept: Labels, set: Set) -> f64 {
-        let mut size: f64 = (0..NL)
-            .filter(|l| involved & 1 << l != 0)
-            .map(|l| self.shape.size(l) as f64)
-            .product();
+        let mut size: f64 = 1.0;
+        let mut labels = involved;
+        while labels != 0 {
+            size *= self.shape.size(labels.trailing_zeros() as usize) as f64;
+            labels &= labels - 1;
+        }
         if set & self.ellipsis != 0 {
             size *= self
                 .shape
@@ -374,26 +392,68 @@ impl<'s, const NL: usize> Planner<'s, NL> {
         steps.push(self.step(left, right));
     }
 
-    /// Repeatedly the cheapest pair, for many operands.
+    /// opt_einsum's greedy order, for many operands: repeatedly the pair
+    /// that shrinks memory most (result size minus argument sizes), fewest
+    /// FLOPs on ties, among pairs that share a label; outer products only
+    /// when no pair shares one.
     fn greedy(&self) -> Vec<PathStep> {
         let mut live: Vec<Set> = (0..self.mask.len()).map(|k| 1 << k).collect();
         let mut steps = Vec::new();
         while live.len() > 1 {
-            let mut best = (0, 1, f64::INFINITY);
+            let shares = |x: Set, y: Set| self.kept_or_input(x) & self.kept_or_input(y) != 0;
+            let any_shared =
+                (0..live.len()).any(|x| (x + 1..live.len()).any(|y| shares(live[x], live[y])));
+            let mut best: Option<(usize, usize, (f64, f64))> = None;
             for x in 0..live.len() {
                 for y in x + 1..live.len() {
-                    let cost = self.step_cost(live[x], live[y]);
-                    if cost < best.2 {
-                        best = (x, y, cost);
+                    let (left, right) = (live[x], live[y]);
+                    if any_shared && !shares(left, right) {
+                        continue;
+                    }
+                    let removed = self.elements(self.result_labels(left | right), left | right)
+                        - self.elements(self.kept_or_input(left), left)
+                        - self.elements(self.kept_or_input(right), right);
+                    let score = (removed, self.step_cost(left, right));
+                    if best.is_none_or(|(_, _, b)| score < b) {
+                        best = Some((x, y, score));
                     }
                 }
             }
-            let (x, y, _) = best;
+            let (x, y, _) = best.expect("two or more operands are live");
             let (left, right) = (live[x], live[y]);
             steps.push(self.step(left, right));
             live.remove(y);
             live[x] = left | right;
         }
         steps
+    }
+
+    /// The labels the result of contracting `set` has.
+    fn result_labels(&self, set: Set) -> Labels {
+        if set == self.full() {
+            self.out
+        } else {
+            self.kept(set)
+        }
+    }
+
+    /// The number of elements of an array with `labels` (and the ellipsis
+    /// if `set` carries one).
+    fn elements(&self, labels: Labels, set: Set) -> f64 {
+        let mut size: f64 = 1.0;
+        let mut rest = labels;
+        while rest != 0 {
+            size *= self.shape.size(rest.trailing_zeros() as usize) as f64;
+            rest &= rest - 1;
+        }
+        if self.keeps_ellipsis(set) || set.count_ones() == 1 && set & self.ellipsis != 0 {
+            size *= self
+                .shape
+                .ellipsis()
+                .iter()
+                .map(|&d| d as f64)
+                .product::<f64>();
+        }
+        size
     }
 }
