@@ -23,6 +23,8 @@
 //! cases run one single-threaded gemm per batch, in parallel), `nd.dot`
 //! (ndarray's `.dot()` / `general_mat_mul`, 1 thread), `nd-einsum` (the
 //! ndarray-einsum crate, 1 thread), `loop` (a plain serial Rust loop).
+//! `matmul_256_i64` has no `gemm` peer (the crate has no integer kernels);
+//! its `nd.dot` is ndarray's generic loop, which it uses for integers.
 
 #[path = "einsum/cases.rs"]
 mod cases;

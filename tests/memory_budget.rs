@@ -72,7 +72,8 @@ fn peak_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
 /// (allocated on its first GEMM: the tests warm up first) and packs panels
 /// bounded by the cache sizes per call, whatever the problem's size. On
 /// this machine a 300x300x300 call packs 0.77 MB; 2048^3 packs nothing
-/// beyond the per-thread buffers.
+/// beyond the per-thread buffers. (The integer engine packs at most
+/// 320 KiB per thread per call; these tests use f64.)
 const ENGINE_PACKING: usize = 1 << 20;
 
 /// One GEMM-class einsum on every thread of the pool, so that each has its

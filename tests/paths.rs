@@ -115,7 +115,6 @@ fn greedy_order_beyond_ten_operands_matches_opt_einsums() {
     let end_left = random::<f64, _>((p, d), 40);
     let end_right = random::<f64, _>((d, p), 41);
     let mid: Vec<ndarray::Array3<f64>> = (0..4).map(|k| random((d, p, d), 42 + k)).collect();
-    let eq = "Aa,aBb,bCc,cDd,dEe,eF,Ag,gBh,hCi,iDj,jEk,kF->";
     let plan = explain!(
         "Aa,aBb,bCc,cDd,dEe,eF,Ag,gBh,hCi,iDj,jEk,kF->",
         &end_left,

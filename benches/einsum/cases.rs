@@ -56,6 +56,8 @@ pub fn all() -> Vec<Case> {
         ("sum_all", "ijk->", "(256,256,256)", Bytes(n3 * F8), sum_all),
         ("matvec", "ij,j->i", "(8192,8192),(8192,)", Bytes((8192.0 * 8192.0 + 2.0 * 8192.0) * F8), matvec),
         ("matmul_1024_f32", "ij,jk->ik", "(1024,1024),(1024,1024)", Flops(2.0 * 1024f64.powi(3)), |c| matmul::<f32>(c, 1024, 1024, 1024, false)),
+        // Integer operations (a multiply-add is 2); values in -8..8.
+        ("matmul_256_i64", "ij,jk->ik", "(256,256),(256,256)", Flops(2.0 * 256f64.powi(3)), matmul_i64),
         ("tiny_matmul_4", "ij,jk->ik", "(4,4),(4,4)", Flops(2.0 * 64.0), |c| matmul::<f64>(c, 4, 4, 4, true)),
         ("tiny_dot_8", "i,i->", "(8,),(8,)", Flops(16.0), tiny_dot),
         ("tiny_trace_3", "ii->", "(3,3)", Flops(3.0), |c| trace(c, 3)),
@@ -78,6 +80,20 @@ fn matmul<T: Real>(c: &mut Ctx, m: usize, k: usize, n: usize, with_loop: bool) {
     if with_loop {
         s.peer(LOOP, || loop_matmul(a.view(), b.view()));
     }
+    s.run();
+}
+
+/// No gemm peer: the gemm crate has no integer kernels; ndarray's `.dot()`
+/// on integers is its generic (naive) loop.
+fn matmul_i64(c: &mut Ctx) {
+    let mut rng = Rng::new(SEED);
+    let a = rng.int_array((256, 256));
+    let b = rng.int_array((256, 256));
+    let mut s = c.session();
+    s.ours(|| einsum!("ij,jk->ik", &a, &b));
+    s.peer(DOT, || a.dot(&b));
+    s.peer(NDE, || nde("ij,jk->ik", &[&a, &b]).unwrap());
+    s.peer(LOOP, || loop_matmul(a.view(), b.view()));
     s.run();
 }
 

@@ -118,7 +118,7 @@ fn vec_into<T, D: ndarray::Dimension>(
     ndarray::Array::from_shape_vec(shape, v).expect("loop produced the full output")
 }
 
-pub fn loop_matmul<T: Real>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
+pub fn loop_matmul<T: ndarray::LinalgScalar>(a: ArrayView2<T>, b: ArrayView2<T>) -> Array2<T> {
     let ((m, k), n) = (a.dim(), b.ncols());
     let (a, b) = (a.as_slice().unwrap(), b.as_slice().unwrap());
     let mut c = vec![T::zero(); m * n];

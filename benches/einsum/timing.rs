@@ -7,7 +7,8 @@ use rayon::prelude::*;
 use std::hint::black_box;
 use std::time::Instant;
 
-/// The element types of the cases: f64, and f32 for `matmul_1024_f32`.
+/// The element types of the cases: f64, and f32 for `matmul_1024_f32`
+/// (`matmul_256_i64` has its own generator, [`Rng::int_array`]).
 pub trait Real:
     einsum_static::Element + ndarray::LinalgScalar + std::iter::Sum + Into<f64> + PartialOrd
 {
@@ -57,6 +58,15 @@ impl Rng {
             .collect();
         Array::from_shape_vec(dim, data).expect("shape matches data length")
     }
+
+    /// A standard-layout i64 array of small values, uniform in -8..8.
+    pub fn int_array<D: Dimension>(&mut self, shape: impl IntoDimension<Dim = D>) -> Array<i64, D> {
+        let dim = shape.into_dimension();
+        let data: Vec<i64> = (0..dim.size())
+            .map(|_| (self.next_u64() >> 60) as i64 - 8)
+            .collect();
+        Array::from_shape_vec(dim, data).expect("shape matches data length")
+    }
 }
 
 /// A result that can be compared with another contender's.
@@ -66,6 +76,12 @@ pub trait Checked {
 impl<T: Real, D: Dimension> Checked for Array<T, D> {
     fn to_f64(&self) -> ArrayD<f64> {
         self.mapv(Into::into).into_dyn()
+    }
+}
+impl<D: Dimension> Checked for Array<i64, D> {
+    fn to_f64(&self) -> ArrayD<f64> {
+        // Exact for the cases' results (|x| < 2^53).
+        self.mapv(|x| x as f64).into_dyn()
     }
 }
 impl Checked for f64 {

@@ -71,7 +71,23 @@ macro_rules! impl_element {
     )*};
 }
 
-impl_element!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+impl_element!(i8, i16, i128, isize, u8, u16, u32, u64, u128, usize);
+
+/// The integer types the crate's own integer GEMM multiplies (wrapping).
+macro_rules! impl_int_element_with_gemm {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Element for $t {
+            const HAS_GEMM: bool = true;
+            unsafe fn gemm(call: &GemmCall<Self>) {
+                // SAFETY: forwarded from the caller.
+                unsafe { crate::kernels::int_gemm(call) }
+            }
+        }
+    )*};
+}
+
+impl_int_element_with_gemm!(i32, i64);
 
 /// The types the `gemm` crate multiplies.
 macro_rules! impl_element_with_gemm {

@@ -62,7 +62,11 @@ impl Explain {
             .iter()
             .fold(1usize, |w, &n| w.saturating_mul(n as usize));
         let gemm = gemm_class && kernels::gemm_would_run::<T>(work);
-        let engine = if gemm {
+        let is_integer = std::any::TypeId::of::<T>() == std::any::TypeId::of::<i64>()
+            || std::any::TypeId::of::<T>() == std::any::TypeId::of::<i32>();
+        let engine = if gemm && is_integer {
+            "GEMM engine (einsum-static's integer kernel, packed and blocked)"
+        } else if gemm {
             "GEMM engine (gemm crate, packed and blocked)"
         } else {
             "generated loops, innermost a SIMD kernel call"
