@@ -218,7 +218,9 @@ pub use einsum_macros::try_einsum;
 /// ```
 pub use einsum_macros::explain;
 
-pub use einsum_runtime::{path, schedule, EinsumError, Element, Explain, Rank, RankAtLeast};
+pub use einsum_runtime::{
+    budget, path, schedule, EinsumError, Element, Explain, Rank, RankAtLeast,
+};
 
 /// What the expansions of the macros call; not a public API.
 #[doc(hidden)]

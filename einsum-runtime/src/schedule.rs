@@ -19,6 +19,43 @@ pub const SERIAL_WORK: u64 = 1 << 15;
 /// enough to balance the load across cores.
 pub const BLOCK_WORK: u64 = 1 << 16;
 
+thread_local! {
+    /// A smaller block size for this thread's einsums; see [`with_block_work`].
+    static BLOCK_WORK_OVERRIDE: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with blocks of `work` steps (and the serial threshold at half
+/// of that) for the einsums it starts on this thread, instead of
+/// [`BLOCK_WORK`] and [`SERIAL_WORK`]. For tests: tiny operands then take
+/// the parallel paths (blocks, split sums, copies) that only large ones
+/// take otherwise.
+///
+/// ```
+/// let total = einsum_static::schedule::with_block_work(8, || {
+///     einsum_static::schedule::reduce(100, 1, |r| r.map(|i| i as f64).sum::<f64>())
+/// });
+/// assert_eq!(total, 4950.0);
+/// ```
+#[doc(hidden)]
+pub fn with_block_work<R>(work: u64, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<u64>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BLOCK_WORK_OVERRIDE.with(|cell| cell.set(self.0));
+        }
+    }
+    let _restore = Restore(BLOCK_WORK_OVERRIDE.with(|cell| cell.replace(Some(work.max(2)))));
+    f()
+}
+
+/// The block size and serial threshold in force on this thread.
+fn thresholds() -> (u64, u64) {
+    match BLOCK_WORK_OVERRIDE.with(std::cell::Cell::get) {
+        Some(work) => (work / 2, work),
+        None => (SERIAL_WORK, BLOCK_WORK),
+    }
+}
+
 /// Runs `block` over the output index space `dims[0] x dims[1]`, where each
 /// output index costs `inner_work` steps of the innermost loops.
 ///
@@ -38,11 +75,12 @@ where
     let [rows, cols] = dims.map(|d| d.max(0) as u64);
     let per_index = inner_work.max(1) as u64;
     let total = rows.saturating_mul(cols).saturating_mul(per_index);
-    if total <= SERIAL_WORK || rows.saturating_mul(cols) <= 1 {
+    let (serial_work, block_work) = thresholds();
+    if total <= serial_work || rows.saturating_mul(cols) <= 1 {
         block(0..dims[0], 0..dims[1]);
         return;
     }
-    run_blocks(BlockPlan::new(rows, cols, per_index), &block);
+    run_blocks(BlockPlan::new(rows, cols, per_index, block_work), &block);
 }
 
 /// The parallel part of [`run`], behind a `dyn` call: compiled once, not
@@ -98,13 +136,14 @@ pub fn run_summing<T, const NL: usize, F>(
     let sum_len = summed.max(0) as u64;
     let per_index = sum_len.saturating_mul(inner_work.max(1) as u64).max(1);
     let total = rows.saturating_mul(cols).saturating_mul(per_index);
-    if total <= SERIAL_WORK || rows.saturating_mul(cols) == 0 {
+    let (serial_work, block_work) = thresholds();
+    if total <= serial_work || rows.saturating_mul(cols) == 0 {
         block(0..dims[0], 0..dims[1], 0..summed, out.shifted(0));
         return;
     }
-    let mut plan = BlockPlan::new(rows, cols, per_index);
+    let mut plan = BlockPlan::new(rows, cols, per_index, block_work);
     plan.col_step = plan.col_step.max(MIN_ROW_WIDTH.min(cols));
-    let slices = sum_slices::<T>(total, sum_len, out.len());
+    let slices = sum_slices::<T>(total / block_work, sum_len, out.len());
     if plan.count() >= MIN_ROW_BLOCKS || slices < 2 {
         run_blocks(plan, &|r, c| block(r, c, 0..summed, out.shifted(0)));
         return;
@@ -115,13 +154,10 @@ pub fn run_summing<T, const NL: usize, F>(
 /// How many slices to cut a summed axis of `sum_len` into: one per block
 /// of work, at most [`MAX_SUM_SLICES`], and no more output copies than the
 /// memory budget holds.
-fn sum_slices<T>(total: u64, sum_len: u64, out_len: usize) -> u64 {
+fn sum_slices<T>(blocks: u64, sum_len: u64, out_len: usize) -> u64 {
     let copy_bytes = (out_len * std::mem::size_of::<T>()).max(1);
     let copies = (crate::budget::memory_limit(0) / copy_bytes) as u64;
-    (total / BLOCK_WORK)
-        .min(MAX_SUM_SLICES)
-        .min(sum_len)
-        .min(copies + 1)
+    blocks.min(MAX_SUM_SLICES).min(sum_len).min(copies + 1)
 }
 
 /// A block of a summing step: its rows, columns and sums, and where to
@@ -184,10 +220,11 @@ where
 {
     let per_index = inner_work.max(1) as u64;
     let total = (len.max(0) as u64).saturating_mul(per_index);
-    if total <= SERIAL_WORK || len <= 1 {
+    let (serial_work, block_work) = thresholds();
+    if total <= serial_work || len <= 1 {
         return block(0..len);
     }
-    let step = (BLOCK_WORK / per_index).clamp(1, len as u64);
+    let step = (block_work / per_index).clamp(1, len as u64);
     // The partial sums are temporaries: at most the memory budget of them.
     let most_partials = (crate::budget::memory_limit(0) / std::mem::size_of::<T>().max(1)).max(1);
     let step = step.max((len as u64).div_ceil(most_partials as u64));
@@ -264,9 +301,9 @@ struct BlockPlan {
 const MIN_ROW_BLOCKS: u64 = 8;
 
 impl BlockPlan {
-    fn new(rows: u64, cols: u64, per_index: u64) -> BlockPlan {
+    fn new(rows: u64, cols: u64, per_index: u64, block_work: u64) -> BlockPlan {
         let row_work = cols.saturating_mul(per_index).max(1);
-        let row_step = (BLOCK_WORK / row_work).clamp(1, rows.max(1));
+        let row_step = (block_work / row_work).clamp(1, rows.max(1));
         if rows.div_ceil(row_step) >= MIN_ROW_BLOCKS || cols <= 1 {
             return BlockPlan {
                 rows,
@@ -276,7 +313,7 @@ impl BlockPlan {
             };
         }
         // Too few rows: one row per block, and the columns cut by work.
-        let col_step = (BLOCK_WORK / per_index).clamp(1, cols);
+        let col_step = (block_work / per_index).clamp(1, cols);
         BlockPlan {
             rows,
             cols,
@@ -306,7 +343,7 @@ mod tests {
     use super::*;
 
     fn covers_exactly_once(rows: u64, cols: u64, per_index: u64) {
-        let plan = BlockPlan::new(rows, cols, per_index);
+        let plan = BlockPlan::new(rows, cols, per_index, BLOCK_WORK);
         let mut hits = vec![0u8; (rows * cols) as usize];
         for k in 0..plan.count() {
             let (r, c) = plan.block(k);
@@ -356,19 +393,19 @@ mod tests {
 
     #[test]
     fn short_first_axis_splits_the_second() {
-        let plan = BlockPlan::new(2, 1 << 20, 1);
+        let plan = BlockPlan::new(2, 1 << 20, 1, BLOCK_WORK);
         assert_eq!(plan.row_step, 1);
         assert!(plan.count() >= 8);
     }
 
     #[test]
     fn blocks_depend_on_sizes_not_threads() {
-        let plan = BlockPlan::new(4096, 4096, 16);
+        let plan = BlockPlan::new(4096, 4096, 16, BLOCK_WORK);
         let one = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
             .unwrap();
-        let same = one.install(|| BlockPlan::new(4096, 4096, 16));
+        let same = one.install(|| BlockPlan::new(4096, 4096, 16, BLOCK_WORK));
         assert_eq!(plan, same);
     }
 }

@@ -1098,14 +1098,29 @@ pub fn check_equation<T: TestElem>(spec: &Spec, call: Call<T>) {
             .collect();
         let views: Vec<ArrayViewD<'_, T>> = operands.iter().map(Operand::view).collect();
         let expected = reference(spec.equation, &views);
-        let outcome = match catch_unwind(AssertUnwindSafe(|| call(&views))) {
+        // A random pool size, and sometimes a memory limit so small that
+        // intermediates are sliced and split sums keep few copies.
+        let threads = [1, 2, 3, 4][rng.below(4) as usize];
+        let limit = [Some(64), Some(4096), None, None][rng.below(4) as usize];
+        let run = || match limit {
+            Some(bytes) => einsum_static::budget::with_memory_limit(bytes, || call(&views)),
+            None => call(&views),
+        };
+        if verbose {
+            eprintln!("  on {threads} threads, memory limit {limit:?}");
+        }
+        // Blocks of 64 steps: these small operands take the parallel paths.
+        let small_blocks = || einsum_static::schedule::with_block_work(64, run);
+        let on_pool = || einsum_static::schedule::with_threads(threads, small_blocks);
+        let outcome = match catch_unwind(AssertUnwindSafe(on_pool)) {
             Ok(Ok(out)) => compare(&out, &expected, kind),
             Ok(Err(err)) => Err(format!("error: {err}")),
             Err(panic) => Err(format!("panicked: {}", panic_message(&*panic))),
         };
         if let Err(err) = outcome {
             failures.push(format!(
-                "  [{what}] sizes {sizes}, shapes {shapes:?}, layouts {layouts:?}: {err}"
+                "  [{what}] sizes {sizes}, shapes {shapes:?}, layouts {layouts:?}, \
+                 {threads} threads, memory limit {limit:?}: {err}"
             ));
         }
     }
