@@ -40,6 +40,10 @@ pub fn all() -> Vec<Case> {
     let n3 = 256.0 * 256.0 * 256.0;
     let table: Vec<(_, _, _, _, fn(&mut Ctx))> = vec![
         ("matmul_1024", "ij,jk->ik", "(1024,1024),(1024,1024)", Flops(2.0 * 1024f64.powi(3)), |c| matmul::<f64>(c, 1024, 1024, 1024, false)),
+        // The same product on strided views; the peers run on contiguous
+        // copies, so best/ours is (best contiguous) / (ours on the views).
+        ("matmul_1024_tr", "ij,jk->ik", "(1024,1024)ᵀ,(1024,1024)ᵀ", Flops(2.0 * 1024f64.powi(3)), |c| matmul_views(c, Views::Transposed)),
+        ("matmul_1024_step", "ij,jk->ik", "(1024,2048)[:, ::2],(2048,1024)[::2, ::-1]", Flops(2.0 * 1024f64.powi(3)), |c| matmul_views(c, Views::Stepped)),
         ("matmul_tall", "ij,jk->ik", "(10000,100),(100,100)", Flops(2.0 * 1e4 * 100.0 * 100.0), |c| matmul::<f64>(c, 10000, 100, 100, false)),
         ("rowdot", "ij,ij->i", "(100000,100),(100000,100)", Bytes((2.0 * 1e7 + 1e5) * F8), rowdot),
         ("bmm", "bij,bjk->bik", "(64,128,128),(64,128,128)", Flops(2.0 * 64.0 * 128f64.powi(3)), bmm),
@@ -80,6 +84,44 @@ fn matmul<T: Real>(c: &mut Ctx, m: usize, k: usize, n: usize, with_loop: bool) {
     if with_loop {
         s.peer(LOOP, || loop_matmul(a.view(), b.view()));
     }
+    s.run();
+}
+
+/// Strided operand views for [`matmul_views`].
+#[derive(Clone, Copy)]
+enum Views {
+    /// Both operands column-major (the transposes of row-major arrays).
+    Transposed,
+    /// Every other column of `a`; every other row of `b`, columns reversed.
+    Stepped,
+}
+
+/// `ij,jk->ik` on strided views of 1024x1024 operands, against the peers
+/// on contiguous copies of the same values.
+fn matmul_views(c: &mut Ctx, views: Views) {
+    let mut rng = Rng::new(SEED);
+    let (a_store, b_store) = match views {
+        Views::Transposed => (
+            rng.array::<f64, _>((1024, 1024)),
+            rng.array::<f64, _>((1024, 1024)),
+        ),
+        Views::Stepped => (
+            rng.array::<f64, _>((1024, 2048)),
+            rng.array::<f64, _>((2048, 1024)),
+        ),
+    };
+    let (a, b) = match views {
+        Views::Transposed => (a_store.t(), b_store.t()),
+        Views::Stepped => (
+            a_store.slice(ndarray::s![.., ..;2]),
+            b_store.slice(ndarray::s![..;2, ..;-1]),
+        ),
+    };
+    let (a_copy, b_copy) = (a.to_owned(), b.to_owned());
+    let mut s = c.session();
+    s.ours(|| einsum!("ij,jk->ik", &a, &b));
+    s.peer(GEMM, || gemm_matmul(a_copy.view(), b_copy.view()));
+    s.peer(DOT, || a_copy.dot(&b_copy));
     s.run();
 }
 
