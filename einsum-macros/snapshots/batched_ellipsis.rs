@@ -22,7 +22,7 @@ fn call_site() {
                 T,
                 rt::ndarray::IxDyn,
                 3,
-            >::zeros(&shape, &[Ellipsis, Label(0), Label(2)])?;
+            >::allocate(&shape, &[Ellipsis, Label(0), Label(2)])?;
             {
                 let out = result.writer();
                 if !rt::kernels::gemm(&shape, &[0, 1, 2], &x0, &x1, &out) {

@@ -25,7 +25,7 @@ fn call_site() {
                 T,
                 rt::ndarray::Ix2,
                 4,
-            >::zeros(&shape, &[Label(0), Label(3)])?;
+            >::allocate(&shape, &[Label(0), Label(3)])?;
             rt::path::contract(
                 &shape,
                 ['i', 'j', 'k', 'l'],

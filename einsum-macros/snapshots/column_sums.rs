@@ -19,7 +19,7 @@ fn call_site() {
                 T,
                 rt::ndarray::Ix1,
                 2,
-            >::zeros(&shape, &[Label(1)])?;
+            >::allocate(&shape, &[Label(1)])?;
             {
                 let out = result.writer();
                 let [x0_i, x0_j] = x0.strides;

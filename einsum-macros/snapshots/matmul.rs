@@ -22,7 +22,7 @@ fn call_site() {
                 T,
                 rt::ndarray::Ix2,
                 3,
-            >::zeros(&shape, &[Label(0), Label(2)])?;
+            >::allocate(&shape, &[Label(0), Label(2)])?;
             {
                 let out = result.writer();
                 if !rt::kernels::gemm(&shape, &[0, 1, 2], &x0, &x1, &out) {

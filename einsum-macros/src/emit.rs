@@ -140,7 +140,7 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode) -> TokenStream {
             quote!((&#x, &[#term][..]))
         });
         quote! {
-            let mut result = rt::Output::<T, #result_dim, #nl>::zeros(&shape, &[#subs])?;
+            let mut result = rt::Output::<T, #result_dim, #nl>::allocate(&shape, &[#subs])?;
             rt::path::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &mut result)?;
         }
     });
@@ -153,7 +153,7 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode) -> TokenStream {
         let nl = Literal::usize_unsuffixed(nl);
         let nest = step_block(plan, step);
         quote! {
-            let mut result = rt::Output::<T, #result_dim, #nl>::zeros(&shape, &[#subs])?;
+            let mut result = rt::Output::<T, #result_dim, #nl>::allocate(&shape, &[#subs])?;
             #nest
         }
     });

@@ -7,18 +7,32 @@ use crate::Element;
 use ndarray::{Array, Dimension, Ix0};
 
 /// An array being computed, with the per-label strides the loops need.
+///
+/// Its memory is not zeroed: every kernel writes each element of its
+/// output before anything reads it (the GEMM engines overwrite, the
+/// generated loops store each sum once), so zeroing would only cost a
+/// pass over memory, and for a reused heap block a serial one (8 MB of
+/// batched matmul output took longer to zero than to multiply). The
+/// elements become an ndarray only in [`Output::into_array`]. Debug builds
+/// (the test suite) fill it with all-ones bytes first (NaN, or -1), so
+/// that an element a kernel forgot shows up as a wrong result.
 #[derive(Debug)]
 pub struct Output<T, D: Dimension, const NL: usize> {
-    array: Array<T, D>,
+    /// Capacity for every element; its length stays 0 until they are written.
+    data: Vec<T>,
+    dim: D,
+    len: usize,
+    array_strides: Vec<isize>,
     strides: [isize; NL],
     ellipsis: Vec<isize>,
 }
 
 impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
-    /// A zeroed array whose axes are the subscripts of `term`.
-    pub fn zeros(shape: &Shape<NL>, term: &[Sub]) -> Result<Self, EinsumError> {
-        // Built in place rather than through a Vec: this runs on every call,
-        // and tiny einsums should cost little more than their loops.
+    /// An array in standard layout whose axes are the subscripts of
+    /// `term`, for the kernels to write every element of.
+    pub fn allocate(shape: &Shape<NL>, term: &[Sub]) -> Result<Self, EinsumError> {
+        // Built in place rather than through a Vec of dims: this runs on
+        // every call, and tiny einsums should cost little more than their loops.
         let ellipsis_rank = shape.ellipsis().len();
         let ndim = term
             .iter()
@@ -45,59 +59,70 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
             }
         }
         let len = checked_len::<T>(dim.slice())?;
-        let mut data = zeroed_vec::<T>(len)?;
-        advise_huge_pages(data.as_mut_ptr(), len * std::mem::size_of::<T>());
-        let array = Array::from_shape_vec(dim, data)
-            .expect("the data has the product of the dimensions as its length");
+        let data = uninit_vec::<T>(len)?;
+        let array_strides = standard_strides(dim.slice());
         let mut strides = [0isize; NL];
         let mut ellipsis = Vec::new();
         let mut axis = 0;
         for sub in term {
             match *sub {
                 Sub::Label(label) => {
-                    strides[label] = array.strides()[axis];
+                    strides[label] = array_strides[axis];
                     axis += 1;
                 }
                 Sub::Ellipsis => {
                     let n = shape.ellipsis().len();
-                    ellipsis.extend_from_slice(&array.strides()[axis..axis + n]);
+                    ellipsis.extend_from_slice(&array_strides[axis..axis + n]);
                     axis += n;
                 }
             }
         }
         Ok(Output {
-            array,
+            data,
+            dim,
+            len,
+            array_strides,
             strides,
             ellipsis,
         })
     }
 
-    /// Write access for the generated loops.
+    fn span(&self) -> Span {
+        Span::of(self.dim.slice(), &self.array_strides)
+    }
+
+    /// Write access for the kernels, which must write every element.
     pub fn writer(&mut self) -> Writer<'_, T, NL> {
-        let span = Span::of(self.array.shape(), self.array.strides());
         Writer::new(
-            self.array.as_mut_ptr(),
-            self.array.len(),
+            self.data.as_mut_ptr(),
+            self.len,
             self.strides,
             self.ellipsis.clone(),
-            span,
+            self.span(),
         )
     }
 
-    /// Read access, for a temporary that a later step consumes.
+    /// Read access, for a temporary that a later step consumes once the
+    /// step that computes it has written it.
     pub fn operand(&self) -> Operand<'_, T, NL> {
-        let span = Span::of(self.array.shape(), self.array.strides());
         Operand::new(
-            self.array.as_ptr(),
+            self.data.as_ptr(),
             self.strides,
             self.ellipsis.clone(),
-            span,
+            self.span(),
         )
     }
 
     /// The finished array, with the dimension type the equation fixes.
     pub fn into_array(self) -> Array<T, D> {
-        self.array
+        let mut data = self.data;
+        // SAFETY: the capacity holds `len` elements, and the kernels that
+        // ran on this output wrote each of them (see the type's docs; debug
+        // builds also pre-fill them, so the bytes are initialized there
+        // regardless).
+        unsafe { data.set_len(self.len) };
+        Array::from_shape_vec(self.dim, data)
+            .expect("the data has the product of the dimensions as its length")
     }
 }
 
@@ -108,27 +133,38 @@ impl<T: Element, const NL: usize> Output<T, Ix0, NL> {
     }
 }
 
-/// `len` zeros, or an error when the memory cannot be had: `try_einsum!`
-/// reports that rather than aborting the process. Allocated zeroed, so
-/// that fresh pages from the OS are not written twice.
-fn zeroed_vec<T: Element>(len: usize) -> Result<Vec<T>, EinsumError> {
+/// Row-major strides of `dims`, in elements: all 0 when an axis is empty,
+/// as ndarray makes them.
+fn standard_strides(dims: &[usize]) -> Vec<isize> {
+    let mut strides = vec![0isize; dims.len()];
+    if dims.contains(&0) {
+        return strides;
+    }
+    let mut step = 1isize;
+    for (stride, &dim) in strides.iter_mut().zip(dims).rev() {
+        *stride = step;
+        step *= dim as isize;
+    }
+    strides
+}
+
+/// Room for `len` elements (an empty Vec with that capacity), or an error
+/// when the memory cannot be had: `try_einsum!` reports that rather than
+/// aborting. Large blocks are advised to use huge pages before their first
+/// touch; debug builds fill the bytes with ones.
+fn uninit_vec<T: Element>(len: usize) -> Result<Vec<T>, EinsumError> {
     let bytes = len * std::mem::size_of::<T>();
-    if bytes == 0 {
-        return Ok(vec![T::zero(); len]);
-    }
-    // `checked_len` bounded the bytes by isize::MAX, so the layout exists.
-    let layout =
-        std::alloc::Layout::array::<T>(len).map_err(|_| EinsumError::AllocationFailed { bytes })?;
-    // SAFETY: the layout has a non-zero size (checked above).
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
-    if ptr.is_null() {
-        return Err(EinsumError::AllocationFailed { bytes });
-    }
-    // SAFETY: `ptr` was allocated by the global allocator with the layout of
-    // `[T; len]`, which is what a Vec with capacity `len` frees it with; and
-    // all-zero bytes are `T::zero()` for every Element (integers, floats and
-    // their complex pairs: the trait is sealed, so the list is closed).
-    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
+    let mut data = Vec::new();
+    data.try_reserve_exact(len)
+        .map_err(|_| EinsumError::AllocationFailed { bytes })?;
+    advise_huge_pages(data.as_mut_ptr(), bytes);
+    #[cfg(debug_assertions)]
+    // SAFETY: the capacity holds `len` elements; any bytes are a valid
+    // integer, float or complex value.
+    unsafe {
+        std::ptr::write_bytes(data.as_mut_ptr(), 0xFF, len)
+    };
+    Ok(data)
 }
 
 /// Asks Linux to back a large, fresh allocation with huge pages, so that

@@ -13,7 +13,7 @@ use std::cmp::Reverse;
 
 /// Runs `out = sum over the labels not in out of a * b` over `labels`.
 ///
-/// `out` must be freshly zeroed, in standard layout, with the labels it
+/// `out` must be in standard layout (every element is written), with the labels it
 /// keeps, as [`crate::Output`] makes it.
 pub fn binary_step<T: Element, const NL: usize>(
     shape: &Shape<NL>,

@@ -112,7 +112,7 @@ fn run_slices<T: Element, const NL: usize>(
             run_path(&sizes, &slicing.path, &sliced, &out_slice)?;
         } else {
             // Later ones are computed aside and added in.
-            let mut scratch = Output::<T, IxDyn, NL>::zeros(&sizes, output)?;
+            let mut scratch = Output::<T, IxDyn, NL>::allocate(&sizes, output)?;
             run_path(&sizes, &slicing.path, &sliced, &scratch.writer())?;
             add_into(&sizes, output, &scratch.operand(), &out_slice);
         }
@@ -148,7 +148,7 @@ fn run_path<T: Element, const NL: usize>(
         if k == last {
             kernels::binary_step(shape, &involved, &left_op, &right_op, out);
         } else {
-            let mut temp = Output::<T, IxDyn, NL>::zeros(shape, &step.kept)?;
+            let mut temp = Output::<T, IxDyn, NL>::allocate(shape, &step.kept)?;
             kernels::binary_step(shape, &involved, &left_op, &right_op, &temp.writer());
             temps.push((step.left | step.right, temp));
         }
