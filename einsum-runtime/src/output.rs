@@ -22,7 +22,6 @@ pub struct Output<T, D: Dimension, const NL: usize> {
     data: Vec<T>,
     dim: D,
     len: usize,
-    array_strides: Vec<isize>,
     strides: [isize; NL],
     ellipsis: Vec<isize>,
 }
@@ -60,19 +59,20 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
         }
         let len = checked_len::<T>(dim.slice())?;
         let data = uninit_vec::<T>(len)?;
-        let array_strides = standard_strides(dim.slice());
+        let array_strides = dim.default_strides();
+        let array_strides = array_strides.slice();
         let mut strides = [0isize; NL];
         let mut ellipsis = Vec::new();
         let mut axis = 0;
         for sub in term {
             match *sub {
                 Sub::Label(label) => {
-                    strides[label] = array_strides[axis];
+                    strides[label] = array_strides[axis] as isize;
                     axis += 1;
                 }
                 Sub::Ellipsis => {
                     let n = shape.ellipsis().len();
-                    ellipsis.extend_from_slice(&array_strides[axis..axis + n]);
+                    ellipsis.extend(array_strides[axis..axis + n].iter().map(|&s| s as isize));
                     axis += n;
                 }
             }
@@ -81,14 +81,27 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
             data,
             dim,
             len,
-            array_strides,
             strides,
             ellipsis,
         })
     }
 
+    /// The span of the standard layout (computed in debug builds only,
+    /// where offsets are checked against it).
     fn span(&self) -> Span {
-        Span::of(self.dim.slice(), &self.array_strides)
+        #[cfg(debug_assertions)]
+        {
+            let strides: Vec<isize> = self
+                .dim
+                .default_strides()
+                .slice()
+                .iter()
+                .map(|&s| s as isize)
+                .collect();
+            Span::of(self.dim.slice(), &strides)
+        }
+        #[cfg(not(debug_assertions))]
+        Span::of(&[], &[])
     }
 
     /// Write access for the kernels, which must write every element.
@@ -121,8 +134,9 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
         // builds also pre-fill them, so the bytes are initialized there
         // regardless).
         unsafe { data.set_len(self.len) };
-        Array::from_shape_vec(self.dim, data)
-            .expect("the data has the product of the dimensions as its length")
+        // SAFETY: `len` is the product of the dimensions (`allocate`
+        // computed both), and standard layout needs nothing else.
+        unsafe { Array::from_shape_vec_unchecked(self.dim, data) }
     }
 }
 
@@ -131,21 +145,6 @@ impl<T: Element, const NL: usize> Output<T, Ix0, NL> {
     pub fn into_scalar(self) -> T {
         self.into_array().into_scalar()
     }
-}
-
-/// Row-major strides of `dims`, in elements: all 0 when an axis is empty,
-/// as ndarray makes them.
-fn standard_strides(dims: &[usize]) -> Vec<isize> {
-    let mut strides = vec![0isize; dims.len()];
-    if dims.contains(&0) {
-        return strides;
-    }
-    let mut step = 1isize;
-    for (stride, &dim) in strides.iter_mut().zip(dims).rev() {
-        *stride = step;
-        step *= dim as isize;
-    }
-    strides
 }
 
 /// Room for `len` elements (an empty Vec with that capacity), or an error
