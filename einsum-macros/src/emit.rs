@@ -277,6 +277,11 @@ mod tests {
     }
 
     #[test]
+    fn transposing_sum() {
+        check_snapshot("transposing_sum", "ijk->kj", &["&x"]);
+    }
+
+    #[test]
     fn chain_of_three() {
         check_snapshot("chain_of_three", "ij,jk,kl->il", &["&a", "&b", "&c"]);
     }

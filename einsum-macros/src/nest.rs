@@ -329,6 +329,9 @@ impl<'p> Nest<'p> {
                 // Summed loops around an output row: sum into a contiguous
                 // row, store it once.
                 let (len, out_lane, inputs) = self.lanes(inner);
+                if let Some(tile) = self.tile_rows() {
+                    return self.tiled_row_sums(&tile, len, out_lane, inputs);
+                }
                 let sum = self.wrap_all(
                     &summed,
                     quote!(unsafe { row.add_products([#(#inputs),*]) };),
@@ -362,6 +365,53 @@ impl<'p> Nest<'p> {
             }
         } else {
             body
+        }
+    }
+
+    /// The label whose rows form a tile, when the block's loops are just
+    /// that label's block around the summed loops (`ijk->kj`: rows of `j`,
+    /// each a row of `k`, summed over `i`).
+    fn tile_rows(&self) -> Option<Sub> {
+        let [outer] = &self.order.outer[..] else {
+            return None;
+        };
+        let tiles = self.sum_block.is_some()
+            && matches!(outer, Sub::Label(_))
+            && self.blocks.len() == 2
+            && self.blocks[0] == *outer;
+        tiles.then_some(*outer)
+    }
+
+    /// The block's rows summed as one tile: the summed loops outermost, so
+    /// that each summed index reads the tile's rows in a row (one long
+    /// stretch when the rows are adjacent in memory), then every row stored.
+    fn tiled_row_sums(
+        &self,
+        tile: &Sub,
+        len: TokenStream,
+        out_lane: TokenStream,
+        inputs: Vec<TokenStream>,
+    ) -> TokenStream {
+        let Sub::Label(label) = *tile else {
+            unreachable!("tiles are rows of a label")
+        };
+        let (block, index) = (
+            block_name(self.plan, tile),
+            index_name(self.plan.labels[label]),
+        );
+        let add = quote! {
+            for (r, #index) in #block.clone().enumerate() {
+                unsafe { row.add_products_to(r, [#(#inputs),*]) };
+            }
+        };
+        let sum = self.wrap_all(&self.summed_subs(), add);
+        quote! {
+            let mut row = rt::kernels::RowSum::new();
+            row.start_rows(#block.end - #block.start, #len);
+            #sum
+            for (r, #index) in #block.clone().enumerate() {
+                unsafe { row.store_row(r, #out_lane) };
+            }
         }
     }
 

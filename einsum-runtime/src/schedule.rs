@@ -143,12 +143,41 @@ pub fn run_summing<T, const NL: usize, F>(
     }
     let mut plan = BlockPlan::new(rows, cols, per_index, block_work);
     plan.col_step = plan.col_step.max(MIN_ROW_WIDTH.min(cols));
+    // Blocks of several rows, so that tiles of rows can be summed at once.
+    let tile = (TILE_ELEMENTS / plan.col_step).clamp(1, MAX_TILE_ROWS);
+    if rows.div_ceil(tile) >= MIN_ROW_BLOCKS {
+        plan.row_step = plan.row_step.max(tile);
+    }
     let slices = sum_slices::<T>(total / block_work, sum_len, out.len());
     if plan.count() >= MIN_ROW_BLOCKS || slices < 2 {
-        run_blocks(plan, &|r, c| block(r, c, 0..summed, out.shifted(0)));
+        run_blocks(plan, &|rows, cols| {
+            for tile_rows in tiles(rows, tile) {
+                block(tile_rows, cols.clone(), 0..summed, out.shifted(0));
+            }
+        });
         return;
     }
-    sum_sliced(out, dims, summed, slices, &block);
+    let tile = (TILE_ELEMENTS / cols.max(1)).clamp(1, MAX_TILE_ROWS);
+    sum_sliced(out, dims, summed, slices, &|rows, cols, sums, out| {
+        for tile_rows in tiles(rows, tile) {
+            block(tile_rows, cols.clone(), sums.clone(), out.shifted(0));
+        }
+    });
+}
+
+/// The most elements in one call's tile of row sums (32 KiB of f64): the
+/// tile stays in cache while the summed rows stream through it.
+const TILE_ELEMENTS: u64 = 4096;
+
+/// The most rows in one tile.
+const MAX_TILE_ROWS: u64 = 16;
+
+/// `rows` cut into consecutive ranges of at most `tile` rows.
+fn tiles(rows: Range<isize>, tile: u64) -> impl Iterator<Item = Range<isize>> {
+    let tile = tile.max(1) as isize;
+    (rows.start..rows.end)
+        .step_by(tile as usize)
+        .map(move |start| start..(start + tile).min(rows.end))
 }
 
 /// How many slices to cut a summed axis of `sum_len` into: one per block

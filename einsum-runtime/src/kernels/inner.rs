@@ -143,28 +143,41 @@ unsafe fn strided_sum<T: Element, const NL: usize, const K: usize>(
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
-/// A contiguous row of sums along the innermost (output) label, kept while
+/// Contiguous rows of sums along the innermost (output) label, kept while
 /// the summed loops run, then stored once. A reduction that transposes
 /// (`ijk->kj`) then writes its strided output once per row instead of once
-/// per summed index, and the summed loops add unit-stride rows.
+/// per summed index, and the summed loops add unit-stride rows. Several
+/// rows (a tile) let the summed loop run outside the rows, so that each
+/// summed index reads one longer contiguous stretch.
 #[derive(Debug, Default)]
 pub struct RowSum<T> {
-    row: Vec<T>,
+    rows: Vec<T>,
+    width: usize,
 }
 
 impl<T: Element> RowSum<T> {
     /// An empty row; [`RowSum::start`] sizes it.
     pub fn new() -> Self {
-        RowSum { row: Vec::new() }
+        RowSum {
+            rows: Vec::new(),
+            width: 0,
+        }
     }
 
     /// Starts a row of `len` zeros, reusing the allocation.
     pub fn start(&mut self, len: isize) {
-        self.row.clear();
-        self.row.resize(len.max(0) as usize, T::zero());
+        self.start_rows(1, len);
     }
 
-    /// `row[t] += prod over inputs of input[t]`.
+    /// Starts `count` rows of `len` zeros each, reusing the allocation.
+    pub fn start_rows(&mut self, count: isize, len: isize) {
+        self.width = len.max(0) as usize;
+        self.rows.clear();
+        self.rows
+            .resize(count.max(0) as usize * self.width, T::zero());
+    }
+
+    /// `row[t] += prod over inputs of input[t]`, for the single row.
     ///
     /// # Safety
     /// As for [`sum_of_products`], over the row's length.
@@ -173,32 +186,48 @@ impl<T: Element> RowSum<T> {
         &mut self,
         inputs: [Lane<'_, '_, T, NL>; K],
     ) {
-        let len = self.row.len() as isize;
+        // SAFETY: the caller's contract.
+        unsafe { self.add_products_to(0, inputs) }
+    }
+
+    /// `row r [t] += prod over inputs of input[t]`.
+    ///
+    /// # Safety
+    /// As for [`sum_of_products`], over the row's length; `r` below the
+    /// number of rows started.
+    #[inline]
+    pub unsafe fn add_products_to<const NL: usize, const K: usize>(
+        &mut self,
+        r: usize,
+        inputs: [Lane<'_, '_, T, NL>; K],
+    ) {
+        let len = self.width as isize;
         if len == 0 {
             return;
         }
+        let row = &mut self.rows[r * self.width..(r + 1) * self.width];
         // SAFETY: as in `sum_of_products`.
         unsafe {
             match inputs[..] {
                 [(a, oa, 1)] => {
-                    for (r, &x) in self.row.iter_mut().zip(a.slice(oa, len)) {
+                    for (r, &x) in row.iter_mut().zip(a.slice(oa, len)) {
                         *r = *r + x;
                     }
                 }
                 [(a, oa, 1), (b, ob, 1)] => {
                     let pairs = a.slice(oa, len).iter().zip(b.slice(ob, len));
-                    for (r, (&x, &y)) in self.row.iter_mut().zip(pairs) {
+                    for (r, (&x, &y)) in row.iter_mut().zip(pairs) {
                         *r = *r + x * y;
                     }
                 }
                 [(a, oa, 1), (b, ob, 0)] | [(b, ob, 0), (a, oa, 1)] => {
                     let y = b.get(ob);
-                    for (r, &x) in self.row.iter_mut().zip(a.slice(oa, len)) {
+                    for (r, &x) in row.iter_mut().zip(a.slice(oa, len)) {
                         *r = *r + x * y;
                     }
                 }
                 _ => {
-                    for (t, r) in self.row.iter_mut().enumerate() {
+                    for (t, r) in row.iter_mut().enumerate() {
                         let t = t as isize;
                         *r = *r
                             + inputs
@@ -210,23 +239,39 @@ impl<T: Element> RowSum<T> {
         }
     }
 
-    /// `out[t] = row[t]`.
+    /// `out[t] = row[t]`, for the single row.
     ///
     /// # Safety
     /// As for [`Writer::set`], for every `t` below the row's length.
     #[inline]
-    pub unsafe fn store<const NL: usize>(&self, (out, oo, so): OutLane<'_, '_, T, NL>) {
-        let len = self.row.len() as isize;
+    pub unsafe fn store<const NL: usize>(&self, out: OutLane<'_, '_, T, NL>) {
+        // SAFETY: the caller's contract.
+        unsafe { self.store_row(0, out) }
+    }
+
+    /// `out[t] = row r [t]`.
+    ///
+    /// # Safety
+    /// As for [`Writer::set`], for every `t` below the row's length; `r`
+    /// below the number of rows started.
+    #[inline]
+    pub unsafe fn store_row<const NL: usize>(
+        &self,
+        r: usize,
+        (out, oo, so): OutLane<'_, '_, T, NL>,
+    ) {
+        let len = self.width as isize;
         if len == 0 {
             return;
         }
+        let row = &self.rows[r * self.width..(r + 1) * self.width];
         // SAFETY: the caller's contract.
         unsafe {
             if so == 1 {
-                out.slice_mut(oo, len).copy_from_slice(&self.row);
+                out.slice_mut(oo, len).copy_from_slice(row);
             } else {
-                for (t, &r) in self.row.iter().enumerate() {
-                    out.set(oo + t as isize * so, r);
+                for (t, &x) in row.iter().enumerate() {
+                    out.set(oo + t as isize * so, x);
                 }
             }
         }
