@@ -640,11 +640,11 @@ fn threads_option_gives_the_same_bits() {
     assert_values_match("ij->j", &[dv(&x)], &sums);
 }
 
-/// Matrix-vector products large enough for the matrix-vector engine (four
-/// rows per pass over the vector), whose rows must be contiguous: it runs
-/// on the layouts that have them (standard, rows reversed, and, for the
-/// transposed equations, Fortran) and declines the others, and every one
-/// must match the reference, row counts not a multiple of four included.
+/// Matrix-vector products large enough for the GEMM engine's checks: it
+/// declines those whose matrix rows are contiguous along the summed label
+/// (standard, rows reversed, and Fortran for the transposed forms; the
+/// generated loops' dot products run them at memory speed) and takes the
+/// others. Every one must match the reference, odd row counts included.
 fn matrix_vector<T: TestElem>(m: usize, n: usize, seed: u64) {
     let store = Matrices::<T>::new(m, n, seed);
     let rows_reversed = store.standard.slice(s![..;-1, ..]);

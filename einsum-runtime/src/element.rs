@@ -46,12 +46,6 @@ pub trait Element:
         crate::kernels::simd::dot_lanes::<Self, 8>(a, b)
     }
 
-    /// `[dot_unit(rows[r], x) for r]`, one pass over `x` for four rows.
-    #[doc(hidden)]
-    fn dot_rows(rows: [&[Self]; 4], x: &[Self]) -> [Self; 4] {
-        crate::kernels::dot_rows_lanes::<Self, 4>(rows, x)
-    }
-
     /// Whether [`Element::gemm`] has an engine for this type.
     #[doc(hidden)]
     const HAS_GEMM: bool = false;

@@ -10,7 +10,6 @@
 //! become batch loops, leftover k axes accumulate into the same output.
 
 use super::dims::{fuse, step_axes, Axis};
-use super::Gemv;
 use crate::operand::{Operand, Writer};
 use crate::shapes::Shape;
 use crate::Element;
@@ -82,12 +81,6 @@ pub fn gemm<T: Element, const NL: usize>(
     if plan.m.len * plan.n.len * plan.k.len < MIN_GEMM_WORK {
         return false;
     }
-    if let Some(gemv) = plan.matrix_vector(a.ptr(), b.ptr(), out.ptr()) {
-        // SAFETY: the pointers and strides are the bound operands' and
-        // output's, every index below its axis' length.
-        unsafe { gemv.run() };
-        return true;
-    }
     plan.run(a.ptr(), b.ptr(), out.ptr());
     true
 }
@@ -138,35 +131,20 @@ impl GemmPlan {
         let (k, inner_k) = largest(fuse(k, |x| vec![x.a, x.b]), unit);
         outer.extend(m_rest);
         outer.extend(n_rest);
+        // A matrix-vector product reads each matrix element once: it is
+        // bound by memory, and the generated loops' unit-stride dot products
+        // run it at full bandwidth on every core, where a GEMM call with one
+        // column does not.
+        let matrix_vector = (n.len == 1 && k.a == 1) || (m.len == 1 && k.b == 1);
+        if matrix_vector && outer.is_empty() && inner_k.is_empty() {
+            return None;
+        }
         Some(GemmPlan {
             m,
             n,
             k,
             outer,
             inner_k,
-        })
-    }
-
-    /// A matrix-vector product with the matrix's rows contiguous, as a
-    /// [`Gemv`]: it reads each matrix element once, so it is bound by
-    /// memory, which a GEMM call with one column does not reach.
-    fn matrix_vector<T>(&self, a: *const T, b: *const T, out: *mut T) -> Option<Gemv<T>> {
-        if !self.outer.is_empty() || !self.inner_k.is_empty() {
-            return None;
-        }
-        let (rows, matrix, vector) = if self.n.len == 1 && self.k.a == 1 {
-            (self.m, (a, self.m.a), (b, self.k.b))
-        } else if self.m.len == 1 && self.k.b == 1 {
-            (self.n, (b, self.n.b), (a, self.k.a))
-        } else {
-            return None;
-        };
-        Some(Gemv {
-            m: rows.len,
-            k: self.k.len,
-            matrix,
-            vector,
-            out: (out, rows.out),
         })
     }
 

@@ -6,7 +6,6 @@
 
 pub(crate) mod dims;
 mod gemm;
-mod gemv;
 mod generic;
 mod inner;
 mod int_gemm;
@@ -14,7 +13,6 @@ pub(crate) mod simd;
 
 pub(crate) use self::gemm::gemm_crate;
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};
-pub(crate) use self::gemv::{dot_rows_lanes, Gemv};
 pub use self::generic::binary_step;
 pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};
 pub(crate) use self::int_gemm::int_gemm;

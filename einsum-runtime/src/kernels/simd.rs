@@ -43,7 +43,7 @@ pub(crate) fn dot_lanes<T: Element, const L: usize>(a: &[T], b: &[T]) -> T {
 }
 
 #[inline(always)]
-pub(crate) fn combine<T: Element, const L: usize>(mut acc: [T; L]) -> T {
+fn combine<T: Element, const L: usize>(mut acc: [T; L]) -> T {
     let mut width = L;
     while width > 1 {
         width /= 2;
@@ -89,22 +89,6 @@ macro_rules! float_reductions {
             }
             $crate::kernels::simd::dot_lanes::<$t, $lanes>(a, b)
         }
-
-        fn dot_rows(rows: [&[$t]; 4], x: &[$t]) -> [$t; 4] {
-            #[cfg(target_arch = "x86_64")]
-            {
-                use $crate::kernels::simd::x86;
-                if std::is_x86_feature_detected!("avx512f") {
-                    // SAFETY: the CPU has the feature the function is built for.
-                    return unsafe { x86::dot_rows_avx512::<$t, { $lanes / 2 }>(rows, x) };
-                }
-                if std::is_x86_feature_detected!("avx2") {
-                    // SAFETY: as above.
-                    return unsafe { x86::dot_rows_avx2::<$t, { $lanes / 2 }>(rows, x) };
-                }
-            }
-            $crate::kernels::dot_rows_lanes::<$t, { $lanes / 2 }>(rows, x)
-        }
     };
 }
 pub(crate) use float_reductions;
@@ -112,24 +96,7 @@ pub(crate) use float_reductions;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod x86 {
     use super::{dot_lanes, sum_lanes};
-    use crate::kernels::dot_rows_lanes;
     use crate::Element;
-
-    #[target_feature(enable = "avx512f")]
-    pub(crate) unsafe fn dot_rows_avx512<T: Element, const L: usize>(
-        rows: [&[T]; 4],
-        x: &[T],
-    ) -> [T; 4] {
-        dot_rows_lanes::<T, L>(rows, x)
-    }
-
-    #[target_feature(enable = "avx2")]
-    pub(crate) unsafe fn dot_rows_avx2<T: Element, const L: usize>(
-        rows: [&[T]; 4],
-        x: &[T],
-    ) -> [T; 4] {
-        dot_rows_lanes::<T, L>(rows, x)
-    }
 
     #[target_feature(enable = "avx512f")]
     pub(crate) unsafe fn sum_avx512<T: Element, const L: usize>(a: &[T]) -> T {
