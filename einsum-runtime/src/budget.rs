@@ -13,6 +13,12 @@ use std::cell::Cell;
 /// largest operand or output of the call when that is larger (NumPy's
 /// `einsum` limits intermediates to the largest operand; the floor keeps
 /// small einsums from ever paying for slicing).
+///
+/// ```
+/// use einsum_static::budget::{memory_limit, DEFAULT_MEMORY_LIMIT};
+/// assert_eq!(memory_limit(0), DEFAULT_MEMORY_LIMIT); // no option given
+/// assert_eq!(memory_limit(4 << 30), 4 << 30); // a 4 GiB operand raises it
+/// ```
 pub const DEFAULT_MEMORY_LIMIT: usize = 1 << 30;
 
 thread_local! {
@@ -52,6 +58,11 @@ pub fn with_memory_limit<R>(bytes: usize, f: impl FnOnce() -> R) -> R {
 
 /// The budget in bytes for an einsum whose largest operand or output holds
 /// `largest_array` bytes: the caller's `memory_limit`, or the default.
+///
+/// ```
+/// use einsum_static::budget::{memory_limit, with_memory_limit};
+/// assert_eq!(with_memory_limit(1 << 20, || memory_limit(1 << 40)), 1 << 20);
+/// ```
 pub fn memory_limit(largest_array: usize) -> usize {
     LIMIT
         .with(Cell::get)

@@ -123,6 +123,18 @@ impl Explain {
     }
 
     /// The FLOP count of the planned computation (opt_einsum's model).
+    ///
+    /// ```
+    /// use einsum_static::explain;
+    /// let (a, b) = (ndarray::Array2::<f64>::zeros((2000, 40)), ndarray::Array2::<f64>::zeros((40, 40)));
+    /// let plan = explain!("ij,jk,lk->il", &a, &b, &a; memory_limit = 100_000)?;
+    /// let path = plan.contraction_path().expect("three operands have a path");
+    /// assert_eq!(path.steps().len(), 2);
+    /// // Sliced into chunks of i or l; the FLOPs count every slice.
+    /// assert!(!plan.sliced().is_empty());
+    /// assert!(plan.flops() >= path.cost());
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
     pub fn flops(&self) -> f64 {
         match &self.body {
             Body::OneStep { flops, .. } => *flops,
@@ -132,6 +144,14 @@ impl Explain {
 
     /// The pairwise path (for one slice, when sliced), for three or more
     /// operands.
+    ///
+    /// ```
+    /// use einsum_static::explain;
+    /// let a = ndarray::Array2::<f64>::zeros((64, 64));
+    /// assert!(explain!("ij,jk->ik", &a, &a)?.contraction_path().is_none());
+    /// assert!(explain!("ij,jk,kl->il", &a, &a, &a)?.sliced().is_empty());
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
     pub fn contraction_path(&self) -> Option<&Path> {
         match &self.body {
             Body::Path { slicing, .. } => Some(&slicing.path),
@@ -141,6 +161,14 @@ impl Explain {
 
     /// The sliced labels as `(label, full size, chunk length)`: empty when
     /// the intermediates fit the memory budget whole.
+    ///
+    /// ```
+    /// use einsum_static::explain;
+    /// let a = ndarray::Array2::<f64>::zeros((64, 64));
+    /// assert!(explain!("ij,jk->ik", &a, &a)?.contraction_path().is_none());
+    /// assert!(explain!("ij,jk,kl->il", &a, &a, &a)?.sliced().is_empty());
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
     pub fn sliced(&self) -> Vec<(char, usize, usize)> {
         match &self.body {
             Body::Path { slicing, .. } => slicing

@@ -13,10 +13,27 @@ use std::ops::Range;
 
 /// Below this many inner-loop steps in total, threads cost more than they
 /// save: the loops run on the calling thread with no hand-off.
+///
+/// ```
+/// use einsum_static::schedule::{run, SERIAL_WORK};
+/// let caller = std::thread::current().id();
+/// // 100 x 100 outputs of 3 steps each: 30 000 steps, under the threshold.
+/// assert!(100 * 100 * 3 <= SERIAL_WORK);
+/// run([100, 100], 3, |_, _| assert_eq!(std::thread::current().id(), caller));
+/// ```
 pub const SERIAL_WORK: u64 = 1 << 15;
 
 /// The work one block aims at: large enough to amortise a task, small
 /// enough to balance the load across cores.
+///
+/// ```
+/// use einsum_static::schedule::{run, BLOCK_WORK};
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// let blocks = AtomicU64::new(0);
+/// // 1000 rows of 1000 steps: blocks of 65 rows (65 000 steps each).
+/// run([1000, 1], 1000, |_, _| { blocks.fetch_add(1, Ordering::Relaxed); });
+/// assert_eq!(blocks.into_inner(), 1000u64.div_ceil(BLOCK_WORK / 1000));
+/// ```
 pub const BLOCK_WORK: u64 = 1 << 16;
 
 thread_local! {
@@ -97,6 +114,12 @@ fn run_blocks(plan: BlockPlan, block: &(dyn Fn(Range<isize>, Range<isize>) + Syn
 
 /// The narrowest block of an output row that summed rows are added into
 /// (`RowSum`): narrower blocks would walk the summed rows with a stride.
+///
+/// ```
+/// use einsum_static::schedule::MIN_ROW_WIDTH;
+/// // Column sums of a 4096 x 1024 matrix: blocks of at least 256 columns.
+/// assert_eq!(MIN_ROW_WIDTH, 256);
+/// ```
 pub const MIN_ROW_WIDTH: u64 = 256;
 
 /// The most slices a summed axis is cut into when the output is too small

@@ -912,6 +912,16 @@ fn parse_sizes(text: &str) -> Vec<(char, usize)> {
         .collect()
 }
 
+/// Runs in random mixed layouts per equation and element type: 3, or with
+/// `EINSUM_SOAK` set (a soak, not for CI) `EINSUM_SOAK=<n>` or 100. Each
+/// also draws its own thread count and memory limit.
+fn mixed_layout_runs() -> usize {
+    match std::env::var("EINSUM_SOAK") {
+        Ok(value) => value.parse().unwrap_or(100),
+        Err(_) => 3,
+    }
+}
+
 /// The most index points a run may have (the reference is slow).
 pub const MAX_POINTS: usize = 20_000;
 
@@ -960,7 +970,7 @@ pub fn plan_runs(spec: &Spec, rng: &mut Rng) -> Vec<Run> {
     for layout in LAYOUTS {
         runs.push(("base".into(), base.clone(), vec![layout; n]));
     }
-    for _ in 0..3 {
+    for _ in 0..mixed_layout_runs() {
         let layouts = (0..n).map(|_| Layout::random(rng)).collect();
         runs.push(("base, mixed".into(), base.clone(), layouts));
     }

@@ -21,6 +21,11 @@ pub use contract::contract;
 pub use slicing::Slicing;
 
 /// Operand counts up to this get the exhaustive search (3^n subset pairs).
+///
+/// ```
+/// // Every order of up to 10 operands is considered.
+/// assert_eq!(einsum_static::path::EXHAUSTIVE_UP_TO, 10);
+/// ```
 pub const EXHAUSTIVE_UP_TO: usize = 10;
 
 /// A set of operands, as bits.
@@ -29,6 +34,20 @@ type Set = u32;
 type Labels = u64;
 
 /// The chosen order: which pairs to contract, and what it costs.
+///
+/// ```
+/// use einsum_static::explain;
+/// let (a, b) = (ndarray::Array2::<f64>::zeros((512, 64)), ndarray::Array2::<f64>::zeros((64, 512)));
+/// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
+/// let path = plan.contraction_path().unwrap();
+/// let first = &path.steps()[0]; // jk,kl->jl: operands 1 and 2, a 64x64 intermediate
+/// assert_eq!((first.left, first.right), (0b0010, 0b0100));
+/// assert_eq!(first.elements, 64.0 * 64.0);
+/// assert_eq!(path.cost(), path.steps().iter().map(|s| s.cost).sum::<f64>());
+/// assert_eq!(path.largest_intermediate().unwrap().elements, 512.0 * 64.0);
+/// assert_eq!(path.peak_elements(), 64.0 * 64.0 + 512.0 * 64.0);
+/// # Ok::<(), einsum_static::EinsumError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
     steps: Vec<PathStep>,
@@ -37,7 +56,21 @@ pub struct Path {
     inputs: Vec<Vec<Sub>>,
 }
 
-/// One pairwise contraction of a [`Path`].
+/// One pairwise contraction of a [`Path`] (see its example).
+///
+/// ```
+/// use einsum_static::explain;
+/// let (a, b) = (ndarray::Array2::<f64>::zeros((512, 64)), ndarray::Array2::<f64>::zeros((64, 512)));
+/// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
+/// let path = plan.contraction_path().unwrap();
+/// let first = &path.steps()[0]; // jk,kl->jl: operands 1 and 2, a 64x64 intermediate
+/// assert_eq!((first.left, first.right), (0b0010, 0b0100));
+/// assert_eq!(first.elements, 64.0 * 64.0);
+/// assert_eq!(path.cost(), path.steps().iter().map(|s| s.cost).sum::<f64>());
+/// assert_eq!(path.largest_intermediate().unwrap().elements, 512.0 * 64.0);
+/// assert_eq!(path.peak_elements(), 64.0 * 64.0 + 512.0 * 64.0);
+/// # Ok::<(), einsum_static::EinsumError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathStep {
     /// The operands (by position) in the left and the right argument.
@@ -105,11 +138,35 @@ impl Path {
     }
 
     /// The steps, in the order they run.
+    ///
+    /// ```
+    /// # use einsum_static::explain;
+    /// # let (a, b) = (ndarray::Array2::<f64>::zeros((512, 64)), ndarray::Array2::<f64>::zeros((64, 512)));
+    /// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
+    /// let path = plan.contraction_path().unwrap();
+    /// assert_eq!(path.steps().len(), 3);
+    /// assert_eq!(path.cost(), 41_943_040.0);
+    /// assert_eq!(path.peak_elements(), 64.0 * 64.0 + 512.0 * 64.0);
+    /// assert_eq!(path.largest_intermediate().unwrap().elements, 512.0 * 64.0);
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
     pub fn steps(&self) -> &[PathStep] {
         &self.steps
     }
 
     /// The FLOP count of the whole path (opt_einsum's `opt_cost`).
+    ///
+    /// ```
+    /// # use einsum_static::explain;
+    /// # let (a, b) = (ndarray::Array2::<f64>::zeros((512, 64)), ndarray::Array2::<f64>::zeros((64, 512)));
+    /// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
+    /// let path = plan.contraction_path().unwrap();
+    /// assert_eq!(path.steps().len(), 3);
+    /// assert_eq!(path.cost(), 41_943_040.0);
+    /// assert_eq!(path.peak_elements(), 64.0 * 64.0 + 512.0 * 64.0);
+    /// assert_eq!(path.largest_intermediate().unwrap().elements, 512.0 * 64.0);
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
     pub fn cost(&self) -> f64 {
         self.steps.iter().map(|s| s.cost).sum()
     }
@@ -117,6 +174,18 @@ impl Path {
     /// The most elements the intermediates hold at once while the path
     /// runs: a step's arguments are alive while it writes its result. The
     /// last step writes the caller's output, which is not a temporary.
+    ///
+    /// ```
+    /// # use einsum_static::explain;
+    /// # let (a, b) = (ndarray::Array2::<f64>::zeros((512, 64)), ndarray::Array2::<f64>::zeros((64, 512)));
+    /// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
+    /// let path = plan.contraction_path().unwrap();
+    /// assert_eq!(path.steps().len(), 3);
+    /// assert_eq!(path.cost(), 41_943_040.0);
+    /// assert_eq!(path.peak_elements(), 64.0 * 64.0 + 512.0 * 64.0);
+    /// assert_eq!(path.largest_intermediate().unwrap().elements, 512.0 * 64.0);
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
     pub fn peak_elements(&self) -> f64 {
         let mut live: Vec<(Set, f64)> = Vec::new();
         let mut peak: f64 = 0.0;
@@ -130,6 +199,18 @@ impl Path {
     }
 
     /// The intermediate with the most elements, if the path has any.
+    ///
+    /// ```
+    /// # use einsum_static::explain;
+    /// # let (a, b) = (ndarray::Array2::<f64>::zeros((512, 64)), ndarray::Array2::<f64>::zeros((64, 512)));
+    /// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
+    /// let path = plan.contraction_path().unwrap();
+    /// assert_eq!(path.steps().len(), 3);
+    /// assert_eq!(path.cost(), 41_943_040.0);
+    /// assert_eq!(path.peak_elements(), 64.0 * 64.0 + 512.0 * 64.0);
+    /// assert_eq!(path.largest_intermediate().unwrap().elements, 512.0 * 64.0);
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
     pub fn largest_intermediate(&self) -> Option<&PathStep> {
         let temps = &self.steps[..self.steps.len().saturating_sub(1)];
         temps

@@ -10,7 +10,8 @@
 use super::Path;
 use crate::shapes::{Shape, Sub};
 
-/// A path, and the labels cut into chunks so that its intermediates fit.
+/// A path, and the labels cut into chunks so that its intermediates fit
+/// (see [`Slicing::plan`] for an example).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slicing {
     /// The order for one chunk.
@@ -105,6 +106,15 @@ impl Slicing {
     }
 
     /// How many times the path runs: the product of the chunk counts.
+    ///
+    /// ```
+    /// use einsum_static::explain;
+    /// let (a, b) = (ndarray::Array2::<f64>::zeros((2000, 40)), ndarray::Array2::<f64>::zeros((40, 40)));
+    /// let plan = explain!("ij,jk,lk->il", &a, &b, &a; memory_limit = 100_000)?;
+    /// let (_, full, chunk) = plan.sliced()[0];
+    /// assert!(full.div_ceil(chunk) >= 7); // 640 KB in slices of at most 100 KB
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
     pub fn slices(&self) -> usize {
         self.chunks
             .iter()
