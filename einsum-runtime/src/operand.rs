@@ -162,6 +162,8 @@ impl<T: Copy, const NL: usize> Operand<'_, T, NL> {
 pub struct Writer<'a, T, const NL: usize> {
     ptr: *mut T,
     len: usize,
+    /// How far `ptr` is from the array's first element (a slice's writer).
+    shift: isize,
     /// The stride of each output label (0 for labels summed away).
     pub strides: [isize; NL],
     ellipsis: Vec<isize>,
@@ -187,6 +189,7 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
         Writer {
             ptr,
             len,
+            shift: 0,
             strides,
             ellipsis,
             span,
@@ -238,13 +241,21 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
     /// The same output seen from `offset` elements further on, as
     /// [`Operand::shifted`].
     pub(crate) fn shifted(&self, offset: isize) -> Self {
-        Writer::new(
+        let mut shifted = Writer::new(
             self.ptr.wrapping_offset(offset),
             self.len,
             self.strides,
             self.ellipsis.clone(),
             self.span.shifted(offset),
-        )
+        );
+        shifted.shift = self.shift + offset;
+        shifted
+    }
+
+    /// The whole array's `len` elements from its first one, if this writer
+    /// starts there (is not a shifted slice's).
+    pub(crate) fn whole(&self) -> Option<(*mut T, usize)> {
+        (self.shift == 0).then_some((self.ptr, self.len))
     }
 
     /// Stores `value` at `offset`.

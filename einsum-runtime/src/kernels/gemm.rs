@@ -81,6 +81,9 @@ pub fn gemm<T: Element, const NL: usize>(
     if plan.m.len * plan.n.len * plan.k.len < MIN_GEMM_WORK {
         return false;
     }
+    if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
+        crate::output::prefault(ptr, len * std::mem::size_of::<T>());
+    }
     plan.run(a.ptr(), b.ptr(), out.ptr());
     true
 }
@@ -148,9 +151,19 @@ impl GemmPlan {
         })
     }
 
+    /// The number of GEMM calls (one per index of the outer loops).
+    fn calls(&self) -> usize {
+        self.outer.iter().map(|x| x.len).product()
+    }
+
+    /// Whether the calls run in parallel, each on one thread.
+    fn parallel_calls(&self) -> bool {
+        self.calls() >= MIN_PARALLEL_CALLS
+    }
+
     fn run<T: Element>(&self, a: *const T, b: *const T, out: *mut T) {
-        let calls: usize = self.outer.iter().map(|x| x.len).product();
-        let parallel_calls = calls >= MIN_PARALLEL_CALLS;
+        let calls = self.calls();
+        let parallel_calls = self.parallel_calls();
         let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
         let one_slice = |index: usize| {
             let (oa, ob, oo) = offsets(&self.outer, index);
