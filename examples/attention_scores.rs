@@ -10,7 +10,10 @@
 
 use einsum_static::einsum;
 use ndarray::{s, Array4, Axis};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod common;
+use common::{median_time, ms, Lcg};
 
 fn main() {
     let (batch, heads, len, dim) = (8, 8, 256, 64);
@@ -84,36 +87,4 @@ fn main() {
         gflops(serial_time),
         serial_time.as_secs_f64() / parallel_time.as_secs_f64()
     );
-}
-
-/// A tiny linear congruential generator (Knuth's MMIX constants).
-struct Lcg(u64);
-
-impl Lcg {
-    /// A value in [-1, 1).
-    fn uniform(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-    }
-}
-
-fn ms(t: Duration) -> f64 {
-    t.as_secs_f64() * 1e3
-}
-
-/// The median of 15 timed runs of `f`, after one untimed warm-up run.
-fn median_time<R>(mut f: impl FnMut() -> R) -> Duration {
-    std::hint::black_box(f());
-    let mut times: Vec<Duration> = (0..15)
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(f());
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
 }

@@ -7,7 +7,10 @@
 
 use einsum_static::einsum;
 use ndarray::Array2;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod common;
+use common::{median_time, ms};
 
 fn main() {
     let (m, k, n) = (10_000, 100, 100);
@@ -43,22 +46,4 @@ fn main() {
         serial_time.as_secs_f64() / parallel_time.as_secs_f64()
     );
     println!("  ndarray's .dot(): {:.3} ms", ms(dot_time));
-}
-
-fn ms(t: Duration) -> f64 {
-    t.as_secs_f64() * 1e3
-}
-
-/// The median of 15 timed runs of `f`, after one untimed warm-up run.
-fn median_time<R>(mut f: impl FnMut() -> R) -> Duration {
-    std::hint::black_box(f());
-    let mut times: Vec<Duration> = (0..15)
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(f());
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
 }

@@ -20,7 +20,10 @@
 
 use einsum_static::{einsum, explain};
 use ndarray::{Array2, Array3};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod common;
+use common::{median_time, Lcg};
 
 fn main() -> Result<(), einsum_static::EinsumError> {
     let (phys, bond) = (2, 32);
@@ -126,34 +129,6 @@ fn sweep(first: &Array2<f64>, middle: &[Array3<f64>], last: &Array2<f64>) -> f64
     einsum!("bp,bp->", &half, last)
 }
 
-/// A tiny linear congruential generator (Knuth's MMIX constants).
-struct Lcg(u64);
-
-impl Lcg {
-    /// A value in [-1, 1).
-    fn uniform(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-    }
-}
-
 fn us(t: Duration) -> f64 {
     t.as_secs_f64() * 1e6
-}
-
-/// The median of 15 timed runs of `f`, after one untimed warm-up run.
-fn median_time<R>(mut f: impl FnMut() -> R) -> Duration {
-    std::hint::black_box(f());
-    let mut times: Vec<Duration> = (0..15)
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(f());
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
 }
