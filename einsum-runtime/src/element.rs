@@ -46,11 +46,12 @@ pub trait Element:
         crate::kernels::simd::dot_lanes::<Self, 8>(a, b)
     }
 
-    /// Whether [`Element::gemm`] has an engine for this type.
+    /// The engine behind [`Element::gemm`] for this type, named for
+    /// `explain!`; `None` when it has none.
     #[doc(hidden)]
-    const HAS_GEMM: bool = false;
+    const GEMM_ENGINE: Option<&'static str> = None;
 
-    /// Runs one GEMM call; only called when `HAS_GEMM` is true.
+    /// Runs one GEMM call; only called when `GEMM_ENGINE` is `Some`.
     ///
     /// # Safety
     /// The call's pointers and strides must describe valid matrices.
@@ -78,7 +79,7 @@ macro_rules! impl_int_element_with_gemm {
     ($($t:ty),*) => {$(
         impl sealed::Sealed for $t {}
         impl Element for $t {
-            const HAS_GEMM: bool = true;
+            const GEMM_ENGINE: Option<&'static str> = Some("einsum-static's integer kernel");
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller.
                 unsafe { crate::kernels::int_gemm(call) }
@@ -94,7 +95,7 @@ macro_rules! impl_element_with_gemm {
     ($($t:ty),*) => {$(
         impl sealed::Sealed for $t {}
         impl Element for $t {
-            const HAS_GEMM: bool = true;
+            const GEMM_ENGINE: Option<&'static str> = Some("gemm crate");
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller.
                 unsafe { crate::kernels::gemm_crate(call, <$t as One>::one()) }
@@ -109,7 +110,7 @@ macro_rules! impl_float_element {
         impl sealed::Sealed for $t {}
         impl Element for $t {
             crate::kernels::simd::float_reductions!($t, $lanes);
-            const HAS_GEMM: bool = true;
+            const GEMM_ENGINE: Option<&'static str> = Some("gemm crate");
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller.
                 unsafe { crate::kernels::gemm_crate(call, 1.0) }

@@ -62,14 +62,9 @@ impl Explain {
             .iter()
             .fold(1usize, |w, &n| w.saturating_mul(n as usize));
         let gemm = gemm_class && kernels::gemm_would_run::<T>(work);
-        let is_integer = std::any::TypeId::of::<T>() == std::any::TypeId::of::<i64>()
-            || std::any::TypeId::of::<T>() == std::any::TypeId::of::<i32>();
-        let engine = if gemm && is_integer {
-            "GEMM engine (einsum-static's integer kernel, packed and blocked)"
-        } else if gemm {
-            "GEMM engine (gemm crate, packed and blocked)"
-        } else {
-            "generated loops, innermost a SIMD kernel call"
+        let engine = match T::GEMM_ENGINE {
+            Some(name) if gemm => format!("GEMM engine ({name}, packed and blocked)"),
+            _ => "generated loops, innermost a SIMD kernel call".into(),
         };
         let names: Vec<String> = blocks
             .iter()
@@ -85,7 +80,6 @@ impl Explain {
         } else {
             format!("blocks of {}", names.join(", "))
         };
-        let engine = engine.to_string();
         Explain {
             equation: equation.into(),
             sizes: sizes(shape, labels),

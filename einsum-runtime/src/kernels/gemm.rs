@@ -72,7 +72,7 @@ pub fn gemm<T: Element, const NL: usize>(
         .map(|&l| shape.size(l))
         .chain(shape.ellipsis().iter().copied());
     let work = work.fold(1usize, |w, n| w.saturating_mul(n));
-    if !T::HAS_GEMM || work < MIN_GEMM_WORK || out.is_empty() {
+    if T::GEMM_ENGINE.is_none() || work < MIN_GEMM_WORK || out.is_empty() {
         return false;
     }
     let Some(plan) = GemmPlan::new(step_axes(shape, labels, a, b, out)) else {
@@ -90,7 +90,7 @@ pub fn gemm<T: Element, const NL: usize>(
 
 /// Whether [`gemm()`] would take a GEMM-class step of this much work.
 pub fn gemm_would_run<T: Element>(work: usize) -> bool {
-    T::HAS_GEMM && work >= MIN_GEMM_WORK
+    T::GEMM_ENGINE.is_some() && work >= MIN_GEMM_WORK
 }
 
 /// The step regrouped: one GEMM shape and the loops around it.
