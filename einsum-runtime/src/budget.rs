@@ -44,16 +44,7 @@ thread_local! {
 /// assert_eq!(r[[0, 0]], 50.0 * 200.0);
 /// ```
 pub fn with_memory_limit<R>(bytes: usize, f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<usize>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            LIMIT.with(|limit| limit.set(self.0));
-        }
-    }
-    // Restored on unwind too, so a panic cannot leak one call's budget
-    // into the next einsum on this thread.
-    let _restore = Restore(LIMIT.with(|limit| limit.replace(Some(bytes))));
-    f()
+    crate::scoped::with_setting(&LIMIT, bytes, f)
 }
 
 /// The budget in bytes for an einsum whose largest operand or output holds

@@ -16,6 +16,7 @@ mod output;
 pub mod path;
 mod rank;
 pub mod schedule;
+mod scoped;
 mod shapes;
 
 pub use element::Element;

@@ -166,28 +166,44 @@ fn uninit_vec<T: Element>(len: usize) -> Result<Vec<T>, EinsumError> {
     Ok(data)
 }
 
+/// Allocations below this size get no page advice: the saving would not
+/// pay for the system call.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+const ADVISE_FROM: usize = 4 << 20;
+
+/// The whole pages inside `bytes` bytes from `ptr`, as an address range:
+/// a large allocation's range rounded inwards, or `None` below
+/// [`ADVISE_FROM`].
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn whole_pages<T>(ptr: *mut T, bytes: usize) -> Option<std::ops::Range<usize>> {
+    const PAGE: usize = 4096;
+    if bytes < ADVISE_FROM {
+        return None;
+    }
+    let start = (ptr as usize).next_multiple_of(PAGE);
+    let end = (ptr as usize + bytes) & !(PAGE - 1);
+    Some(start..end)
+}
+
 /// Asks Linux to back a large, fresh allocation with huge pages, so that
 /// writing it faults once per 2 MiB rather than once per 4 KiB. Only a hint:
 /// it changes no contents, and failure is harmless.
 fn advise_huge_pages<T>(ptr: *mut T, bytes: usize) {
-    const WORTH_IT: usize = 4 << 20;
-    if bytes < WORTH_IT {
-        return;
-    }
     #[cfg(target_os = "linux")]
-    {
-        const PAGE: usize = 4096;
-        let start = (ptr as usize).next_multiple_of(PAGE);
-        let end = (ptr as usize + bytes) & !(PAGE - 1);
+    if let Some(pages) = whole_pages(ptr, bytes) {
         // SAFETY: the range lies inside the allocation just made, rounded
         // inwards to page boundaries; MADV_HUGEPAGE does not change what the
         // memory holds.
         unsafe {
-            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+            libc::madvise(
+                pages.start as *mut libc::c_void,
+                pages.len(),
+                libc::MADV_HUGEPAGE,
+            );
         }
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = ptr;
+    let _ = (ptr, bytes);
 }
 
 /// Faults in the pages of a large, fresh output before several threads
@@ -201,22 +217,15 @@ fn advise_huge_pages<T>(ptr: *mut T, bytes: usize) {
 /// read as zero, those of a reused one keep their bytes), and failure is
 /// harmless. `ptr` and `bytes` must lie within one allocation.
 pub(crate) fn prefault<T>(ptr: *mut T, bytes: usize) {
-    const WORTH_IT: usize = 4 << 20;
-    if bytes < WORTH_IT {
-        return;
-    }
     #[cfg(target_os = "linux")]
-    {
+    if let Some(pages) = whole_pages(ptr, bytes) {
         use rayon::prelude::*;
-        const PAGE: usize = 4096;
         // Huge-page sized pieces, spread over the pool.
         const PIECE: usize = 2 << 20;
-        let start = (ptr as usize).next_multiple_of(PAGE);
-        let end = (ptr as usize + bytes) & !(PAGE - 1);
-        let pieces = (end - start).div_ceil(PIECE);
+        let pieces = pages.len().div_ceil(PIECE);
         (0..pieces).into_par_iter().for_each(|k| {
-            let from = start + k * PIECE;
-            let to = (from + PIECE).min(end);
+            let from = pages.start + k * PIECE;
+            let to = (from + PIECE).min(pages.end);
             // SAFETY: the range lies inside the caller's allocation, rounded
             // inwards to page boundaries; MADV_POPULATE_WRITE only maps the
             // pages (Linux 5.14+; older kernels reject it, harmlessly).
@@ -230,7 +239,7 @@ pub(crate) fn prefault<T>(ptr: *mut T, bytes: usize) {
         });
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = ptr;
+    let _ = (ptr, bytes);
 }
 
 /// The number of elements of an array with `dims`, or an error when its

@@ -55,14 +55,7 @@ thread_local! {
 /// ```
 #[doc(hidden)]
 pub fn with_block_work<R>(work: u64, f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<u64>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            BLOCK_WORK_OVERRIDE.with(|cell| cell.set(self.0));
-        }
-    }
-    let _restore = Restore(BLOCK_WORK_OVERRIDE.with(|cell| cell.replace(Some(work.max(2)))));
-    f()
+    crate::scoped::with_setting(&BLOCK_WORK_OVERRIDE, work.max(2), f)
 }
 
 /// The block size and serial threshold in force on this thread.

@@ -78,3 +78,27 @@ pub(crate) fn fuse(mut axes: Vec<Axis>, strides: impl Fn(&Axis) -> Vec<isize>) -
     }
     fused
 }
+
+/// Calls `f` with the offsets of every index of `axes`, last axis fastest.
+pub(crate) fn walk(
+    axes: &[Axis],
+    base: (isize, isize, isize),
+    f: &mut impl FnMut((isize, isize, isize)),
+) {
+    match axes.split_first() {
+        None => f(base),
+        Some((axis, rest)) => {
+            for i in 0..axis.len as isize {
+                walk(
+                    rest,
+                    (
+                        base.0 + i * axis.a,
+                        base.1 + i * axis.b,
+                        base.2 + i * axis.out,
+                    ),
+                    f,
+                );
+            }
+        }
+    }
+}

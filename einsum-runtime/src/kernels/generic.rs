@@ -3,7 +3,7 @@
 //! the GEMM engine when the step has that shape, else loops over the
 //! step's axes with the innermost one a kernel call.
 
-use super::dims::{step_axes, Axis};
+use super::dims::{step_axes, walk, Axis};
 use super::{gemm, store_products, sum_of_products};
 use crate::operand::{Operand, Writer};
 use crate::schedule;
@@ -91,25 +91,5 @@ fn element_loops<T: Element, const NL: usize>(
             // SAFETY: as above.
             unsafe { out.set(oo, total) }
         }),
-    }
-}
-
-/// Calls `f` with the offsets of every index of `axes`, last axis fastest.
-fn walk(axes: &[Axis], base: (isize, isize, isize), f: &mut impl FnMut((isize, isize, isize))) {
-    match axes.split_first() {
-        None => f(base),
-        Some((axis, rest)) => {
-            for i in 0..axis.len as isize {
-                walk(
-                    rest,
-                    (
-                        base.0 + i * axis.a,
-                        base.1 + i * axis.b,
-                        base.2 + i * axis.out,
-                    ),
-                    f,
-                );
-            }
-        }
     }
 }

@@ -165,26 +165,13 @@ fn add_into<T: Element, const NL: usize>(
 ) {
     let labels: Vec<usize> = step_labels(&[term]);
     let axes = dims::step_axes(shape, &labels, part, part, out);
-    if axes.iter().any(|axis| axis.len == 0) {
-        return;
-    }
-    let mut index = vec![0usize; axes.len()];
-    loop {
-        let (from, to) = axes.iter().zip(&index).fold((0, 0), |(f, t), (axis, &i)| {
-            (f + i as isize * axis.a, t + i as isize * axis.out)
-        });
+    dims::walk(&axes, (0, 0, 0), &mut |(from, _, to)| {
         // SAFETY: every index is below its axis' length in this slice's
         // shape, and the strides are those of the scratch array and of the
         // output slice, which both hold that shape; nothing else runs on the
         // output meanwhile.
         unsafe { out.set(to, out.get(to) + part.get(from)) };
-        // The next index, last axis fastest; done when every axis wrapped.
-        let Some(axis) = (0..axes.len()).rev().find(|&k| index[k] + 1 < axes[k].len) else {
-            return;
-        };
-        index[axis] += 1;
-        index[axis + 1..].fill(0);
-    }
+    });
 }
 
 /// An argument of a step: an operand of the call, or an earlier result.

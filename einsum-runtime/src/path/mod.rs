@@ -344,20 +344,7 @@ impl<'s, const NL: usize> Planner<'s, NL> {
     /// opt_einsum's `flop_count` for one pairwise step: the product of the
     /// sizes of every label involved, times 2 when something is summed.
     fn cost(&self, involved: Labels, kept: Labels, set: Set) -> f64 {
-        let mut size: f64 = 1.0;
-        let mut labels = involved;
-        while labels != 0 {
-            size *= self.shape.size(labels.trailing_zeros() as usize) as f64;
-            labels &= labels - 1;
-        }
-        if set & self.ellipsis != 0 {
-            size *= self
-                .shape
-                .ellipsis()
-                .iter()
-                .map(|&d| d as f64)
-                .product::<f64>();
-        }
+        let size = self.size_of(involved, set & self.ellipsis != 0);
         let factor = if involved & !kept != 0 { 2.0 } else { 1.0 };
         size * factor
     }
@@ -521,13 +508,21 @@ impl<'s, const NL: usize> Planner<'s, NL> {
     /// The number of elements of an array with `labels` (and the ellipsis
     /// if `set` carries one).
     fn elements(&self, labels: Labels, set: Set) -> f64 {
+        let ellipsis =
+            self.keeps_ellipsis(set) || set.count_ones() == 1 && set & self.ellipsis != 0;
+        self.size_of(labels, ellipsis)
+    }
+
+    /// The product of the sizes of `labels`, and of the ellipsis dimensions
+    /// when `with_ellipsis`.
+    fn size_of(&self, labels: Labels, with_ellipsis: bool) -> f64 {
         let mut size: f64 = 1.0;
         let mut rest = labels;
         while rest != 0 {
             size *= self.shape.size(rest.trailing_zeros() as usize) as f64;
             rest &= rest - 1;
         }
-        if self.keeps_ellipsis(set) || set.count_ones() == 1 && set & self.ellipsis != 0 {
+        if with_ellipsis {
             size *= self
                 .shape
                 .ellipsis()
