@@ -310,16 +310,7 @@ impl<'p> Nest<'p> {
         let body = match self.order.inner {
             Some(inner) if inner.summed => {
                 let kernel = self.inner_call(inner, quote!(sum_of_products), false);
-                if summed.is_empty() {
-                    quote!(unsafe { out.set(#out_offset, #kernel) };)
-                } else {
-                    let sum = self.wrap_all(&summed, quote!(acc = acc + unsafe { #kernel };));
-                    quote! {
-                        let mut acc = T::zero();
-                        #sum
-                        unsafe { out.set(#out_offset, acc) };
-                    }
-                }
+                self.sum_and_store(&summed, kernel, &out_offset)
             }
             Some(inner) if summed.is_empty() => {
                 let kernel = self.inner_call(inner, quote!(store_products), true);
@@ -345,16 +336,7 @@ impl<'p> Nest<'p> {
             None => {
                 // No label to vectorize over (only the ellipsis, or nothing).
                 let product = self.product_of_reads();
-                if summed.is_empty() {
-                    quote!(unsafe { out.set(#out_offset, #product) };)
-                } else {
-                    let sum = self.wrap_all(&summed, quote!(acc = acc + unsafe { #product };));
-                    quote! {
-                        let mut acc = T::zero();
-                        #sum
-                        unsafe { out.set(#out_offset, acc) };
-                    }
-                }
+                self.sum_and_store(&summed, product, &out_offset)
             }
         };
         let body = self.wrap_all(&self.order.outer, body);
@@ -365,6 +347,25 @@ impl<'p> Nest<'p> {
             }
         } else {
             body
+        }
+    }
+
+    /// `out[offset] = value`, or with summed loops, `value` summed over
+    /// them in a register and then stored.
+    fn sum_and_store(
+        &self,
+        summed: &[Sub],
+        value: TokenStream,
+        out_offset: &TokenStream,
+    ) -> TokenStream {
+        if summed.is_empty() {
+            return quote!(unsafe { out.set(#out_offset, #value) };);
+        }
+        let sum = self.wrap_all(summed, quote!(acc = acc + unsafe { #value };));
+        quote! {
+            let mut acc = T::zero();
+            #sum
+            unsafe { out.set(#out_offset, acc) };
         }
     }
 
