@@ -2,6 +2,7 @@
 fn call_site() {
     let _ = {
         use ::einsum_static::__rt as rt;
+        #[inline]
         #[allow(non_snake_case, unused_parens, clippy::all)]
         fn einsum_kernel<T, D0>(
             x0: rt::ndarray::ArrayView<'_, T, D0>,

@@ -164,6 +164,7 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode) -> TokenStream {
         (result_type, quote!(#sizes #step #runtime_path Ok(#finish)))
     };
     quote! {
+        #[inline]
         #[allow(non_snake_case, unused_parens, clippy::all)]
         fn einsum_kernel<T, #(#dim_params),*>(#(#params),*) -> Result<#result_type, rt::EinsumError>
         where

@@ -58,7 +58,9 @@ pub fn with_block_work<R>(work: u64, f: impl FnOnce() -> R) -> R {
     crate::scoped::with_setting(&BLOCK_WORK_OVERRIDE, work.max(2), f)
 }
 
-/// The block size and serial threshold in force on this thread.
+/// The block size and serial threshold in force on this thread. Inlined:
+/// a tiny call's whole scheduling is this one thread-local read.
+#[inline]
 fn thresholds() -> (u64, u64) {
     match BLOCK_WORK_OVERRIDE.with(std::cell::Cell::get) {
         Some(work) => (work / 2, work),
@@ -78,6 +80,7 @@ fn thresholds() -> (u64, u64) {
 /// });
 /// assert_eq!(visited.into_inner(), 300_000);
 /// ```
+#[inline]
 pub fn run<F>(dims: [isize; 2], inner_work: isize, block: F)
 where
     F: Fn(Range<isize>, Range<isize>) + Sync,
@@ -138,6 +141,7 @@ const MAX_SUM_SLICES: u64 = 64;
 /// // Column sums of a tall matrix: 8 outputs, a million rows each.
 /// assert_eq!(einsum!("ij->j", &a)[[3]], 1e6);
 /// ```
+#[inline]
 pub fn run_summing<T, const NL: usize, F>(
     out: &Writer<'_, T, NL>,
     dims: [isize; 2],
@@ -258,6 +262,7 @@ fn sum_sliced<T: Element, const NL: usize>(
 /// });
 /// assert_eq!(total, 499_999_500_000.0);
 /// ```
+#[inline]
 pub fn reduce<T, F>(len: isize, inner_work: isize, block: F) -> T
 where
     T: Element,

@@ -43,6 +43,17 @@ pub unsafe fn sum_of_products<T: Element, const NL: usize, const K: usize>(
         // SAFETY: the caller's contract.
         return unsafe { strided_sum(len, &inputs) };
     }
+    // SAFETY: the caller's contract.
+    unsafe { long_sum_of_products(len, &inputs) }
+}
+
+/// The vector paths of [`sum_of_products`], out of line so that the short
+/// path inlines into a tiny call's code and stays a few instructions.
+#[inline(never)]
+unsafe fn long_sum_of_products<T: Element, const NL: usize, const K: usize>(
+    len: isize,
+    inputs: &[Lane<'_, '_, T, NL>; K],
+) -> T {
     // SAFETY (all slices below): the caller's contract makes every offset
     // `offset + t * stride`, t < len, valid; with stride 1 they are `len`
     // consecutive elements.
@@ -52,7 +63,7 @@ pub unsafe fn sum_of_products<T: Element, const NL: usize, const K: usize>(
             [(a, oa, 1), (b, ob, 1)] => T::dot_unit(a.slice(oa, len), b.slice(ob, len)),
             [(a, oa, 1), (b, ob, 0)] => b.get(ob) * T::sum_unit(a.slice(oa, len)),
             [(a, oa, 0), (b, ob, 1)] => a.get(oa) * T::sum_unit(b.slice(ob, len)),
-            _ => strided_sum(len, &inputs),
+            _ => strided_sum(len, inputs),
         }
     }
 }
@@ -130,6 +141,10 @@ unsafe fn strided_sum<T: Element, const NL: usize, const K: usize>(
             p * unsafe { x.get(ox + t * sx) }
         })
     };
+    if len < SHORT {
+        // Too short for the accumulators to pay off (`i,i->` on 8 elements).
+        return (0..len).fold(T::zero(), |sum, t| sum + product(t));
+    }
     let mut acc = [T::zero(); 4];
     let whole = len - len % 4;
     for t in (0..whole).step_by(4) {
