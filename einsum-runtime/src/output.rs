@@ -218,7 +218,7 @@ fn advise_huge_pages<T>(ptr: *mut T, bytes: usize) {
 /// harmless. `ptr` and `bytes` must lie within one allocation.
 pub(crate) fn prefault<T>(ptr: *mut T, bytes: usize) {
     #[cfg(target_os = "linux")]
-    if let Some(pages) = whole_pages(ptr, bytes) {
+    if let Some(pages) = whole_pages(ptr, bytes).filter(|pages| !is_resident(pages.start)) {
         use rayon::prelude::*;
         // Huge-page sized pieces, spread over the pool.
         const PIECE: usize = 2 << 20;
@@ -242,6 +242,19 @@ pub(crate) fn prefault<T>(ptr: *mut T, bytes: usize) {
     let _ = (ptr, bytes);
 }
 
+/// Whether the page at `page` is in memory: a large block that malloc
+/// reused from its heap is, and faulting it in again would only cost time
+/// (an 8 MiB batched output: 1.9 ms with the pass against 1.7 without); a
+/// fresh mapping is not.
+#[cfg(target_os = "linux")]
+fn is_resident(page: usize) -> bool {
+    let mut resident = 0u8;
+    // SAFETY: `page` is page-aligned and inside the caller's allocation;
+    // mincore writes one byte per page, here one.
+    let status = unsafe { libc::mincore(page as *mut libc::c_void, 1, &mut resident) };
+    status == 0 && resident & 1 == 1
+}
+
 /// The number of elements of an array with `dims`, or an error when its
 /// bytes would exceed `isize::MAX` (the most an allocation may hold).
 pub fn checked_len<T>(dims: &[usize]) -> Result<usize, EinsumError> {
@@ -259,4 +272,21 @@ pub fn checked_len<T>(dims: &[usize]) -> Result<usize, EinsumError> {
         return Err(too_large());
     }
     Ok(len)
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_mapping_is_not_resident_until_written() {
+        // 64 MiB is above every malloc's mmap threshold: a fresh mapping.
+        let mut block = Vec::<u8>::with_capacity(64 << 20);
+        let pages = whole_pages(block.as_mut_ptr(), block.capacity()).expect("large");
+        assert!(!is_resident(pages.start));
+        // SAFETY: the page lies inside the capacity; a u8 needs no
+        // initialization.
+        unsafe { std::ptr::write_volatile(pages.start as *mut u8, 1) };
+        assert!(is_resident(pages.start));
+    }
 }
