@@ -18,8 +18,7 @@ pub(crate) fn sum_lanes<T: Element, const L: usize>(a: &[T]) -> T {
             *acc = *acc + x;
         }
     }
-    let tail = chunks.remainder().iter().fold(T::zero(), |s, &x| s + x);
-    combine(acc) + tail
+    finish_sum(acc, chunks.remainder())
 }
 
 /// `sum(a[t] * b[t])` with `L` accumulators, combined pairwise.
@@ -34,12 +33,19 @@ pub(crate) fn dot_lanes<T: Element, const L: usize>(a: &[T], b: &[T]) -> T {
             *acc = *acc + x * y;
         }
     }
-    let tail = xs
-        .remainder()
-        .iter()
-        .zip(ys.remainder())
-        .fold(T::zero(), |s, (&x, &y)| s + x * y);
-    combine(acc) + tail
+    finish_dot(acc, xs.remainder(), ys.remainder())
+}
+
+/// The accumulators combined, plus the elements after the last whole chunk.
+#[inline(always)]
+fn finish_sum<T: Element, const L: usize>(acc: [T; L], tail: &[T]) -> T {
+    combine(acc) + tail.iter().fold(T::zero(), |s, &x| s + x)
+}
+
+/// As [`finish_sum`], for a dot product.
+#[inline(always)]
+fn finish_dot<T: Element, const L: usize>(acc: [T; L], a: &[T], b: &[T]) -> T {
+    combine(acc) + a.iter().zip(b).fold(T::zero(), |s, (&x, &y)| s + x * y)
 }
 
 #[inline(always)]
@@ -64,11 +70,11 @@ macro_rules! float_reductions {
                 use $crate::kernels::simd::x86;
                 if std::is_x86_feature_detected!("avx512f") {
                     // SAFETY: the CPU has the feature the function is built for.
-                    return unsafe { x86::sum_avx512::<$t, $lanes>(a) };
+                    return unsafe { <$t as x86::Wide>::sum_avx512(a) };
                 }
                 if std::is_x86_feature_detected!("avx2") {
                     // SAFETY: as above.
-                    return unsafe { x86::sum_avx2::<$t, $lanes>(a) };
+                    return unsafe { <$t as x86::Wide>::sum_avx2(a) };
                 }
             }
             $crate::kernels::simd::sum_lanes::<$t, $lanes>(a)
@@ -80,11 +86,11 @@ macro_rules! float_reductions {
                 use $crate::kernels::simd::x86;
                 if std::is_x86_feature_detected!("avx512f") {
                     // SAFETY: the CPU has the feature the function is built for.
-                    return unsafe { x86::dot_avx512::<$t, $lanes>(a, b) };
+                    return unsafe { <$t as x86::Wide>::dot_avx512(a, b) };
                 }
                 if std::is_x86_feature_detected!("avx2") {
                     // SAFETY: as above.
-                    return unsafe { x86::dot_avx2::<$t, $lanes>(a, b) };
+                    return unsafe { <$t as x86::Wide>::dot_avx2(a, b) };
                 }
             }
             $crate::kernels::simd::dot_lanes::<$t, $lanes>(a, b)
@@ -95,33 +101,221 @@ pub(crate) use float_reductions;
 
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod x86 {
-    use super::{dot_lanes, sum_lanes};
-    use crate::Element;
+    //! The same accumulators as [`sum_lanes`](super::sum_lanes) and
+    //! [`dot_lanes`](super::dot_lanes), written with intrinsics: left to
+    //! itself, the compiler packed them into 128-bit registers and spilled
+    //! them to the stack. Register `r` holds accumulators `r * W..(r + 1) *
+    //! W`, each product is a multiply then an add (no fused multiply-add),
+    //! and the registers are combined as the portable code combines its
+    //! array, so every path gives the same bits.
 
-    #[target_feature(enable = "avx512f")]
-    pub(crate) unsafe fn sum_avx512<T: Element, const L: usize>(a: &[T]) -> T {
-        sum_lanes::<T, L>(a)
+    use super::{finish_dot, finish_sum};
+    use std::arch::x86_64::*;
+
+    /// Sums and dot products on 256- and 512-bit registers.
+    pub(crate) trait Wide: Sized {
+        /// # Safety
+        /// The CPU must have AVX-512F.
+        unsafe fn sum_avx512(a: &[Self]) -> Self;
+        /// # Safety
+        /// The CPU must have AVX-512F.
+        unsafe fn dot_avx512(a: &[Self], b: &[Self]) -> Self;
+        /// # Safety
+        /// The CPU must have AVX2.
+        unsafe fn sum_avx2(a: &[Self]) -> Self;
+        /// # Safety
+        /// The CPU must have AVX2.
+        unsafe fn dot_avx2(a: &[Self], b: &[Self]) -> Self;
     }
 
-    #[target_feature(enable = "avx2")]
-    pub(crate) unsafe fn sum_avx2<T: Element, const L: usize>(a: &[T]) -> T {
-        sum_lanes::<T, L>(a)
+    /// Functions `sum` and `dot` for element `$t` with `$lanes` accumulators in
+    /// registers `$v` of `$w` elements, for CPU feature `$feature`.
+    macro_rules! wide {
+        ($feature:literal, $t:ty, $lanes:literal, $v:ty, $w:literal,
+         $zero:ident, $load:ident, $store:ident, $add:ident, $mul:ident) => {
+            #[target_feature(enable = $feature)]
+            pub(super) unsafe fn sum(a: &[$t]) -> $t {
+                const R: usize = $lanes / $w;
+                let whole = a.len() - a.len() % $lanes;
+                let mut acc: [$v; R] = [$zero(); R];
+                for start in (0..whole).step_by($lanes) {
+                    for (r, acc) in acc.iter_mut().enumerate() {
+                        // SAFETY: start + $lanes <= whole <= a.len().
+                        let x = unsafe { $load(a.as_ptr().add(start + r * $w)) };
+                        *acc = $add(*acc, x);
+                    }
+                }
+                finish_sum(spill(acc), &a[whole..])
+            }
+
+            #[target_feature(enable = $feature)]
+            pub(super) unsafe fn dot(a: &[$t], b: &[$t]) -> $t {
+                const R: usize = $lanes / $w;
+                let len = a.len().min(b.len());
+                let whole = len - len % $lanes;
+                let mut acc: [$v; R] = [$zero(); R];
+                for start in (0..whole).step_by($lanes) {
+                    for (r, acc) in acc.iter_mut().enumerate() {
+                        // SAFETY: start + $lanes <= whole <= both lengths.
+                        let (x, y) = unsafe {
+                            let at = start + r * $w;
+                            ($load(a.as_ptr().add(at)), $load(b.as_ptr().add(at)))
+                        };
+                        *acc = $add(*acc, $mul(x, y));
+                    }
+                }
+                finish_dot(spill(acc), &a[whole..len], &b[whole..len])
+            }
+
+            /// The registers as the portable code's accumulator array.
+            #[target_feature(enable = $feature)]
+            fn spill(acc: [$v; $lanes / $w]) -> [$t; $lanes] {
+                let mut lanes = [0.0; $lanes];
+                for (r, acc) in acc.into_iter().enumerate() {
+                    // SAFETY: lanes r * $w..(r + 1) * $w lie inside the array.
+                    unsafe { $store(lanes.as_mut_ptr().add(r * $w), acc) };
+                }
+                lanes
+            }
+        };
     }
 
-    #[target_feature(enable = "avx512f")]
-    pub(crate) unsafe fn dot_avx512<T: Element, const L: usize>(a: &[T], b: &[T]) -> T {
-        dot_lanes::<T, L>(a, b)
+    /// The four reductions of `$t`, from the `wide!` functions in `$m512`
+    /// and `$m256`.
+    macro_rules! impl_wide {
+        ($t:ty, $m512:ident, $m256:ident) => {
+            impl Wide for $t {
+                unsafe fn sum_avx512(a: &[$t]) -> $t {
+                    // SAFETY: forwarded from the caller.
+                    unsafe { $m512::sum(a) }
+                }
+                unsafe fn dot_avx512(a: &[$t], b: &[$t]) -> $t {
+                    // SAFETY: forwarded from the caller.
+                    unsafe { $m512::dot(a, b) }
+                }
+                unsafe fn sum_avx2(a: &[$t]) -> $t {
+                    // SAFETY: forwarded from the caller.
+                    unsafe { $m256::sum(a) }
+                }
+                unsafe fn dot_avx2(a: &[$t], b: &[$t]) -> $t {
+                    // SAFETY: forwarded from the caller.
+                    unsafe { $m256::dot(a, b) }
+                }
+            }
+        };
     }
 
-    #[target_feature(enable = "avx2")]
-    pub(crate) unsafe fn dot_avx2<T: Element, const L: usize>(a: &[T], b: &[T]) -> T {
-        dot_lanes::<T, L>(a, b)
+    // The accumulator counts are `Element::sum_unit`'s for each type
+    // (element.rs): 32 for f64, 64 for f32.
+    mod f64_512 {
+        use super::*;
+        wide!(
+            "avx512f",
+            f64,
+            32,
+            __m512d,
+            8,
+            _mm512_setzero_pd,
+            _mm512_loadu_pd,
+            _mm512_storeu_pd,
+            _mm512_add_pd,
+            _mm512_mul_pd
+        );
     }
+    mod f64_256 {
+        use super::*;
+        wide!(
+            "avx2",
+            f64,
+            32,
+            __m256d,
+            4,
+            _mm256_setzero_pd,
+            _mm256_loadu_pd,
+            _mm256_storeu_pd,
+            _mm256_add_pd,
+            _mm256_mul_pd
+        );
+    }
+    mod f32_512 {
+        use super::*;
+        wide!(
+            "avx512f",
+            f32,
+            64,
+            __m512,
+            16,
+            _mm512_setzero_ps,
+            _mm512_loadu_ps,
+            _mm512_storeu_ps,
+            _mm512_add_ps,
+            _mm512_mul_ps
+        );
+    }
+    mod f32_256 {
+        use super::*;
+        wide!(
+            "avx2",
+            f32,
+            64,
+            __m256,
+            8,
+            _mm256_setzero_ps,
+            _mm256_loadu_ps,
+            _mm256_storeu_ps,
+            _mm256_add_ps,
+            _mm256_mul_ps
+        );
+    }
+    impl_wide!(f64, f64_512, f64_256);
+    impl_wide!(f32, f32_512, f32_256);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Values whose sums round differently in every order.
+    fn awkward<T: From<f32>>(len: usize, seed: u32) -> Vec<T> {
+        (0..len as u32)
+            .map(|i| {
+                let x = (i.wrapping_mul(2_654_435_761) ^ seed) % 1_000_003;
+                T::from(x as f32 / 7.0 - 71_428.0 + 1.0 / (1.0 + i as f32))
+            })
+            .collect()
+    }
+
+    /// Every path must add in the portable code's order: the same bits.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn vector_paths_give_the_portable_bits() {
+        use x86::Wide;
+        fn check<T: Element + Wide + From<f32> + PartialEq + std::fmt::Debug, const L: usize>() {
+            for len in (0..300).chain([1000, 4099]) {
+                let (a, b) = (awkward::<T>(len, 1), awkward::<T>(len + 3, 2));
+                let sum = sum_lanes::<T, L>(&a);
+                let dot = dot_lanes::<T, L>(&a, &b);
+                assert_eq!(T::sum_unit(&a), sum, "len {len}");
+                assert_eq!(T::dot_unit(&a, &b), dot, "len {len}");
+                if std::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has the feature.
+                    unsafe {
+                        assert_eq!(T::sum_avx2(&a), sum, "len {len}");
+                        assert_eq!(T::dot_avx2(&a, &b), dot, "len {len}");
+                    }
+                }
+                if std::is_x86_feature_detected!("avx512f") {
+                    // SAFETY: the CPU has the feature.
+                    unsafe {
+                        assert_eq!(T::sum_avx512(&a), sum, "len {len}");
+                        assert_eq!(T::dot_avx512(&a, &b), dot, "len {len}");
+                    }
+                }
+            }
+        }
+        check::<f64, 32>();
+        check::<f32, 64>();
+    }
 
     #[test]
     fn every_length_sums_every_element() {
