@@ -46,6 +46,14 @@ pub trait Element:
         crate::kernels::simd::dot_lanes::<Self, 8>(a, b)
     }
 
+    /// `[dot_unit(rows[0], x), ..., dot_unit(rows[3], x)]`, bit for bit, in
+    /// one pass over `x` where the CPU allows: a matrix-vector product's
+    /// rows four at a time.
+    #[doc(hidden)]
+    fn dot_rows(rows: [&[Self]; 4], x: &[Self]) -> [Self; 4] {
+        rows.map(|row| Self::dot_unit(row, x))
+    }
+
     /// The engine behind [`Element::gemm`] for this type, named for
     /// `explain!`; `None` when it has none.
     #[doc(hidden)]

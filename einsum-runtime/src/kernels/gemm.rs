@@ -10,6 +10,8 @@
 //! become batch loops, leftover k axes accumulate into the same output.
 
 use super::dims::{fuse, step_axes, Axis};
+use super::matvec::MatVec;
+use super::SendPtr;
 use crate::operand::{Operand, Writer};
 use crate::shapes::Shape;
 use crate::Element;
@@ -81,6 +83,15 @@ pub fn gemm<T: Element, const NL: usize>(
     if plan.m.len * plan.n.len * plan.k.len < MIN_GEMM_WORK {
         return false;
     }
+    if plan.is_matrix_vector() {
+        // Declined (contiguous rows, a strided vector): the loops run it.
+        let Some(product) = MatVec::new([plan.m, plan.n, plan.k], a.ptr(), b.ptr(), out.ptr())
+        else {
+            return false;
+        };
+        product.run();
+        return true;
+    }
     if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
         crate::output::prefault(ptr, len * std::mem::size_of::<T>());
     }
@@ -134,14 +145,6 @@ impl GemmPlan {
         let (k, inner_k) = largest(fuse(k, |x| vec![x.a, x.b]), unit);
         outer.extend(m_rest);
         outer.extend(n_rest);
-        // A matrix-vector product reads each matrix element once: it is
-        // bound by memory, and the generated loops' unit-stride dot products
-        // run it at full bandwidth on every core, where a GEMM call with one
-        // column does not.
-        let matrix_vector = (n.len == 1 && k.a == 1) || (m.len == 1 && k.b == 1);
-        if matrix_vector && outer.is_empty() && inner_k.is_empty() {
-            return None;
-        }
         Some(GemmPlan {
             m,
             n,
@@ -149,6 +152,16 @@ impl GemmPlan {
             outer,
             inner_k,
         })
+    }
+
+    /// Whether this is one matrix-vector product whose matrix is contiguous
+    /// along k. Such a product reads each matrix element once: it is bound
+    /// by memory, and dot products over the rows run it at full bandwidth
+    /// on every core, where a GEMM call with one column does not.
+    fn is_matrix_vector(&self) -> bool {
+        let (m, n, k) = (self.m, self.n, self.k);
+        let matrix_vector = (n.len == 1 && k.a == 1) || (m.len == 1 && k.b == 1);
+        matrix_vector && self.outer.is_empty() && self.inner_k.is_empty()
     }
 
     /// The number of GEMM calls (one per index of the outer loops).
@@ -227,21 +240,6 @@ fn largest(mut axes: Vec<Axis>, unit: Axis) -> (Axis, Vec<Axis>) {
             (main, axes)
         }
         None => (unit, axes),
-    }
-}
-
-/// A raw pointer that may cross to rayon's threads; see `run_slice`.
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*mut T);
-// SAFETY: the tasks write disjoint output slices and only read the inputs.
-unsafe impl<T> Send for SendPtr<T> {}
-unsafe impl<T> Sync for SendPtr<T> {}
-
-impl<T> SendPtr<T> {
-    /// The pointer moved by `offset` elements (a method, so that closures
-    /// capture the whole Send wrapper rather than its raw field).
-    fn at(self, offset: isize) -> *mut T {
-        self.0.wrapping_offset(offset)
     }
 }
 

@@ -95,6 +95,17 @@ macro_rules! float_reductions {
             }
             $crate::kernels::simd::dot_lanes::<$t, $lanes>(a, b)
         }
+
+        fn dot_rows(rows: [&[$t]; 4], x: &[$t]) -> [$t; 4] {
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx512f") {
+                // SAFETY: the CPU has the feature the function is built for.
+                return unsafe {
+                    <$t as $crate::kernels::simd::x86::Wide>::dot_rows_avx512(rows, x)
+                };
+            }
+            rows.map(|row| Self::dot_unit(row, x))
+        }
     };
 }
 pub(crate) use float_reductions;
@@ -120,6 +131,11 @@ pub(crate) mod x86 {
         /// # Safety
         /// The CPU must have AVX-512F.
         unsafe fn dot_avx512(a: &[Self], b: &[Self]) -> Self;
+        /// [`Element::dot_rows`](crate::Element::dot_rows) in one pass.
+        ///
+        /// # Safety
+        /// The CPU must have AVX-512F.
+        unsafe fn dot_rows_avx512(rows: [&[Self]; 4], x: &[Self]) -> [Self; 4];
         /// # Safety
         /// The CPU must have AVX2.
         unsafe fn sum_avx2(a: &[Self]) -> Self;
@@ -180,6 +196,40 @@ pub(crate) mod x86 {
         };
     }
 
+    /// Function `dot_rows`: four rows' dot products with one vector, each
+    /// row with `wide!`'s accumulators (so each result has `dot`'s bits),
+    /// loading each piece of the vector once for the four rows. Only for
+    /// 512-bit registers: four rows' accumulators need 16 of the 32.
+    macro_rules! wide_rows {
+        ($t:ty, $lanes:literal, $v:ty, $w:literal,
+         $zero:ident, $load:ident, $store:ident, $add:ident, $mul:ident) => {
+            #[target_feature(enable = "avx512f")]
+            pub(super) unsafe fn dot_rows(rows: [&[$t]; 4], x: &[$t]) -> [$t; 4] {
+                const R: usize = $lanes / $w;
+                let len = rows.iter().fold(x.len(), |len, row| len.min(row.len()));
+                let whole = len - len % $lanes;
+                let mut acc: [[$v; R]; 4] = [[$zero(); R]; 4];
+                for start in (0..whole).step_by($lanes) {
+                    for r in 0..R {
+                        let at = start + r * $w;
+                        // SAFETY: at + $w <= whole <= every length.
+                        let y = unsafe { $load(x.as_ptr().add(at)) };
+                        for (row, acc) in rows.iter().zip(acc.iter_mut()) {
+                            // SAFETY: as above.
+                            let a = unsafe { $load(row.as_ptr().add(at)) };
+                            acc[r] = $add(acc[r], $mul(a, y));
+                        }
+                    }
+                }
+                let mut out = [0.0; 4];
+                for ((out, acc), row) in out.iter_mut().zip(acc).zip(rows) {
+                    *out = finish_dot(spill(acc), &row[whole..len], &x[whole..len]);
+                }
+                out
+            }
+        };
+    }
+
     /// The four reductions of `$t`, from the `wide!` functions in `$m512`
     /// and `$m256`.
     macro_rules! impl_wide {
@@ -192,6 +242,10 @@ pub(crate) mod x86 {
                 unsafe fn dot_avx512(a: &[$t], b: &[$t]) -> $t {
                     // SAFETY: forwarded from the caller.
                     unsafe { $m512::dot(a, b) }
+                }
+                unsafe fn dot_rows_avx512(rows: [&[$t]; 4], x: &[$t]) -> [$t; 4] {
+                    // SAFETY: forwarded from the caller.
+                    unsafe { $m512::dot_rows(rows, x) }
                 }
                 unsafe fn sum_avx2(a: &[$t]) -> $t {
                     // SAFETY: forwarded from the caller.
@@ -209,6 +263,17 @@ pub(crate) mod x86 {
     // (element.rs): 32 for f64, 64 for f32.
     mod f64_512 {
         use super::*;
+        wide_rows!(
+            f64,
+            32,
+            __m512d,
+            8,
+            _mm512_setzero_pd,
+            _mm512_loadu_pd,
+            _mm512_storeu_pd,
+            _mm512_add_pd,
+            _mm512_mul_pd
+        );
         wide!(
             "avx512f",
             f64,
@@ -239,6 +304,17 @@ pub(crate) mod x86 {
     }
     mod f32_512 {
         use super::*;
+        wide_rows!(
+            f32,
+            64,
+            __m512,
+            16,
+            _mm512_setzero_ps,
+            _mm512_loadu_ps,
+            _mm512_storeu_ps,
+            _mm512_add_ps,
+            _mm512_mul_ps
+        );
         wide!(
             "avx512f",
             f32,
@@ -297,6 +373,10 @@ mod tests {
                 let dot = dot_lanes::<T, L>(&a, &b);
                 assert_eq!(T::sum_unit(&a), sum, "len {len}");
                 assert_eq!(T::dot_unit(&a, &b), dot, "len {len}");
+                let rows: Vec<Vec<T>> = (3..7).map(|seed| awkward(len, seed)).collect();
+                let rows = [&rows[0][..], &rows[1], &rows[2], &rows[3]];
+                let each = rows.map(|row| dot_lanes::<T, L>(row, &a));
+                assert_eq!(T::dot_rows(rows, &a), each, "len {len}");
                 if std::is_x86_feature_detected!("avx2") {
                     // SAFETY: the CPU has the feature.
                     unsafe {
