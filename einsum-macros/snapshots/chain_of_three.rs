@@ -27,6 +27,7 @@ fn call_site() {
                 rt::ndarray::Ix2,
                 4,
             >::allocate(&shape, &[Label(0), Label(3)])?;
+            static PLANS: rt::path::PlanCache = rt::path::PlanCache::new();
             rt::path::contract(
                 &shape,
                 ['i', 'j', 'k', 'l'],
@@ -37,6 +38,7 @@ fn call_site() {
                 ],
                 &[Label(0), Label(3)],
                 &mut result,
+                &PLANS,
             )?;
             Ok(result.into_array())
         }

@@ -141,7 +141,8 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode) -> TokenStream {
         });
         quote! {
             let mut result = rt::Output::<T, #result_dim, #nl>::allocate(&shape, &[#subs])?;
-            rt::path::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &mut result)?;
+            static PLANS: rt::path::PlanCache = rt::path::PlanCache::new();
+            rt::path::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &mut result, &PLANS)?;
         }
     });
     // One or two operands: the one step's specialized loops.

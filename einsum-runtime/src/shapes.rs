@@ -205,6 +205,11 @@ impl<const NL: usize> Shape<NL> {
         self.sizes.map(|size| size as isize)
     }
 
+    /// Each label's size, unconverted.
+    pub(crate) fn label_sizes(&self) -> &[usize; NL] {
+        &self.sizes
+    }
+
     /// The size of label number `label`.
     pub fn size(&self, label: usize) -> usize {
         self.sizes[label]

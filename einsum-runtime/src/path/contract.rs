@@ -1,7 +1,7 @@
 //! Running a path: each pairwise step through the GEMM engine or the
 //! generic step kernel, once per slice when the budget asks for slices.
 
-use super::{Path, Set, Slicing};
+use super::{Path, PlanCache, Set, Slicing};
 use crate::error::EinsumError;
 use crate::kernels::{self, dims};
 use crate::operand::{Operand, Writer};
@@ -16,7 +16,8 @@ use ndarray::{Dimension, IxDyn};
 /// goes to the GEMM engine when it has that shape and to the generic step
 /// kernel otherwise. Intermediates stay within the memory budget (the
 /// `memory_limit` option): when the best order's would not, the path runs
-/// on slices of a label (see [`Slicing`]).
+/// on slices of a label (see [`Slicing`]). `plans` keeps the call site's
+/// last plan, for calls with the same sizes.
 ///
 /// ```
 /// use einsum_static::einsum;
@@ -32,15 +33,13 @@ pub fn contract<T: Element, D: Dimension, const NL: usize>(
     inputs: &[(&Operand<'_, T, NL>, &[Sub])],
     output: &[Sub],
     result: &mut Output<T, D, NL>,
+    plans: &PlanCache,
 ) -> Result<(), EinsumError> {
     let terms: Vec<&[Sub]> = inputs.iter().map(|(_, t)| *t).collect();
-    let slicing = Slicing::plan(
-        shape,
-        labels,
-        &terms,
-        output,
-        budget_elements::<T, NL>(shape, &terms, output),
-    );
+    let budget = budget_elements::<T, NL>(shape, &terms, output);
+    let slicing = plans.get_or_plan(shape, budget, || {
+        Slicing::plan(shape, labels, &terms, output, budget)
+    });
     let out = result.writer();
     if slicing.chunks.is_empty() {
         return run_path(shape, &slicing.path, inputs, &out);

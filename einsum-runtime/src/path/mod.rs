@@ -13,9 +13,11 @@
 use crate::shapes::{Shape, Sub};
 use std::fmt;
 
+mod cache;
 mod contract;
 mod slicing;
 
+pub use cache::PlanCache;
 pub(crate) use contract::budget_elements;
 pub use contract::contract;
 pub use slicing::Slicing;
