@@ -640,11 +640,12 @@ fn threads_option_gives_the_same_bits() {
     assert_values_match("ij->j", &[dv(&x)], &sums);
 }
 
-/// Matrix-vector products large enough for the GEMM engine's checks: it
-/// declines those whose matrix rows are contiguous along the summed label
-/// (standard, rows reversed, and Fortran for the transposed forms; the
-/// generated loops' dot products run them at memory speed) and takes the
-/// others. Every one must match the reference, odd row counts included.
+/// Matrix-vector products large enough for the engines' checks: the
+/// matrix-vector engine takes those whose matrix rows and vector are
+/// contiguous along the summed label (standard, rows reversed, and Fortran
+/// for the transposed forms), four rows at a time; the GEMM engine the
+/// other matrices; the generated loops those with a strided vector. Every
+/// one must match the reference, odd row counts included.
 fn matrix_vector<T: TestElem>(m: usize, n: usize, seed: u64) {
     let store = Matrices::<T>::new(m, n, seed);
     let rows_reversed = store.standard.slice(s![..;-1, ..]);
@@ -664,6 +665,16 @@ fn matrix_vector<T: TestElem>(m: usize, n: usize, seed: u64) {
             });
         }
     }
+}
+
+#[test]
+fn explain_names_the_matrix_vector_engine() {
+    let a = ndarray::Array2::<f64>::zeros((300, 200));
+    let x = ndarray::Array1::<f64>::zeros(200);
+    let matvec = einsum_static::explain!("ij,j->i", &a, &x).unwrap().to_string();
+    assert!(matvec.contains("matrix-vector engine"), "{matvec}");
+    let matmul = einsum_static::explain!("ij,jk->ik", &a, &a.t()).unwrap().to_string();
+    assert!(matmul.contains("GEMM engine"), "{matmul}");
 }
 
 #[test]

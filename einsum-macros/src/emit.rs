@@ -185,25 +185,24 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode) -> TokenStream {
 fn explain_body(plan: &Plan, equation: &str) -> TokenStream {
     let labels = &plan.labels;
     let nl = Literal::usize_unsuffixed(labels.len());
+    let inputs = plan.inputs.iter().map(|t| {
+        let t = subs_tokens(t);
+        quote!(&[#t][..])
+    });
+    let output = subs_tokens(&plan.output);
     match plan.steps.first() {
         Some(step) => {
             let gemm = step.is_gemm_class();
             let summed = !step.summed.is_empty();
             let blocks = subs_tokens(&scheduled_blocks(plan, step));
+            let terms = quote!((&[#(#inputs),*], &[#output]));
             quote! {
-                Ok(rt::Explain::one_step::<T, #nl>(#equation, &shape, [#(#labels),*], #gemm, #summed, &[#blocks]))
+                Ok(rt::Explain::one_step::<T, #nl>(#equation, &shape, [#(#labels),*], #terms, #gemm, #summed, &[#blocks]))
             }
         }
-        None => {
-            let inputs = plan.inputs.iter().map(|t| {
-                let t = subs_tokens(t);
-                quote!(&[#t][..])
-            });
-            let output = subs_tokens(&plan.output);
-            quote! {
-                Ok(rt::Explain::path::<T, #nl>(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output]))
-            }
-        }
+        None => quote! {
+            Ok(rt::Explain::path::<T, #nl>(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output]))
+        },
     }
 }
 

@@ -44,13 +44,15 @@ enum Body {
 }
 
 impl Explain {
-    /// The plan of a one- or two-operand call; `gemm_class` is the macro's
-    /// compile-time verdict, `outer` the output labels the scheduler cuts.
+    /// The plan of a one- or two-operand call with input terms `inputs`
+    /// and output term `output`; `gemm_class` is the macro's compile-time
+    /// verdict, `blocks` the output labels the scheduler cuts.
     #[doc(hidden)]
     pub fn one_step<T: Element, const NL: usize>(
         equation: &str,
         shape: &Shape<NL>,
         labels: [char; NL],
+        (inputs, output): (&[&[Sub]], &[Sub]),
         gemm_class: bool,
         summed: bool,
         blocks: &[Sub],
@@ -62,7 +64,11 @@ impl Explain {
             .iter()
             .fold(1usize, |w, &n| w.saturating_mul(n as usize));
         let gemm = gemm_class && kernels::gemm_would_run::<T>(work);
+        let matrix_vector = gemm && is_matrix_vector(shape, inputs, output);
         let engine = match T::GEMM_ENGINE {
+            Some(_) if matrix_vector => "matrix-vector engine (four rows per pass over the \
+                vector) where rows and vector are contiguous, else generated loops"
+                .into(),
             Some(name) if gemm => format!("GEMM engine ({name}, packed and blocked)"),
             _ => "generated loops, innermost a SIMD kernel call".into(),
         };
@@ -73,7 +79,9 @@ impl Explain {
                 Sub::Ellipsis => "...".into(),
             })
             .collect();
-        let blocks = if gemm {
+        let blocks = if matrix_vector {
+            "blocks of rows".to_string()
+        } else if gemm {
             "the batch when it has 8 or more GEMMs, else inside each GEMM".to_string()
         } else if names.is_empty() {
             "a summed axis (partial sums added in order)".to_string()
@@ -181,6 +189,25 @@ fn sizes<const NL: usize>(shape: &Shape<NL>, labels: [char; NL]) -> Vec<(char, u
         .enumerate()
         .map(|(l, &c)| (c, shape.size(l)))
         .collect()
+}
+
+/// Whether a GEMM-class step of two inputs has, at these sizes, a single
+/// row or a single column: the free labels of one input (m or n) all have
+/// size 1.
+fn is_matrix_vector<const NL: usize>(shape: &Shape<NL>, inputs: &[&[Sub]], output: &[Sub]) -> bool {
+    let [a, b] = inputs else {
+        return false;
+    };
+    let free_size = |own: &[Sub], other: &[Sub]| -> usize {
+        output
+            .iter()
+            .filter_map(|s| match s {
+                Sub::Label(l) if own.contains(s) && !other.contains(s) => Some(shape.size(*l)),
+                _ => None,
+            })
+            .product()
+    };
+    free_size(a, b) == 1 || free_size(b, a) == 1
 }
 
 impl fmt::Display for Explain {
