@@ -671,9 +671,13 @@ fn matrix_vector<T: TestElem>(m: usize, n: usize, seed: u64) {
 fn explain_names_the_matrix_vector_engine() {
     let a = ndarray::Array2::<f64>::zeros((300, 200));
     let x = ndarray::Array1::<f64>::zeros(200);
-    let matvec = einsum_static::explain!("ij,j->i", &a, &x).unwrap().to_string();
+    let matvec = einsum_static::explain!("ij,j->i", &a, &x)
+        .unwrap()
+        .to_string();
     assert!(matvec.contains("matrix-vector engine"), "{matvec}");
-    let matmul = einsum_static::explain!("ij,jk->ik", &a, &a.t()).unwrap().to_string();
+    let matmul = einsum_static::explain!("ij,jk->ik", &a, &a.t())
+        .unwrap()
+        .to_string();
     assert!(matmul.contains("GEMM engine"), "{matmul}");
 }
 

@@ -147,7 +147,15 @@ pub(crate) mod x86 {
     /// Functions `sum` and `dot` for element `$t` with `$lanes` accumulators in
     /// registers `$v` of `$w` elements, for CPU feature `$feature`.
     macro_rules! wide {
-        ($feature:literal, $t:ty, $lanes:literal, $v:ty, $w:literal,
+        // 512-bit registers also get `dot_rows`.
+        ("avx512f", $($args:tt)*) => {
+            wide!(@base "avx512f", $($args)*);
+            wide_rows!($($args)*);
+        };
+        ("avx2", $($args:tt)*) => {
+            wide!(@base "avx2", $($args)*);
+        };
+        (@base $feature:literal, $t:ty, $lanes:literal, $v:ty, $w:literal,
          $zero:ident, $load:ident, $store:ident, $add:ident, $mul:ident) => {
             #[target_feature(enable = $feature)]
             pub(super) unsafe fn sum(a: &[$t]) -> $t {
@@ -263,17 +271,6 @@ pub(crate) mod x86 {
     // (element.rs): 32 for f64, 64 for f32.
     mod f64_512 {
         use super::*;
-        wide_rows!(
-            f64,
-            32,
-            __m512d,
-            8,
-            _mm512_setzero_pd,
-            _mm512_loadu_pd,
-            _mm512_storeu_pd,
-            _mm512_add_pd,
-            _mm512_mul_pd
-        );
         wide!(
             "avx512f",
             f64,
@@ -304,17 +301,6 @@ pub(crate) mod x86 {
     }
     mod f32_512 {
         use super::*;
-        wide_rows!(
-            f32,
-            64,
-            __m512,
-            16,
-            _mm512_setzero_ps,
-            _mm512_loadu_ps,
-            _mm512_storeu_ps,
-            _mm512_add_ps,
-            _mm512_mul_ps
-        );
         wide!(
             "avx512f",
             f32,
