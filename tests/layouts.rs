@@ -431,6 +431,15 @@ fn ellipsis_gemm_sized_batches() {
     ellipsis::<f32>(2, 1, 20, 18, 24, 75);
 }
 
+#[test]
+fn ellipsis_small_gemm_batches() {
+    // 360 batch slices of 4 x 4 x 4 (and 5 x 3 x 6, 2 x 15 x 2): too small
+    // for a GEMM call each, together enough work for the small-GEMM engine.
+    ellipsis::<f64>(30, 12, 4, 4, 4, 76);
+    ellipsis::<i64>(20, 9, 5, 3, 6, 77);
+    ellipsis::<f32>(40, 10, 2, 15, 2, 78);
+}
+
 // ---------------------------------------------------------------------------
 // Size 0 and 1 in every position, with odd strides on the size-1 axes
 

@@ -11,6 +11,7 @@
 
 use super::dims::{fuse, step_axes, Axis};
 use super::matvec::MatVec;
+use super::small_gemm::small_gemms;
 use super::SendPtr;
 use crate::operand::{Operand, Writer};
 use crate::shapes::Shape;
@@ -81,7 +82,13 @@ pub fn gemm<T: Element, const NL: usize>(
         return false;
     };
     if plan.m.len * plan.n.len * plan.k.len < MIN_GEMM_WORK {
-        return false;
+        // Many small products (the whole step has enough work).
+        return plan.inner_k.is_empty()
+            && small_gemms(
+                &plan.outer,
+                [plan.m, plan.n, plan.k],
+                (a.ptr(), b.ptr(), out.ptr()),
+            );
     }
     if plan.is_matrix_vector() {
         // Declined (contiguous rows, a strided vector): the loops run it.
@@ -214,7 +221,12 @@ impl GemmPlan {
 
 /// The offsets into A, B and the output of the `index`-th point of the
 /// loops over `axes` (the last axis varying fastest).
-fn offsets(axes: &[Axis], index: usize) -> (isize, isize, isize) {
+pub(super) fn offsets(axes: &[Axis], index: usize) -> (isize, isize, isize) {
+    if let [axis] = axes {
+        // The usual case (the batch axes fused into one): no divisions.
+        let i = index as isize;
+        return (i * axis.a, i * axis.b, i * axis.out);
+    }
     let (mut oa, mut ob, mut oo) = (0, 0, 0);
     let mut rest = index;
     for axis in axes.iter().rev() {

@@ -11,6 +11,7 @@ mod inner;
 mod int_gemm;
 mod matvec;
 pub(crate) mod simd;
+mod small_gemm;
 
 pub(crate) use self::gemm::gemm_crate;
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};

@@ -1,0 +1,63 @@
+//! Batches of GEMMs too small for a GEMM engine's packing (`bij,bjk->bik`
+//! with i, j, k of a few elements): per batch, each output row is built as
+//! `row = sum over j of a[i, j] * b[j, :]`, on contiguous rows of `b` and of
+//! the output, and the batches are cut into the scheduler's blocks. The
+//! generated loops would instead take one short strided dot product per
+//! output element, which costs more in loop overhead than in arithmetic.
+//!
+//! Each element is `0 + a[i,0]*b[0,k] + a[i,1]*b[1,k] + ...` in order of j,
+//! the order of the loops' short dot products, so the result does not
+//! depend on which of the two ran, nor on the thread count.
+
+use super::dims::Axis;
+use super::SendPtr;
+use crate::Element;
+
+/// The longest summed axis taken here: the loops' short dot products add in
+/// order of j up to this length (`inner.rs`), and so does this engine.
+const MAX_K: usize = 15;
+
+/// Runs the batch of small GEMMs `c[p] = a[p] * b[p]` over the batch loops
+/// `outer` (see [`super::gemm`]), if the rows of `b` and of the output are
+/// contiguous along n and k is short; otherwise returns `false` and leaves
+/// the step to the generated loops.
+pub(super) fn small_gemms<T: Element>(
+    outer: &[Axis],
+    [m, n, k]: [Axis; 3],
+    (a, b, out): (*const T, *const T, *mut T),
+) -> bool {
+    if n.b != 1 || n.out != 1 || k.len > MAX_K {
+        return false;
+    }
+    let calls: usize = outer.iter().map(|x| x.len).product();
+    let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
+    let work = (m.len * n.len * k.len) as isize;
+    crate::schedule::run([calls as isize, 1], work, |batches, _| {
+        for p in batches {
+            let (oa, ob, oo) = super::gemm::offsets(outer, p as usize);
+            for i in 0..m.len as isize {
+                // SAFETY: every offset is an index below its axis length
+                // times the axis' stride (bound and checked by
+                // ShapeBinder); the output row of (p, i) is `n.len`
+                // contiguous elements (n.out == 1) that no other (p, i)
+                // writes, and each row of b is `n.len` contiguous elements
+                // (n.b == 1).
+                let row = unsafe { std::slice::from_raw_parts_mut(out.at(oo + i * m.out), n.len) };
+                row.fill(T::zero());
+                for j in 0..k.len as isize {
+                    // SAFETY: as above.
+                    let (x, b_row) = unsafe {
+                        (
+                            *a.at(oa + i * m.a + j * k.a),
+                            std::slice::from_raw_parts(b.at(ob + j * k.b) as *const T, n.len),
+                        )
+                    };
+                    for (c, &y) in row.iter_mut().zip(b_row) {
+                        *c = *c + x * y;
+                    }
+                }
+            }
+        }
+    });
+    true
+}
