@@ -677,7 +677,7 @@ fn matrix_vector<T: TestElem>(m: usize, n: usize, seed: u64) {
 }
 
 #[test]
-fn explain_names_the_matrix_vector_engine() {
+fn explain_names_the_engine_that_runs() {
     let a = ndarray::Array2::<f64>::zeros((300, 200));
     let x = ndarray::Array1::<f64>::zeros(200);
     let matvec = einsum_static::explain!("ij,j->i", &a, &x)
@@ -687,7 +687,15 @@ fn explain_names_the_matrix_vector_engine() {
     let matmul = einsum_static::explain!("ij,jk->ik", &a, &a.t())
         .unwrap()
         .to_string();
-    assert!(matmul.contains("GEMM engine"), "{matmul}");
+    assert!(
+        matmul.contains("engine:                GEMM engine"),
+        "{matmul}"
+    );
+    let x = ndarray::Array3::<f64>::zeros((300, 4, 4));
+    let small = einsum_static::explain!("bij,bjk->bik", &x, &x)
+        .unwrap()
+        .to_string();
+    assert!(small.contains("small-GEMM engine"), "{small}");
 }
 
 #[test]

@@ -64,8 +64,14 @@ impl Explain {
             .iter()
             .fold(1usize, |w, &n| w.saturating_mul(n as usize));
         let gemm = gemm_class && kernels::gemm_would_run::<T>(work);
-        let matrix_vector = gemm && is_matrix_vector(shape, inputs, output);
+        let [m, n, k] = gemm_sizes(shape, inputs, output).unwrap_or([0; 3]);
+        // The engines in the order `kernels::gemm` tries them.
+        let small = gemm && !kernels::gemm_would_run::<T>(m * n * k);
+        let matrix_vector = gemm && !small && (m == 1 || n == 1);
         let engine = match T::GEMM_ENGINE {
+            Some(_) if small => "small-GEMM engine (each output row a sum of rows of \
+                the second operand) where those rows are contiguous, else generated loops"
+                .into(),
             Some(_) if matrix_vector => "matrix-vector engine (four rows per pass over the \
                 vector) where rows and vector are contiguous, else generated loops"
                 .into(),
@@ -81,6 +87,8 @@ impl Explain {
             .collect();
         let blocks = if matrix_vector {
             "blocks of rows".to_string()
+        } else if small {
+            "blocks of the batch".to_string()
         } else if gemm {
             "the batch when it has 8 or more GEMMs, else inside each GEMM".to_string()
         } else if names.is_empty() {
@@ -191,23 +199,34 @@ fn sizes<const NL: usize>(shape: &Shape<NL>, labels: [char; NL]) -> Vec<(char, u
         .collect()
 }
 
-/// Whether a GEMM-class step of two inputs has, at these sizes, a single
-/// row or a single column: the free labels of one input (m or n) all have
-/// size 1.
-fn is_matrix_vector<const NL: usize>(shape: &Shape<NL>, inputs: &[&[Sub]], output: &[Sub]) -> bool {
+/// The sizes (m, n, k) of one product of a GEMM-class step of two inputs:
+/// the labels that only the first input shares with the output, those
+/// that only the second does, and those the two inputs sum over.
+fn gemm_sizes<const NL: usize>(
+    shape: &Shape<NL>,
+    inputs: &[&[Sub]],
+    output: &[Sub],
+) -> Option<[usize; 3]> {
     let [a, b] = inputs else {
-        return false;
+        return None;
     };
-    let free_size = |own: &[Sub], other: &[Sub]| -> usize {
-        output
-            .iter()
+    let size = |keep: &dyn Fn(&Sub) -> bool| -> usize {
+        let mut seen = Vec::new();
+        a.iter()
+            .chain(b.iter())
             .filter_map(|s| match s {
-                Sub::Label(l) if own.contains(s) && !other.contains(s) => Some(shape.size(*l)),
+                Sub::Label(l) if keep(s) && !seen.contains(l) => {
+                    seen.push(*l);
+                    Some(shape.size(*l))
+                }
                 _ => None,
             })
             .product()
     };
-    free_size(a, b) == 1 || free_size(b, a) == 1
+    let m = size(&|s| a.contains(s) && !b.contains(s) && output.contains(s));
+    let n = size(&|s| b.contains(s) && !a.contains(s) && output.contains(s));
+    let k = size(&|s| a.contains(s) && b.contains(s) && !output.contains(s));
+    Some([m, n, k])
 }
 
 impl fmt::Display for Explain {
