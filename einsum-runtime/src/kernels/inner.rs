@@ -6,6 +6,7 @@
 //! accumulators, and for `f32`/`f64` vector code chosen at run time by the
 //! CPU's features. Other strides take a plain strided loop.
 
+use super::simd::on_wide_units;
 use crate::operand::{Operand, Writer};
 use crate::Element;
 
@@ -98,24 +99,24 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
             let dst = out.slice_mut(oo, len);
             match inputs[..] {
                 [(a, oa, 1)] => {
-                    for (d, &x) in dst.iter_mut().zip(a.slice(oa, len)) {
-                        *d = x;
-                    }
+                    dst.copy_from_slice(a.slice(oa, len));
                     return;
                 }
                 [(a, oa, 1), (b, ob, 1)] => {
-                    for ((d, &x), &y) in dst.iter_mut().zip(a.slice(oa, len)).zip(b.slice(ob, len))
-                    {
-                        *d = x * y;
-                    }
-                    return;
+                    let (a, b) = (a.slice(oa, len), b.slice(ob, len));
+                    return on_wide_units(dst.len(), || {
+                        for ((d, &x), &y) in dst.iter_mut().zip(a).zip(b) {
+                            *d = x * y;
+                        }
+                    });
                 }
                 [(a, oa, 1), (b, ob, 0)] | [(b, ob, 0), (a, oa, 1)] => {
-                    let y = b.get(ob);
-                    for (d, &x) in dst.iter_mut().zip(a.slice(oa, len)) {
-                        *d = x * y;
-                    }
-                    return;
+                    let (a, y) = (a.slice(oa, len), b.get(ob));
+                    return on_wide_units(dst.len(), || {
+                        for (d, &x) in dst.iter_mut().zip(a) {
+                            *d = x * y;
+                        }
+                    });
                 }
                 _ => {}
             }
@@ -225,21 +226,28 @@ impl<T: Element> RowSum<T> {
         unsafe {
             match inputs[..] {
                 [(a, oa, 1)] => {
-                    for (r, &x) in row.iter_mut().zip(a.slice(oa, len)) {
-                        *r = *r + x;
-                    }
+                    let a = a.slice(oa, len);
+                    on_wide_units(row.len(), || {
+                        for (r, &x) in row.iter_mut().zip(a) {
+                            *r = *r + x;
+                        }
+                    });
                 }
                 [(a, oa, 1), (b, ob, 1)] => {
-                    let pairs = a.slice(oa, len).iter().zip(b.slice(ob, len));
-                    for (r, (&x, &y)) in row.iter_mut().zip(pairs) {
-                        *r = *r + x * y;
-                    }
+                    let (a, b) = (a.slice(oa, len), b.slice(ob, len));
+                    on_wide_units(row.len(), || {
+                        for (r, (&x, &y)) in row.iter_mut().zip(a.iter().zip(b)) {
+                            *r = *r + x * y;
+                        }
+                    });
                 }
                 [(a, oa, 1), (b, ob, 0)] | [(b, ob, 0), (a, oa, 1)] => {
-                    let y = b.get(ob);
-                    for (r, &x) in row.iter_mut().zip(a.slice(oa, len)) {
-                        *r = *r + x * y;
-                    }
+                    let (a, y) = (a.slice(oa, len), b.get(ob));
+                    on_wide_units(row.len(), || {
+                        for (r, &x) in row.iter_mut().zip(a) {
+                            *r = *r + x * y;
+                        }
+                    });
                 }
                 _ => {
                     for (t, r) in row.iter_mut().enumerate() {

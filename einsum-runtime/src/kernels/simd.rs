@@ -48,6 +48,29 @@ fn finish_dot<T: Element, const L: usize>(acc: [T; L], a: &[T], b: &[T]) -> T {
     combine(acc) + a.iter().zip(b).fold(T::zero(), |s, (&x, &y)| s + x * y)
 }
 
+/// Runs `f` compiled for AVX-512 or AVX2 when the CPU has them, for
+/// elementwise loops (`row[t] += a[t] * b[t]`), which the compiler then
+/// vectorizes on the wide registers by itself; baseline code otherwise.
+/// Elementwise results do not depend on the vector width (each element
+/// gets the same operations; nothing is fused or reordered). Loops over
+/// fewer `elements` than a few registers hold skip the dispatch.
+#[inline(always)]
+pub(crate) fn on_wide_units<R>(elements: usize, f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    if elements >= 32 {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has the feature the function is built for.
+            return unsafe { x86::run_avx512(f) };
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { x86::run_avx2(f) };
+        }
+    }
+    let _ = elements;
+    f()
+}
+
 #[inline(always)]
 fn combine<T: Element, const L: usize>(mut acc: [T; L]) -> T {
     let mut width = L;
@@ -122,6 +145,18 @@ pub(crate) mod x86 {
 
     use super::{finish_dot, finish_sum};
     use std::arch::x86_64::*;
+
+    /// `f()` compiled for AVX-512 (see [`on_wide_units`](super::on_wide_units)).
+    #[target_feature(enable = "avx512f")]
+    pub(crate) unsafe fn run_avx512<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+
+    /// `f()` compiled for AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(crate) unsafe fn run_avx2<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
 
     /// Sums and dot products on 256- and 512-bit registers.
     pub(crate) trait Wide: Sized {

@@ -10,6 +10,7 @@
 //! depend on which of the two ran, nor on the thread count.
 
 use super::dims::Axis;
+use super::simd::on_wide_units;
 use super::SendPtr;
 use crate::Element;
 
@@ -33,31 +34,49 @@ pub(super) fn small_gemms<T: Element>(
     let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
     let work = (m.len * n.len * k.len) as isize;
     crate::schedule::run([calls as isize, 1], work, |batches, _| {
-        for p in batches {
-            let (oa, ob, oo) = super::gemm::offsets(outer, p as usize);
-            for i in 0..m.len as isize {
-                // SAFETY: every offset is an index below its axis length
-                // times the axis' stride (bound and checked by
-                // ShapeBinder); the output row of (p, i) is `n.len`
-                // contiguous elements (n.out == 1) that no other (p, i)
-                // writes, and each row of b is `n.len` contiguous elements
-                // (n.b == 1).
-                let row = unsafe { std::slice::from_raw_parts_mut(out.at(oo + i * m.out), n.len) };
-                row.fill(T::zero());
-                for j in 0..k.len as isize {
-                    // SAFETY: as above.
-                    let (x, b_row) = unsafe {
-                        (
-                            *a.at(oa + i * m.a + j * k.a),
-                            std::slice::from_raw_parts(b.at(ob + j * k.b) as *const T, n.len),
-                        )
-                    };
-                    for (c, &y) in row.iter_mut().zip(b_row) {
-                        *c = *c + x * y;
-                    }
+        let elements = (batches.end - batches.start) as usize * m.len * n.len * k.len;
+        // SAFETY: the checks above, and the strides and sizes that
+        // ShapeBinder bound and checked.
+        on_wide_units(elements, || unsafe {
+            batch_block(batches, outer, [m, n, k], (a, b, out))
+        });
+    });
+    true
+}
+
+/// The products of the batch indices `batches`; see [`small_gemms`].
+///
+/// # Safety
+/// Every offset the axes give for these batches must lie inside its
+/// array, the rows of `b` and of the output must be contiguous (`n.b` and
+/// `n.out` are 1), and no other task may write these batches' output.
+#[inline(always)]
+unsafe fn batch_block<T: Element>(
+    batches: std::ops::Range<isize>,
+    outer: &[Axis],
+    [m, n, k]: [Axis; 3],
+    (a, b, out): (SendPtr<T>, SendPtr<T>, SendPtr<T>),
+) {
+    for p in batches {
+        let (oa, ob, oo) = super::gemm::offsets(outer, p as usize);
+        for i in 0..m.len as isize {
+            // SAFETY: the caller's contract: the output row of (p, i) is
+            // `n.len` contiguous elements that no other (p, i) writes, and
+            // each row of b is `n.len` contiguous elements.
+            let row = unsafe { std::slice::from_raw_parts_mut(out.at(oo + i * m.out), n.len) };
+            row.fill(T::zero());
+            for j in 0..k.len as isize {
+                // SAFETY: as above.
+                let (x, b_row) = unsafe {
+                    (
+                        *a.at(oa + i * m.a + j * k.a),
+                        std::slice::from_raw_parts(b.at(ob + j * k.b) as *const T, n.len),
+                    )
+                };
+                for (c, &y) in row.iter_mut().zip(b_row) {
+                    *c = *c + x * y;
                 }
             }
         }
-    });
-    true
+    }
 }
