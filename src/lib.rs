@@ -138,9 +138,13 @@
 //! (vectorized with AVX-512 or AVX2 when the CPU has them, chosen at run
 //! time). Matrix-product-shaped steps (a summed label shared by both
 //! operands and a free label in each) with enough work go to a packed,
-//! cache-blocked GEMM instead, on any strides, without transposing copies.
-//! Three or more operands are contracted pairwise in the cheapest order for
-//! the actual sizes, as opt_einsum's `optimal` does. [`explain!`] prints
+//! cache-blocked GEMM instead, on any strides, without transposing copies;
+//! a matrix-vector product takes its rows four at a time, and a batch of
+//! products too small for a GEMM call each builds output rows from rows of
+//! the second operand. Three or more operands are contracted pairwise in
+//! the cheapest order for the actual sizes, as opt_einsum's `optimal` does;
+//! each call site keeps its last plan for calls with the same sizes.
+//! [`explain!`] prints
 //! the plan for given operands, like NumPy's `einsum_path`:
 //!
 //! ```
