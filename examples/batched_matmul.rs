@@ -3,9 +3,11 @@
 //!
 //! cargo run --release --example batched_matmul
 
+mod common;
+
+use common::{median_time, ms};
 use einsum_static::einsum;
 use ndarray::{Array3, Axis};
-use std::time::{Duration, Instant};
 
 fn main() {
     let (batch, n) = (64, 128);
@@ -35,20 +37,8 @@ fn main() {
     println!("  matches ndarray's .dot() on every batch");
     println!(
         "  median time {:.3} ms ({:.1} GFLOP/s) on {} rayon threads",
-        einsum_time.as_secs_f64() * 1e3,
+        ms(einsum_time),
         flops / einsum_time.as_secs_f64() / 1e9,
         rayon::current_num_threads()
     );
-}
-
-fn median_time<R>(mut f: impl FnMut() -> R) -> Duration {
-    let mut times: Vec<Duration> = (0..7)
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(f());
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
 }
