@@ -10,8 +10,10 @@ use super::simd::on_wide_units;
 use crate::operand::{Operand, Writer};
 use crate::Element;
 
-/// Below this length the vector paths' set-up costs more than it saves.
-const SHORT: isize = 16;
+/// Below this length the vector paths' set-up costs more than it saves,
+/// and a sum is one accumulator added in order (the small-GEMM engine
+/// relies on that order).
+pub(super) const SHORT: isize = 16;
 
 /// An input along the innermost label: (array, offset of index 0, stride).
 pub type Lane<'r, 'a, T, const NL: usize> = (&'r Operand<'a, T, NL>, isize, isize);
@@ -130,7 +132,8 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
     }
 }
 
-/// Four independent sums, so the loop is not bound by one add's latency.
+/// Four independent sums, so the loop is not bound by one add's latency;
+/// below [`SHORT`] elements, one sum in order.
 #[inline(always)]
 unsafe fn strided_sum<T: Element, const NL: usize, const K: usize>(
     len: isize,

@@ -10,13 +10,10 @@
 //! depend on which of the two ran, nor on the thread count.
 
 use super::dims::Axis;
+use super::inner::SHORT;
 use super::simd::on_wide_units;
 use super::SendPtr;
 use crate::Element;
-
-/// The longest summed axis taken here: the loops' short dot products add in
-/// order of j up to this length (`inner.rs`), and so does this engine.
-const MAX_K: usize = 15;
 
 /// Runs the batch of small GEMMs `c[p] = a[p] * b[p]` over the batch loops
 /// `outer` (see [`super::gemm`]), if the rows of `b` and of the output are
@@ -27,7 +24,9 @@ pub(super) fn small_gemms<T: Element>(
     [m, n, k]: [Axis; 3],
     (a, b, out): (*const T, *const T, *mut T),
 ) -> bool {
-    if n.b != 1 || n.out != 1 || k.len > MAX_K {
+    // Up to the length where the loops' dot products add in order of j
+    // (`inner::SHORT`), as this engine does.
+    if n.b != 1 || n.out != 1 || k.len >= SHORT as usize {
         return false;
     }
     let calls: usize = outer.iter().map(|x| x.len).product();
