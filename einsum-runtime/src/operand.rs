@@ -142,6 +142,22 @@ impl<T: Copy, const NL: usize> Operand<'_, T, NL> {
         unsafe { *self.ptr.offset(offset) }
     }
 
+    /// The address of the element at `offset`, and `stride`: a lane of
+    /// `len` elements whose ends were checked (in debug builds), so the
+    /// loop over it needs no operand, only a pointer it can keep in a
+    /// register.
+    ///
+    /// # Safety
+    /// `len > 0`, and `offset + t * stride` must satisfy [`Operand::get`]'s
+    /// contract for every `t < len`.
+    #[inline(always)]
+    pub(crate) unsafe fn lane(&self, offset: isize, len: isize, stride: isize) -> RawLane<T> {
+        self.span.check(offset);
+        self.span.check(offset + (len - 1) * stride);
+        // SAFETY: the caller's contract (t = 0).
+        (unsafe { self.ptr.offset(offset) }, stride)
+    }
+
     /// The `len` elements from `offset` on, when they are consecutive.
     ///
     /// # Safety
@@ -155,6 +171,10 @@ impl<T: Copy, const NL: usize> Operand<'_, T, NL> {
         unsafe { std::slice::from_raw_parts(self.ptr.offset(offset), len as usize) }
     }
 }
+
+/// An input along the innermost loop, resolved by [`Operand::lane`]: the
+/// address of its first element and its stride.
+pub(crate) type RawLane<T> = (*const T, isize);
 
 /// Write access to a freshly allocated output, shared by the tasks of one
 /// einsum.

@@ -7,7 +7,7 @@
 //! CPU's features. Other strides take a plain strided loop.
 
 use super::simd::on_wide_units;
-use crate::operand::{Operand, Writer};
+use crate::operand::{Operand, RawLane, Writer};
 use crate::Element;
 
 /// Below this length the vector paths' set-up costs more than it saves,
@@ -42,31 +42,36 @@ pub unsafe fn sum_of_products<T: Element, const NL: usize, const K: usize>(
     if len <= 0 {
         return T::zero();
     }
+    // SAFETY: len > 0 and the caller's contract.
+    let lanes = inputs.map(|(x, offset, stride)| unsafe { x.lane(offset, len, stride) });
     if len < SHORT {
-        // SAFETY: the caller's contract.
-        return unsafe { strided_sum(len, &inputs) };
+        // SAFETY: the caller's contract, through `lane`.
+        return unsafe { strided_sum(len, &lanes) };
     }
-    // SAFETY: the caller's contract.
-    unsafe { long_sum_of_products(len, &inputs) }
+    // SAFETY: as above.
+    unsafe { long_sum_of_products(len, lanes) }
 }
 
 /// The vector paths of [`sum_of_products`], out of line so that the short
-/// path inlines into a tiny call's code and stays a few instructions.
+/// path inlines into a tiny call's code and stays a few instructions. It
+/// takes raw lanes by value, not operands by reference, so that the short
+/// path can keep the operands in registers.
 #[inline(never)]
-unsafe fn long_sum_of_products<T: Element, const NL: usize, const K: usize>(
+unsafe fn long_sum_of_products<T: Element, const K: usize>(
     len: isize,
-    inputs: &[Lane<'_, '_, T, NL>; K],
+    lanes: [RawLane<T>; K],
 ) -> T {
-    // SAFETY (all slices below): the caller's contract makes every offset
-    // `offset + t * stride`, t < len, valid; with stride 1 they are `len`
+    // SAFETY (all slices below): the caller's contract makes every address
+    // `start + t * stride`, t < len, valid; with stride 1 they are `len`
     // consecutive elements.
     unsafe {
-        match inputs[..] {
-            [(a, oa, 1)] => T::sum_unit(a.slice(oa, len)),
-            [(a, oa, 1), (b, ob, 1)] => T::dot_unit(a.slice(oa, len), b.slice(ob, len)),
-            [(a, oa, 1), (b, ob, 0)] => b.get(ob) * T::sum_unit(a.slice(oa, len)),
-            [(a, oa, 0), (b, ob, 1)] => a.get(oa) * T::sum_unit(b.slice(ob, len)),
-            _ => strided_sum(len, inputs),
+        let run = |start: *const T| std::slice::from_raw_parts(start, len as usize);
+        match lanes[..] {
+            [(a, 1)] => T::sum_unit(run(a)),
+            [(a, 1), (b, 1)] => T::dot_unit(run(a), run(b)),
+            [(a, 1), (b, 0)] => *b * T::sum_unit(run(a)),
+            [(a, 0), (b, 1)] => *a * T::sum_unit(run(b)),
+            _ => strided_sum(len, &lanes),
         }
     }
 }
@@ -135,14 +140,11 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
 /// Four independent sums, so the loop is not bound by one add's latency;
 /// below [`SHORT`] elements, one sum in order.
 #[inline(always)]
-unsafe fn strided_sum<T: Element, const NL: usize, const K: usize>(
-    len: isize,
-    inputs: &[Lane<'_, '_, T, NL>; K],
-) -> T {
+unsafe fn strided_sum<T: Element, const K: usize>(len: isize, lanes: &[RawLane<T>; K]) -> T {
     let product = |t: isize| {
         // SAFETY: t < len, the caller's contract.
-        inputs.iter().fold(T::one(), |p, &(x, ox, sx)| {
-            p * unsafe { x.get(ox + t * sx) }
+        lanes.iter().fold(T::one(), |p, &(start, stride)| {
+            p * unsafe { *start.offset(t * stride) }
         })
     };
     if len < SHORT {
