@@ -21,7 +21,7 @@ fn call_site() {
                 rt::schedule::reduce(
                     n_i,
                     1,
-                    |i_block| {
+                    move |i_block| {
                         unsafe {
                             rt::kernels::sum_of_products(
                                 i_block.end - i_block.start,

@@ -225,7 +225,9 @@ impl<'p> Nest<'p> {
         let (n, block) = (self.extent(block_sub), block_name(self.plan, block_sub));
         let work = self.work_per_block_index();
         let body = self.reduction_body();
-        quote!(rt::schedule::reduce(#n, #work, |#block| { #body }))
+        // `move`: the closure owns copies of the operands, which lets a
+        // tiny call keep them in registers (see `schedule::reduce`).
+        quote!(rt::schedule::reduce(#n, #work, move |#block| { #body }))
     }
 
     /// The product of the extents of the loops the scheduler does not cut.

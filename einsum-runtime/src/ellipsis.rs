@@ -4,6 +4,7 @@
 //! as one flat index: [`EllipsisAxes::offsets`] yields, for each flat index
 //! of a range, the element offset of every array in a step.
 
+use crate::operand::EllipsisStrides;
 use crate::shapes::Shape;
 use std::ops::Range;
 
@@ -18,7 +19,7 @@ impl<const K: usize> EllipsisAxes<K> {
     /// Aligns each array's ellipsis strides to the right of the broadcast
     /// shape; an array with fewer (or no) ellipsis dimensions gets stride 0
     /// on the missing ones, which broadcasts it.
-    pub fn new<const NL: usize>(shape: &Shape<NL>, arrays: [&[isize]; K]) -> Self {
+    pub fn new<const NL: usize>(shape: &Shape<NL>, arrays: [EllipsisStrides<'_>; K]) -> Self {
         let dims: Vec<isize> = shape.ellipsis().iter().map(|&d| d as isize).collect();
         let rank = dims.len();
         let strides = (0..rank)
@@ -28,7 +29,7 @@ impl<const K: usize> EllipsisAxes<K> {
                     if axis < missing {
                         0
                     } else {
-                        own[axis - missing]
+                        own.stride(axis - missing)
                     }
                 })
             })
@@ -117,7 +118,8 @@ mod tests {
     fn odometer_visits_every_offset_once_from_any_start() {
         let a = Array3::<f64>::zeros((2, 3, 4));
         let mut binder = ShapeBinder::<0>::new([]);
-        let op = binder.bind(0, &a.view(), &[Sub::Ellipsis]).unwrap();
+        let view = a.view();
+        let op = binder.bind(0, &view, &[Sub::Ellipsis]).unwrap();
         let shape = binder.finish(true).unwrap();
         let axes = EllipsisAxes::new(&shape, [op.ellipsis()]);
         assert_eq!(axes.len(), 24);
@@ -132,8 +134,9 @@ mod tests {
         let shape_src = Array3::<f64>::zeros((2, 3, 4));
         let row = ndarray::Array1::<f64>::zeros(4);
         let mut binder = ShapeBinder::<0>::new([]);
-        let big = binder.bind(0, &shape_src.view(), &[Sub::Ellipsis]).unwrap();
-        let small = binder.bind(1, &row.view(), &[Sub::Ellipsis]).unwrap();
+        let (big, small) = (shape_src.view(), row.view());
+        let big = binder.bind(0, &big, &[Sub::Ellipsis]).unwrap();
+        let small = binder.bind(1, &small, &[Sub::Ellipsis]).unwrap();
         let shape = binder.finish(true).unwrap();
         let axes = EllipsisAxes::new(&shape, [big.ellipsis(), small.ellipsis()]);
         let pairs: Vec<[isize; 2]> = axes.offsets(0..24).collect();

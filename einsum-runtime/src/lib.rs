@@ -23,7 +23,7 @@ pub use element::Element;
 pub use ellipsis::{EllipsisAxes, EllipsisOffsets};
 pub use error::EinsumError;
 pub use explain::Explain;
-pub use operand::{Operand, Span, Writer};
+pub use operand::{EllipsisStrides, Operand, Span, Writer};
 pub use output::{checked_len, Output};
 pub use rank::{Rank, RankAtLeast};
 pub use shapes::{Shape, ShapeBinder, Sub};

@@ -65,15 +65,68 @@ impl Span {
     }
 }
 
+/// The strides of an array's ellipsis dimensions, rightmost last. A
+/// dimension of size 1 reads as stride 0, so that it broadcasts. They are
+/// borrowed from the array's own shape, which keeps [`Operand`] `Copy`.
+///
+/// ```
+/// use einsum_static::__rt::{ShapeBinder, Sub};
+/// let a = ndarray::Array3::<f64>::zeros((2, 1, 4));
+/// let view = a.view();
+/// let mut binder = ShapeBinder::<0>::new([]);
+/// let operand = binder.bind(0, &view, &[Sub::Ellipsis]).unwrap();
+/// let ellipsis = operand.ellipsis();
+/// assert_eq!((0..ellipsis.len()).map(|axis| ellipsis.stride(axis)).collect::<Vec<_>>(), [4, 0, 1]);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct EllipsisStrides<'a> {
+    /// The dimensions, or empty where no stride needs the size-1 rule.
+    dims: &'a [usize],
+    strides: &'a [isize],
+}
+
+impl<'a> EllipsisStrides<'a> {
+    /// The ellipsis dimensions of a bound array and its strides on them.
+    pub(crate) fn of(dims: &'a [usize], strides: &'a [isize]) -> Self {
+        debug_assert_eq!(dims.len(), strides.len());
+        EllipsisStrides { dims, strides }
+    }
+
+    /// Strides to be taken as they are (an output's).
+    pub(crate) fn plain(strides: &'a [isize]) -> Self {
+        EllipsisStrides { dims: &[], strides }
+    }
+
+    /// The number of ellipsis dimensions.
+    pub fn len(&self) -> usize {
+        self.strides.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.strides.is_empty()
+    }
+
+    /// The stride along ellipsis dimension `axis` (0 for a size-1 one).
+    pub fn stride(&self, axis: usize) -> isize {
+        if self.dims.get(axis) == Some(&1) {
+            0
+        } else {
+            self.strides[axis]
+        }
+    }
+}
+
 /// An input array bound to an equation: one stride per label, plus the
-/// strides of its ellipsis dimensions.
+/// strides of its ellipsis dimensions. It is `Copy`, a few words with no
+/// destructor, so the closures of tiny einsums can keep it in registers.
 #[derive(Debug)]
 pub struct Operand<'a, T, const NL: usize> {
     ptr: *const T,
     /// The stride of each label in this operand (0 where it lacks the label
     /// or broadcasts it); repeated labels have their strides summed.
     pub strides: [isize; NL],
-    ellipsis: Vec<isize>,
+    ellipsis: EllipsisStrides<'a>,
     span: Span,
     life: PhantomData<&'a T>,
 }
@@ -85,15 +138,17 @@ unsafe impl<T: Sync, const NL: usize> Send for Operand<'_, T, NL> {}
 
 impl<T, const NL: usize> Clone for Operand<'_, T, NL> {
     fn clone(&self) -> Self {
-        Operand::new(self.ptr, self.strides, self.ellipsis.clone(), self.span)
+        *self
     }
 }
+
+impl<T, const NL: usize> Copy for Operand<'_, T, NL> {}
 
 impl<'a, T, const NL: usize> Operand<'a, T, NL> {
     pub(crate) fn new(
         ptr: *const T,
         strides: [isize; NL],
-        ellipsis: Vec<isize>,
+        ellipsis: EllipsisStrides<'a>,
         span: Span,
     ) -> Self {
         Operand {
@@ -105,9 +160,9 @@ impl<'a, T, const NL: usize> Operand<'a, T, NL> {
         }
     }
 
-    /// The strides of the ellipsis dimensions, rightmost last.
-    pub fn ellipsis(&self) -> &[isize] {
-        &self.ellipsis
+    /// The strides of the ellipsis dimensions.
+    pub fn ellipsis(&self) -> EllipsisStrides<'a> {
+        self.ellipsis
     }
 
     pub(crate) fn ptr(&self) -> *const T {
@@ -121,7 +176,7 @@ impl<'a, T, const NL: usize> Operand<'a, T, NL> {
         Operand::new(
             self.ptr.wrapping_offset(offset),
             self.strides,
-            self.ellipsis.clone(),
+            self.ellipsis,
             self.span.shifted(offset),
         )
     }
@@ -249,9 +304,9 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
         self.len == 0
     }
 
-    /// The strides of the ellipsis dimensions, rightmost last.
-    pub fn ellipsis(&self) -> &[isize] {
-        &self.ellipsis
+    /// The strides of the ellipsis dimensions.
+    pub fn ellipsis(&self) -> EllipsisStrides<'_> {
+        EllipsisStrides::plain(&self.ellipsis)
     }
 
     pub(crate) fn ptr(&self) -> *mut T {

@@ -1,7 +1,7 @@
 //! Allocation of outputs and temporaries in standard (row-major) layout.
 
 use crate::error::EinsumError;
-use crate::operand::{Operand, Span, Writer};
+use crate::operand::{EllipsisStrides, Operand, Span, Writer};
 use crate::shapes::{Shape, Sub};
 use crate::Element;
 use ndarray::{Array, Dimension, Ix0};
@@ -121,7 +121,7 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
         Operand::new(
             self.data.as_ptr(),
             self.strides,
-            self.ellipsis.clone(),
+            EllipsisStrides::plain(&self.ellipsis),
             self.span(),
         )
     }

@@ -8,7 +8,7 @@
 //! element is read.
 
 use crate::error::EinsumError;
-use crate::operand::{Operand, Span};
+use crate::operand::{EllipsisStrides, Operand, Span};
 use ndarray::{ArrayView, Dimension};
 
 /// One subscript of a term: a label (numbered by the macro) or the ellipsis.
@@ -53,11 +53,13 @@ impl<const NL: usize> ShapeBinder<NL> {
     ///
     /// Checks operand number `operand` against its term and returns it
     /// with one stride per label (0 for labels it lacks or broadcasts).
+    ///
+    /// The operand borrows `view` for its ellipsis strides.
     #[inline]
     pub fn bind<'a, T, D: Dimension>(
         &mut self,
         operand: usize,
-        view: &ArrayView<'a, T, D>,
+        view: &'a ArrayView<'_, T, D>,
         term: &[Sub],
     ) -> Result<Operand<'a, T, NL>, EinsumError> {
         let dims = view.shape();
@@ -79,17 +81,14 @@ impl<const NL: usize> ShapeBinder<NL> {
 
         let mut label_strides = [0isize; NL];
         let mut axis_in_operand: [Option<usize>; NL] = [None; NL];
-        let mut ellipsis_dims = Vec::new();
-        let mut ellipsis_strides = Vec::new();
+        let mut ellipsis = EllipsisStrides::of(&[], &[]);
         let mut axis = 0;
         for sub in term {
             match *sub {
                 Sub::Ellipsis => {
-                    for _ in 0..ellipsis_len {
-                        ellipsis_dims.push(dims[axis]);
-                        ellipsis_strides.push(broadcast_stride(dims[axis], strides[axis]));
-                        axis += 1;
-                    }
+                    let axes = axis..axis + ellipsis_len;
+                    ellipsis = EllipsisStrides::of(&dims[axes.clone()], &strides[axes]);
+                    axis += ellipsis_len;
                 }
                 Sub::Label(label) => {
                     let size = dims[axis];
@@ -113,16 +112,11 @@ impl<const NL: usize> ShapeBinder<NL> {
                 }
             }
         }
-        if ellipsis_at.is_some() {
-            self.merge_ellipsis(operand, &ellipsis_dims)?;
+        if let Some(at) = ellipsis_at {
+            self.merge_ellipsis(operand, &dims[at..at + ellipsis_len])?;
         }
         let span = Span::of(dims, strides);
-        Ok(Operand::new(
-            view.as_ptr(),
-            label_strides,
-            ellipsis_strides,
-            span,
-        ))
+        Ok(Operand::new(view.as_ptr(), label_strides, ellipsis, span))
     }
 
     /// Resolves the label sizes; `output_has_ellipsis` says whether the

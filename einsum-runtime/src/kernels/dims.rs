@@ -1,6 +1,6 @@
 //! A step's axes as (size, stride per array), for engines that regroup them.
 
-use crate::operand::{Operand, Writer};
+use crate::operand::{EllipsisStrides, Operand, Writer};
 use crate::shapes::Shape;
 
 /// One axis of a binary step: its size and its stride in the two inputs and
@@ -32,12 +32,12 @@ pub(crate) fn step_axes<T, const NL: usize>(
         })
         .collect();
     let rank = shape.ellipsis().len();
-    let aligned = |own: &[isize], axis: usize| {
+    let aligned = |own: EllipsisStrides<'_>, axis: usize| {
         let missing = rank - own.len();
         if axis < missing {
             0
         } else {
-            own[axis - missing]
+            own.stride(axis - missing)
         }
     };
     if out.ellipsis().len() == rank {

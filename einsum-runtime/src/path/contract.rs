@@ -182,7 +182,7 @@ enum Argument<T, const NL: usize> {
 impl<T: Element, const NL: usize> Argument<T, NL> {
     fn operand<'r>(&'r self, inputs: &[(&Operand<'r, T, NL>, &[Sub])]) -> Operand<'r, T, NL> {
         match self {
-            Argument::Input(k) => inputs[*k].0.clone(),
+            Argument::Input(k) => *inputs[*k].0,
             Argument::Temp(temp) => temp.operand(),
         }
     }

@@ -130,11 +130,24 @@ where
 {
     let per_index = inner_work.max(1) as u64;
     let total = (len.max(0) as u64).saturating_mul(per_index);
-    let (serial_work, block_work) = thresholds();
-    if total <= serial_work || len <= 1 {
+    if total <= thresholds().0 || len <= 1 {
         return block(0..len);
     }
-    let step = (block_work / per_index).clamp(1, len as u64);
+    reduce_in_parallel(len, per_index, block)
+}
+
+/// Takes `block` by value, and does all the parallel path's work, so that
+/// the serial path of [`reduce`] never needs the closure's address nor
+/// keeps values across a call: a tiny einsum's operands then stay in
+/// registers (the generated closures own copies of them). One small copy
+/// of this per call site; the rayon part is [`reduce_blocks`], shared.
+#[inline(never)]
+fn reduce_in_parallel<T, F>(len: isize, per_index: u64, block: F) -> T
+where
+    T: Element,
+    F: Fn(Range<isize>) -> T + Sync,
+{
+    let step = (thresholds().1 / per_index).clamp(1, len as u64);
     // The partial sums are temporaries: at most the memory budget of them.
     let most_partials = (crate::budget::memory_limit(0) / std::mem::size_of::<T>().max(1)).max(1);
     let step = step.max((len as u64).div_ceil(most_partials as u64));
