@@ -46,7 +46,7 @@ pub unsafe fn sum_of_products<T: Element, const NL: usize, const K: usize>(
     let lanes = inputs.map(|(x, offset, stride)| unsafe { x.lane(offset, len, stride) });
     if len < SHORT {
         // SAFETY: the caller's contract, through `lane`.
-        return unsafe { strided_sum(len, &lanes) };
+        return unsafe { short_sum(len, &lanes) };
     }
     // SAFETY: as above.
     unsafe { long_sum_of_products(len, lanes) }
@@ -137,20 +137,40 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
     }
 }
 
-/// Four independent sums, so the loop is not bound by one add's latency;
-/// below [`SHORT`] elements, one sum in order.
+/// The product of the lanes' elements at `t`.
+///
+/// # Safety
+/// `t` below the lanes' length.
+#[inline(always)]
+unsafe fn product_at<T: Element, const K: usize>(lanes: &[RawLane<T>; K], t: isize) -> T {
+    lanes.iter().fold(T::one(), |p, &(start, stride)| {
+        // SAFETY: the caller's contract.
+        p * unsafe { *start.offset(t * stride) }
+    })
+}
+
+/// One sum in order, for lanes shorter than [`SHORT`], where several
+/// accumulators would not pay off (`i,i->` on 8 elements). Contiguous
+/// lanes are read as slices, which compiles to a shorter loop.
+#[inline(always)]
+unsafe fn short_sum<T: Element, const K: usize>(len: isize, lanes: &[RawLane<T>; K]) -> T {
+    if lanes.iter().all(|&(_, stride)| stride == 1) {
+        // SAFETY: the caller's contract, with stride 1.
+        let slices =
+            lanes.map(|(start, _)| unsafe { std::slice::from_raw_parts(start, len as usize) });
+        return (0..len as usize).fold(T::zero(), |sum, t| {
+            sum + slices.iter().fold(T::one(), |p, s| p * s[t])
+        });
+    }
+    // SAFETY: the caller's contract.
+    (0..len).fold(T::zero(), |sum, t| sum + unsafe { product_at(lanes, t) })
+}
+
+/// Four independent sums, so the loop is not bound by one add's latency.
 #[inline(always)]
 unsafe fn strided_sum<T: Element, const K: usize>(len: isize, lanes: &[RawLane<T>; K]) -> T {
-    let product = |t: isize| {
-        // SAFETY: t < len, the caller's contract.
-        lanes.iter().fold(T::one(), |p, &(start, stride)| {
-            p * unsafe { *start.offset(t * stride) }
-        })
-    };
-    if len < SHORT {
-        // Too short for the accumulators to pay off (`i,i->` on 8 elements).
-        return (0..len).fold(T::zero(), |sum, t| sum + product(t));
-    }
+    // SAFETY: t < len, the caller's contract.
+    let product = |t: isize| unsafe { product_at(lanes, t) };
     let mut acc = [T::zero(); 4];
     let whole = len - len % 4;
     for t in (0..whole).step_by(4) {
