@@ -47,6 +47,9 @@ pub fn all() -> Vec<Case> {
         ("matmul_tall", "ij,jk->ik", "(10000,100),(100,100)", Flops(2.0 * 1e4 * 100.0 * 100.0), |c| matmul::<f64>(c, 10000, 100, 100, false)),
         ("rowdot", "ij,ij->i", "(100000,100),(100000,100)", Bytes((2.0 * 1e7 + 1e5) * F8), rowdot),
         ("bmm", "bij,bjk->bik", "(64,128,128),(64,128,128)", Flops(2.0 * 64.0 * 128f64.powi(3)), bmm),
+        // Batches of products too small for a GEMM call each.
+        ("bmm_small_16", "bij,bjk->bik", "(16384,16,16),(16384,16,16)", Flops(2.0 * 16384.0 * 16f64.powi(3)), |c| bmm_small(c, 16384, 16)),
+        ("bmm_small_4", "bij,bjk->bik", "(65536,4,4),(65536,4,4)", Flops(2.0 * 65536.0 * 4f64.powi(3)), |c| bmm_small(c, 65536, 4)),
         ("attention_scores", "bhqd,bhkd->bhqk", "(8,8,256,64),(8,8,256,64)", Flops(2.0 * 64.0 * 256.0 * 256.0 * 64.0), attention),
         ("tccg_abcd", "abcd,cdef->abef", "(32,32,32,32),(32,32,32,32)", Flops(2.0 * 32f64.powi(6)), tccg),
         ("outer", "i,j->ij", "(4096,),(4096,)", Bytes((2.0 * 4096.0 + 4096.0 * 4096.0) * F8), outer),
@@ -166,6 +169,18 @@ fn bmm(c: &mut Ctx) {
         out
     });
     s.peer(NDE, || nde("bij,bjk->bik", &[&x, &y]).unwrap());
+    s.run();
+}
+
+fn bmm_small(c: &mut Ctx, batch: usize, n: usize) {
+    let mut rng = Rng::new(SEED);
+    let x = rng.array::<f64, _>((batch, n, n));
+    let y = rng.array::<f64, _>((batch, n, n));
+    let mut s = c.session();
+    s.ours(|| einsum!("bij,bjk->bik", &x, &y));
+    s.peer(GEMM, || gemm_batched(x.view(), y.view()));
+    s.peer(NDE, || nde("bij,bjk->bik", &[&x, &y]).unwrap());
+    s.peer(LOOP, || loop_bmm(x.view(), y.view()));
     s.run();
 }
 

@@ -133,6 +133,28 @@ pub fn loop_matmul<T: ndarray::LinalgScalar>(a: ArrayView2<T>, b: ArrayView2<T>)
     vec_into((m, n), c)
 }
 
+/// A batch of products as the plain loop of [`loop_matmul`], serial.
+pub fn loop_bmm(a: ArrayView3<f64>, b: ArrayView3<f64>) -> Array3<f64> {
+    let ((batch, m, k), n) = (a.dim(), b.dim().2);
+    let (a, b) = (a.as_slice().unwrap(), b.as_slice().unwrap());
+    let mut c = vec![0.0; batch * m * n];
+    let products = c
+        .chunks_exact_mut(m * n)
+        .zip(a.chunks_exact(m * k))
+        .zip(b.chunks_exact(k * n));
+    for ((c, a), b) in products {
+        for i in 0..m {
+            for p in 0..k {
+                let aip = a[i * k + p];
+                for j in 0..n {
+                    c[i * n + j] += aip * b[p * n + j];
+                }
+            }
+        }
+    }
+    vec_into((batch, m, n), c)
+}
+
 pub fn loop_dot(a: ArrayView1<f64>, b: ArrayView1<f64>) -> f64 {
     a.as_slice()
         .unwrap()
