@@ -438,6 +438,10 @@ fn ellipsis_small_gemm_batches() {
     ellipsis::<f64>(30, 12, 4, 4, 4, 76);
     ellipsis::<i64>(20, 9, 5, 3, 6, 77);
     ellipsis::<f32>(40, 10, 2, 15, 2, 78);
+    // Up to 32^3 per product: 9 rows (4 + 4 + 1), 31 columns (16 + 8 + 4
+    // + 3), 20 terms; and 12 columns (8 + 4) of 17 terms.
+    ellipsis::<f64>(3, 4, 9, 20, 31, 79);
+    ellipsis::<i64>(2, 5, 6, 17, 12, 81);
 }
 
 // ---------------------------------------------------------------------------
@@ -696,6 +700,21 @@ fn explain_names_the_engine_that_runs() {
         .unwrap()
         .to_string();
     assert!(small.contains("small-GEMM engine"), "{small}");
+    assert!(small.contains("else generated loops"), "{small}");
+    let x = ndarray::Array3::<f64>::zeros((30, 20, 20));
+    let small = einsum_static::explain!("bij,bjk->bik", &x, &x)
+        .unwrap()
+        .to_string();
+    assert!(small.contains("small-GEMM engine"), "{small}");
+    assert!(small.contains("else the GEMM engine"), "{small}");
+    let x = ndarray::Array3::<f64>::zeros((30, 32, 32));
+    let large = einsum_static::explain!("bij,bjk->bik", &x, &x)
+        .unwrap()
+        .to_string();
+    assert!(
+        large.contains("engine:                GEMM engine"),
+        "{large}"
+    );
 }
 
 #[test]

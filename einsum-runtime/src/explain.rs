@@ -66,12 +66,19 @@ impl Explain {
         let gemm = gemm_class && kernels::gemm_would_run::<T>(work);
         let [m, n, k] = gemm_sizes(shape, inputs, output).unwrap_or([0; 3]);
         // The engines in the order `kernels::gemm` tries them.
-        let small = gemm && !kernels::gemm_would_run::<T>(m * n * k);
+        // Without an n axis (n == 1) the small-GEMM engine has no rows.
+        let small = gemm && kernels::is_small_gemm(m * n * k) && n != 1;
         let matrix_vector = gemm && !small && (m == 1 || n == 1);
+        let declined = if kernels::gemm_would_run::<T>(m * n * k) {
+            "the GEMM engine"
+        } else {
+            "generated loops"
+        };
         let engine = match T::GEMM_ENGINE {
-            Some(_) if small => "small-GEMM engine (each output row a sum of rows of \
-                the second operand) where those rows are contiguous, else generated loops"
-                .into(),
+            Some(_) if small => format!(
+                "small-GEMM engine (rows of the output summed in registers from rows of \
+                the second operand) where those rows are contiguous, else {declined}"
+            ),
             Some(_) if matrix_vector => "matrix-vector engine (four rows per pass over the \
                 vector) where rows and vector are contiguous, else generated loops"
                 .into(),

@@ -14,6 +14,7 @@ pub(crate) mod simd;
 mod small_gemm;
 
 pub(crate) use self::gemm::gemm_crate;
+pub(crate) use self::gemm::is_small_gemm;
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};
 pub use self::generic::binary_step;
 pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};
