@@ -358,6 +358,25 @@ impl<T: Copy, const NL: usize> Writer<'_, T, NL> {
         unsafe { *self.ptr.offset(offset) }
     }
 
+    /// The address of the element at `offset`, and `stride`, as
+    /// [`Operand::lane`] for the output.
+    ///
+    /// # Safety
+    /// `len > 0`, and `offset + t * stride` must satisfy [`Writer::set`]'s
+    /// contract for every `t < len`.
+    #[inline(always)]
+    pub(crate) unsafe fn lane_mut(
+        &self,
+        offset: isize,
+        len: isize,
+        stride: isize,
+    ) -> (*mut T, isize) {
+        self.span.check(offset);
+        self.span.check(offset + (len - 1) * stride);
+        // SAFETY: the caller's contract (t = 0).
+        (unsafe { self.ptr.offset(offset) }, stride)
+    }
+
     /// The `len` elements from `offset` on, when they are consecutive.
     ///
     /// # Safety

@@ -87,38 +87,44 @@ pub unsafe fn store_products<T: Element, const NL: usize, const K: usize>(
     inputs: [Lane<'_, '_, T, NL>; K],
 ) {
     // SAFETY: as in `sum_of_products`.
-    unsafe { write_products(len, out, &inputs) }
+    unsafe { write_products(len, out, inputs) }
 }
 
-/// The body of [`store_products`].
+/// The body of [`store_products`]. The operands and the output are
+/// resolved to pointers first: the loop then keeps them in registers,
+/// where through references it would reload them after every store.
 #[inline(always)]
 unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
     len: isize,
-    (out, oo, so): OutLane<'_, '_, T, NL>,
-    inputs: &[Lane<'_, '_, T, NL>; K],
+    (out, offset, stride): OutLane<'_, '_, T, NL>,
+    inputs: [Lane<'_, '_, T, NL>; K],
 ) {
     if len <= 0 {
         return;
     }
-    // SAFETY: as in `sum_of_products`; the output lane is the caller's block.
+    // SAFETY (all below): as in `sum_of_products`; the output lane is the
+    // caller's block.
     unsafe {
-        if so == 1 {
-            let dst = out.slice_mut(oo, len);
-            match inputs[..] {
-                [(a, oa, 1)] => {
-                    dst.copy_from_slice(a.slice(oa, len));
+        let lanes = inputs.map(|(x, offset, stride)| x.lane(offset, len, stride));
+        let (dst, stride) = out.lane_mut(offset, len, stride);
+        if stride == 1 {
+            let dst = std::slice::from_raw_parts_mut(dst, len as usize);
+            let run = |start: *const T| std::slice::from_raw_parts(start, len as usize);
+            match lanes[..] {
+                [(a, 1)] => {
+                    dst.copy_from_slice(run(a));
                     return;
                 }
-                [(a, oa, 1), (b, ob, 1)] => {
-                    let (a, b) = (a.slice(oa, len), b.slice(ob, len));
+                [(a, 1), (b, 1)] => {
+                    let (a, b) = (run(a), run(b));
                     return on_wide_units(dst.len(), || {
                         for ((d, &x), &y) in dst.iter_mut().zip(a).zip(b) {
                             *d = x * y;
                         }
                     });
                 }
-                [(a, oa, 1), (b, ob, 0)] | [(b, ob, 0), (a, oa, 1)] => {
-                    let (a, y) = (a.slice(oa, len), b.get(ob));
+                [(a, 1), (b, 0)] | [(b, 0), (a, 1)] => {
+                    let (a, y) = (run(a), *b);
                     return on_wide_units(dst.len(), || {
                         for (d, &x) in dst.iter_mut().zip(a) {
                             *d = x * y;
@@ -129,10 +135,7 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
             }
         }
         for t in 0..len {
-            let product = inputs
-                .iter()
-                .fold(T::one(), |p, &(x, ox, sx)| p * x.get(ox + t * sx));
-            out.set(oo + t * so, product);
+            *dst.offset(t * stride) = product_at(&lanes, t);
         }
     }
 }
