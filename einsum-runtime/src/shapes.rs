@@ -48,14 +48,17 @@ impl<const NL: usize> ShapeBinder<NL> {
         }
     }
 
-    /// Inlined so that each expansion folds its constant term into the
-    /// checks: tiny einsums should cost little more than their loops.
-    ///
     /// Checks operand number `operand` against its term and returns it
     /// with one stride per label (0 for labels it lacks or broadcasts).
-    ///
     /// The operand borrows `view` for its ellipsis strides.
-    #[inline]
+    ///
+    /// Always inlined in optimized builds, so that each expansion folds its
+    /// constant term into the checks: a 4x4 matmul through `einsum!` took
+    /// 115 ns when the compiler chose not to inline this, 67 ns inlined (a
+    /// plain loop: 85). Debug builds leave the choice to the compiler: there
+    /// forcing it only made the test suite build 30 s longer.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
     pub fn bind<'a, T, D: Dimension>(
         &mut self,
         operand: usize,
