@@ -102,9 +102,11 @@
 //! # assert_eq!(c[[0, 0]], 64.0);
 //! ```
 //!
-//! `threads = n` runs the call on a rayon pool of `n` threads (built once
-//! per `n`); without it the call uses the ambient pool, so
-//! `RAYON_NUM_THREADS` and `ThreadPool::install` choose the threads.
+//! `threads = n` runs the call's parallel sections on a rayon pool of `n`
+//! threads (built once per `n`); a call too small to split stays on the
+//! calling thread and pays nothing for the option. Without it the call uses
+//! the ambient pool, so `RAYON_NUM_THREADS` and `ThreadPool::install`
+//! choose the threads.
 //!
 //! `memory_limit = bytes` bounds the temporaries the call makes: the
 //! intermediates of three or more operands, the partial sums of split

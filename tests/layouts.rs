@@ -651,6 +651,9 @@ fn threads_option_gives_the_same_bits() {
     }
     assert_values_match("ij,jk->ik", &[dv(&a), dv(&b)], &ambient);
     assert_values_match("ij->j", &[dv(&x)], &sums);
+    // The parallel sections see the pool of the option.
+    let plan = einsum_static::explain!("ij,jk->ik", &a, &b; threads = 3).unwrap();
+    assert!(plan.to_string().contains("threads: 3"), "{plan}");
 }
 
 /// Matrix-vector products large enough for the engines' checks: the

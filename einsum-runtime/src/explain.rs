@@ -107,7 +107,7 @@ impl Explain {
             equation: equation.into(),
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
-            threads: rayon::current_num_threads(),
+            threads: crate::schedule::threads(),
             body: Body::OneStep {
                 engine,
                 flops: product * if summed { 2.0 } else { 1.0 },
@@ -130,7 +130,7 @@ impl Explain {
             equation: equation.into(),
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
-            threads: rayon::current_num_threads(),
+            threads: crate::schedule::threads(),
             body: Body::Path {
                 slicing: Slicing::plan(shape, labels, inputs, output, limit),
                 element_size: std::mem::size_of::<T>(),

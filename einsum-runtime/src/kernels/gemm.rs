@@ -110,10 +110,19 @@ pub fn gemm<T: Element, const NL: usize>(
         product.run();
         return true;
     }
-    if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
-        crate::output::prefault(ptr, len * std::mem::size_of::<T>());
-    }
-    plan.run(a.ptr(), b.ptr(), out.ptr());
+    let whole = out.whole().map(|(ptr, len)| (SendPtr(ptr), len));
+    let (a, b, out) = (
+        SendPtr(a.ptr() as *mut T),
+        SendPtr(b.ptr() as *mut T),
+        SendPtr(out.ptr()),
+    );
+    // The engines split their work with rayon: on the pool of the call.
+    crate::schedule::in_pool(|| {
+        if let (true, Some((ptr, len))) = (plan.parallel_calls(), whole) {
+            crate::output::prefault(ptr.at(0), len * std::mem::size_of::<T>());
+        }
+        plan.run(a.at(0), b.at(0), out.at(0));
+    });
     true
 }
 
@@ -278,7 +287,7 @@ fn largest(mut axes: Vec<Axis>, unit: Axis) -> (Axis, Vec<Axis>) {
 /// The pointers and strides of `call` must describe valid matrices.
 pub(crate) unsafe fn gemm_crate<T: 'static + Copy>(call: &GemmCall<T>, one: T) {
     let parallelism = if call.parallel {
-        gemm::Parallelism::Rayon(rayon::current_num_threads())
+        gemm::Parallelism::Rayon(crate::schedule::threads())
     } else {
         gemm::Parallelism::None
     };

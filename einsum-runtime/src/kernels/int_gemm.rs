@@ -227,7 +227,7 @@ unsafe fn blocked<T: IntGemm, const MR: usize, const NR: usize>(
     let (m, n, k) = (call.m, call.n, call.k);
     let (mc, nc) = ((MC / MR).max(1) * MR, (NC / NR).max(1) * NR);
     let bands = if call.parallel {
-        m.div_ceil(mc).min(4 * rayon::current_num_threads())
+        m.div_ceil(mc).min(4 * crate::schedule::threads())
     } else {
         1
     };

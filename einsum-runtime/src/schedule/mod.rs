@@ -10,7 +10,10 @@ use crate::Element;
 use rayon::prelude::*;
 use std::ops::Range;
 
+mod pools;
 mod summing;
+pub use pools::with_threads;
+pub(crate) use pools::{in_pool, threads};
 pub use summing::{run_summing, MIN_ROW_WIDTH};
 
 /// Below this many inner-loop steps in total, threads cost more than they
@@ -104,9 +107,11 @@ where
 /// block of at least [`SERIAL_WORK`] steps costs nothing measurable.
 #[inline(never)]
 fn run_blocks(plan: BlockPlan, block: &(dyn Fn(Range<isize>, Range<isize>) + Sync)) {
-    (0..plan.count()).into_par_iter().for_each(|k| {
-        let (r, c) = plan.block(k);
-        block(r, c);
+    in_pool(|| {
+        (0..plan.count()).into_par_iter().for_each(|k| {
+            let (r, c) = plan.block(k);
+            block(r, c);
+        })
     });
 }
 
@@ -163,51 +168,13 @@ fn reduce_blocks<T: Element>(
     block: &(dyn Fn(Range<isize>) -> T + Sync),
 ) -> T {
     let count = (len as u64).div_ceil(step as u64) as isize;
-    let partials: Vec<T> = (0..count)
-        .into_par_iter()
-        .map(|k| block(k * step..((k + 1) * step).min(len)))
-        .collect();
+    let partials: Vec<T> = in_pool(|| {
+        (0..count)
+            .into_par_iter()
+            .map(|k| block(k * step..((k + 1) * step).min(len)))
+            .collect()
+    });
     partials.into_iter().fold(T::zero(), |sum, part| sum + part)
-}
-
-/// Runs `f` on a rayon pool of `threads` threads (the `threads = n` option
-/// of the macros); 0 means the ambient pool. Pools are built once per
-/// thread count and kept, so the option costs a lookup per call.
-///
-/// ```
-/// use einsum_static::einsum;
-/// let a = ndarray::Array2::<f64>::ones((300, 300));
-/// let c = einsum!("ij,jk->ik", &a, &a; threads = 1);
-/// assert_eq!(c[[0, 0]], 300.0);
-/// ```
-pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-    use std::sync::{Arc, Mutex};
-    static POOLS: Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(Vec::new());
-    if threads == 0 {
-        return f();
-    }
-    let pool = {
-        let mut pools = POOLS
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match pools.iter().find(|(n, _)| *n == threads) {
-            Some((_, pool)) => Some(pool.clone()),
-            None => rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .ok()
-                .map(|pool| {
-                    let pool = Arc::new(pool);
-                    pools.push((threads, pool.clone()));
-                    pool
-                }),
-        }
-    };
-    match pool {
-        Some(pool) => pool.install(f),
-        // A pool that cannot be built (no threads left): the ambient one.
-        None => f(),
-    }
 }
 
 /// How the output is cut: blocks of `row_step` rows by `col_step` columns.

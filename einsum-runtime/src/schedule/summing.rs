@@ -127,18 +127,20 @@ fn sum_sliced<T: Element, const NL: usize>(
     let step = (summed as u64).div_ceil(slices) as isize;
     let slices = (summed as u64).div_ceil(step as u64) as isize;
     let sums = |k: isize| k * step..((k + 1) * step).min(summed);
-    let copies: Vec<Vec<T>> = (0..slices)
-        .into_par_iter()
-        .map(|k| {
-            if k == 0 {
-                block(0..dims[0], 0..dims[1], sums(0), out.shifted(0));
-                return Vec::new();
-            }
-            let mut copy = vec![T::zero(); out.len()];
-            block(0..dims[0], 0..dims[1], sums(k), out.with_buffer(&mut copy));
-            copy
-        })
-        .collect();
+    let copies: Vec<Vec<T>> = super::in_pool(|| {
+        (0..slices)
+            .into_par_iter()
+            .map(|k| {
+                if k == 0 {
+                    block(0..dims[0], 0..dims[1], sums(0), out.shifted(0));
+                    return Vec::new();
+                }
+                let mut copy = vec![T::zero(); out.len()];
+                block(0..dims[0], 0..dims[1], sums(k), out.with_buffer(&mut copy));
+                copy
+            })
+            .collect()
+    });
     // SAFETY: the output is freshly allocated in standard layout, so its
     // elements are the `len` consecutive ones from offset 0; the tasks
     // that wrote it have finished.
