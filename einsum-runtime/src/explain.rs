@@ -67,7 +67,7 @@ impl Explain {
         let [m, n, k] = gemm_sizes(shape, inputs, output).unwrap_or([0; 3]);
         // The engines in the order `kernels::gemm` tries them.
         // Without an n axis (n == 1) the small-GEMM engine has no rows.
-        let small = gemm && kernels::is_small_gemm(m * n * k) && n != 1;
+        let small = gemm && kernels::is_small_gemm::<T>(m * n * k) && n != 1;
         let matrix_vector = gemm && !small && (m == 1 || n == 1);
         let declined = if kernels::gemm_would_run::<T>(m * n * k) {
             "the GEMM engine"

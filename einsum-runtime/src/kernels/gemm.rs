@@ -22,12 +22,6 @@ use rayon::prelude::*;
 /// packing and dispatch.
 const MIN_GEMM_WORK: usize = 4096;
 
-/// Below this many multiply-adds per product, a batch of products runs on
-/// the small-GEMM engine (when its rows are contiguous) rather than one
-/// packed GEMM call per product. Measured on `bij,bjk->bik`, 2^26
-/// multiply-adds in all: the engines break even at 32^3.
-const SMALL_GEMM_WORK: usize = 32 * 32 * 32;
-
 /// With at least this many independent GEMM calls, the calls run in
 /// parallel, each on one thread; with fewer, each call uses every thread.
 /// It depends on sizes only, so results do not depend on the thread count.
@@ -88,7 +82,7 @@ pub fn gemm<T: Element, const NL: usize>(
         return false;
     };
     let per_call = plan.m.len * plan.n.len * plan.k.len;
-    if is_small_gemm(per_call)
+    if is_small_gemm::<T>(per_call)
         && plan.inner_k.is_empty()
         && small_gemms(
             &plan.outer,
@@ -132,9 +126,10 @@ pub fn gemm_would_run<T: Element>(work: usize) -> bool {
 }
 
 /// Whether products of `per_call` multiply-adds each go to the small-GEMM
-/// engine (which still declines rows that are not contiguous).
-pub(crate) fn is_small_gemm(per_call: usize) -> bool {
-    per_call < SMALL_GEMM_WORK
+/// engine (which still declines rows that are not contiguous); see
+/// [`Element::SMALL_GEMM_WORK`].
+pub(crate) fn is_small_gemm<T: Element>(per_call: usize) -> bool {
+    per_call < T::SMALL_GEMM_WORK.max(MIN_GEMM_WORK)
 }
 
 /// The step regrouped: one GEMM shape and the loops around it.
