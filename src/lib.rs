@@ -142,8 +142,8 @@
 //! operands and a free label in each) with enough work go to a packed,
 //! cache-blocked GEMM instead, on any strides, without transposing copies;
 //! a matrix-vector product takes its rows four at a time, and a batch of
-//! products too small for a GEMM call each builds output rows from rows of
-//! the second operand. Three or more operands are contracted pairwise in
+//! small products (below 32x32x32 each for `f32`/`f64`) sums output rows
+//! from rows of the second operand in registers. Three or more operands are contracted pairwise in
 //! the cheapest order for the actual sizes, as opt_einsum's `optimal` does;
 //! each call site keeps its last plan for calls with the same sizes.
 //! [`explain!`] prints
