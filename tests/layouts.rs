@@ -444,6 +444,40 @@ fn ellipsis_small_gemm_batches() {
     ellipsis::<i64>(2, 5, 6, 17, 12, 81);
 }
 
+#[test]
+fn small_gemm_random_sizes() {
+    // Random batches of products with every count of rows and columns up
+    // to 34, so that the small-GEMM engine meets each split of a row into
+    // pieces of 16, 8 and 4 columns and a rest, and of the rows into fours
+    // and a rest; every second batch reversed, and f64 against i64 (whose
+    // engine bound is lower).
+    let mut rng = Rng::new(97);
+    let mut size = |most: u64| 1 + (rng.next_u64() % most) as usize;
+    for case in 0..60u64 {
+        let (b, m, k, n) = (size(8), size(34), size(34), size(34));
+        let x: Array3<f64> = random((b, m, k), 200 + case);
+        let y: Array3<f64> = random((b, k, n), 300 + case);
+        let x = if case % 2 == 0 {
+            x.view()
+        } else {
+            x.slice(s![..;-1, .., ..])
+        };
+        let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let ops = [dv(&x), dv(&y)];
+            assert_matches_reference("bij,bjk->bik", &ops, einsum!("bij,bjk->bik", &x, &y));
+            let (xi, yi) = (x.mapv(|v| (v * 8.0) as i64), y.mapv(|v| (v * 8.0) as i64));
+            let ops = [dv(&xi), dv(&yi)];
+            assert_matches_reference("bij,bjk->bik", &ops, einsum!("bij,bjk->bik", &xi, &yi));
+        }));
+        if let Err(e) = r {
+            panic!(
+                "{b} x ({m} x {k}) x ({k} x {n}): {}",
+                common::panic_message(&*e)
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Size 0 and 1 in every position, with odd strides on the size-1 axes
 
