@@ -23,16 +23,7 @@ impl<const K: usize> EllipsisAxes<K> {
         let dims: Vec<isize> = shape.ellipsis().iter().map(|&d| d as isize).collect();
         let rank = dims.len();
         let strides = (0..rank)
-            .map(|axis| {
-                arrays.map(|own| {
-                    let missing = rank - own.len();
-                    if axis < missing {
-                        0
-                    } else {
-                        own.stride(axis - missing)
-                    }
-                })
-            })
+            .map(|axis| arrays.map(|own| own.aligned(rank, axis)))
             .collect();
         EllipsisAxes { dims, strides }
     }

@@ -109,10 +109,21 @@ impl<'a> EllipsisStrides<'a> {
 
     /// The stride along ellipsis dimension `axis` (0 for a size-1 one).
     pub fn stride(&self, axis: usize) -> isize {
-        if self.dims.get(axis) == Some(&1) {
+        match self.dims.get(axis) {
+            Some(&size) => crate::shapes::broadcast_stride(size, self.strides[axis]),
+            None => self.strides[axis],
+        }
+    }
+
+    /// The stride along dimension `axis` of a broadcast ellipsis of `rank`
+    /// dimensions, these ones aligned to its right: 0 on the leading
+    /// dimensions this array lacks, which broadcasts it.
+    pub(crate) fn aligned(&self, rank: usize, axis: usize) -> isize {
+        let missing = rank - self.len();
+        if axis < missing {
             0
         } else {
-            self.strides[axis]
+            self.stride(axis - missing)
         }
     }
 }

@@ -187,7 +187,7 @@ impl<const NL: usize> ShapeBinder<NL> {
 
 /// A size-1 axis never moves, so its stride is irrelevant: 0 lets it
 /// broadcast against any size of the same label.
-fn broadcast_stride(size: usize, stride: isize) -> isize {
+pub(crate) fn broadcast_stride(size: usize, stride: isize) -> isize {
     if size == 1 {
         0
     } else {

@@ -1,6 +1,6 @@
 //! A step's axes as (size, stride per array), for engines that regroup them.
 
-use crate::operand::{EllipsisStrides, Operand, Writer};
+use crate::operand::{Operand, Writer};
 use crate::shapes::Shape;
 
 /// One axis of a binary step: its size and its stride in the two inputs and
@@ -32,21 +32,13 @@ pub(crate) fn step_axes<T, const NL: usize>(
         })
         .collect();
     let rank = shape.ellipsis().len();
-    let aligned = |own: EllipsisStrides<'_>, axis: usize| {
-        let missing = rank - own.len();
-        if axis < missing {
-            0
-        } else {
-            own.stride(axis - missing)
-        }
-    };
     if out.ellipsis().len() == rank {
         for (axis, &len) in shape.ellipsis().iter().enumerate() {
             axes.push(Axis {
                 len,
-                a: aligned(a.ellipsis(), axis),
-                b: aligned(b.ellipsis(), axis),
-                out: aligned(out.ellipsis(), axis),
+                a: a.ellipsis().aligned(rank, axis),
+                b: b.ellipsis().aligned(rank, axis),
+                out: out.ellipsis().aligned(rank, axis),
             });
         }
     }
