@@ -220,22 +220,24 @@ pub(crate) fn prefault<T>(ptr: *mut T, bytes: usize) {
     #[cfg(target_os = "linux")]
     if let Some(pages) = whole_pages(ptr, bytes).filter(|pages| !is_resident(pages.start)) {
         use rayon::prelude::*;
-        // Huge-page sized pieces, spread over the pool.
+        // Huge-page sized pieces, spread over the einsum's pool.
         const PIECE: usize = 2 << 20;
         let pieces = pages.len().div_ceil(PIECE);
-        (0..pieces).into_par_iter().for_each(|k| {
-            let from = pages.start + k * PIECE;
-            let to = (from + PIECE).min(pages.end);
-            // SAFETY: the range lies inside the caller's allocation, rounded
-            // inwards to page boundaries; MADV_POPULATE_WRITE only maps the
-            // pages (Linux 5.14+; older kernels reject it, harmlessly).
-            unsafe {
-                libc::madvise(
-                    from as *mut libc::c_void,
-                    to - from,
-                    libc::MADV_POPULATE_WRITE,
-                );
-            }
+        crate::schedule::in_pool(|| {
+            (0..pieces).into_par_iter().for_each(|k| {
+                let from = pages.start + k * PIECE;
+                let to = (from + PIECE).min(pages.end);
+                // SAFETY: the range lies inside the caller's allocation, rounded
+                // inwards to page boundaries; MADV_POPULATE_WRITE only maps the
+                // pages (Linux 5.14+; older kernels reject it, harmlessly).
+                unsafe {
+                    libc::madvise(
+                        from as *mut libc::c_void,
+                        to - from,
+                        libc::MADV_POPULATE_WRITE,
+                    );
+                }
+            })
         });
     }
     #[cfg(not(target_os = "linux"))]

@@ -104,19 +104,10 @@ pub fn gemm<T: Element, const NL: usize>(
         product.run();
         return true;
     }
-    let whole = out.whole().map(|(ptr, len)| (SendPtr(ptr), len));
-    let (a, b, out) = (
-        SendPtr(a.ptr() as *mut T),
-        SendPtr(b.ptr() as *mut T),
-        SendPtr(out.ptr()),
-    );
-    // The engines split their work with rayon: on the pool of the call.
-    crate::schedule::in_pool(|| {
-        if let (true, Some((ptr, len))) = (plan.parallel_calls(), whole) {
-            crate::output::prefault(ptr.at(0), len * std::mem::size_of::<T>());
-        }
-        plan.run(a.at(0), b.at(0), out.at(0));
-    });
+    if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
+        crate::output::prefault(ptr, len * std::mem::size_of::<T>());
+    }
+    plan.run(a.ptr(), b.ptr(), out.ptr());
     true
 }
 
@@ -210,11 +201,15 @@ impl GemmPlan {
             let (oa, ob, oo) = offsets(&self.outer, index);
             self.run_slice(a.at(oa), b.at(ob), out.at(oo), !parallel_calls);
         };
-        if parallel_calls {
-            (0..calls).into_par_iter().for_each(one_slice);
-        } else {
-            (0..calls).for_each(one_slice);
-        }
+        // Parallel either way (across the calls, or inside each): on the
+        // pool of the einsum.
+        crate::schedule::in_pool(|| {
+            if parallel_calls {
+                (0..calls).into_par_iter().for_each(one_slice);
+            } else {
+                (0..calls).for_each(one_slice);
+            }
+        });
     }
 
     /// One output slice: the GEMM, repeated over the leftover k axes.
