@@ -103,7 +103,8 @@
 //! ```
 //!
 //! `threads = n` runs the call's parallel sections on a rayon pool of `n`
-//! threads (built once per `n`); a call too small to split stays on the
+//! threads (pools of up to the core count are kept, at most four; a larger
+//! `n` gets a pool for the call); a call too small to split stays on the
 //! calling thread and pays nothing for the option. Without it the call uses
 //! the ambient pool, so `RAYON_NUM_THREADS` and `ThreadPool::install`
 //! choose the threads.
@@ -113,7 +114,8 @@
 //! reductions. When the cheapest order's intermediates would not fit, the
 //! contraction runs on slices of a label (an output label when one helps,
 //! else a summed one whose slices are added up), and [`explain!`] says so.
-//! The default is 1 GiB or the largest operand or output, whichever is
+//! The default is 1 GiB or the largest output or operand (counting the
+//! elements an operand occupies, not its broadcast size), whichever is
 //! larger. The output is not a temporary, and neither are the GEMM
 //! engine's packing buffers, which are bounded by the cache sizes (about
 //! 1 MiB per thread). Options combine: `; threads = 4, memory_limit = 1 << 28`.
@@ -173,10 +175,36 @@
 
 /// Evaluates an einsum equation on ndarray operands.
 ///
-/// `einsum!("equation", operand, ...)` returns the result array (or the
-/// scalar, for a rank-0 output) and panics with an [`EinsumError`]'s
-/// message when the operands' sizes do not fit the equation. See the
-/// [crate docs](crate) for the language.
+/// ```text
+/// einsum!("equation", operand, operand, ... [; option = value, ...])
+/// ```
+///
+/// - **equation**: a string literal in NumPy's language (see the
+///   [crate docs](crate)), checked when the program compiles.
+/// - **operands**: one per term of the equation, each any expression whose
+///   `.view()` is an ndarray `ArrayView` (`&a`, `a.view()`, `a.t()`,
+///   slices, broadcast views, `ArcArray`, `CowArray`), all of one element
+///   type [`Element`]. They are evaluated once, in order, as written.
+/// - **options**, after a `;`:
+///
+/// | option | meaning | default |
+/// |---|---|---|
+/// | `threads = n` (`usize`) | run the parallel sections on a pool of `n` threads; `0` means the ambient pool. Pools of up to the core count are kept (at most four); larger `n` get a pool for the call | the ambient rayon pool (`RAYON_NUM_THREADS`, `ThreadPool::install`) |
+/// | `memory_limit = bytes` (`usize`) | bound on the call's temporaries (intermediates of 3+ operands, partial sums); larger ones are computed in slices | 1 GiB, or the largest output or operand (its distinct elements) if larger |
+///
+/// **Returns** `Array<T, IxN>` for an output of N axes (1 to 6), the scalar
+/// `T` for a rank-0 output, `ArrayD<T>` when the output has `...` or more
+/// than six axes; always a new array in standard layout.
+///
+/// **Errors**:
+///
+/// | mistake | when | what you get |
+/// |---|---|---|
+/// | malformed equation, wrong operand count, unknown or repeated option | compile time | an error on the literal or option, in NumPy's words |
+/// | an operand's static rank does not fit its term, mixed element types | compile time | an error on the operand |
+/// | sizes that disagree, a wrong dynamic rank, an output too large | run time | a panic with the [`EinsumError`]'s message; [`try_einsum!`] returns it |
+///
+/// Integer elements wrap on overflow (as NumPy's do), in every build.
 ///
 /// ```
 /// use einsum_static::einsum;
@@ -188,10 +216,23 @@
 /// let dot: i32 = einsum!("i,i", &v, &v);
 /// assert_eq!(dot, 14);
 /// ```
-pub use einsum_macros::einsum;
+#[macro_export]
+macro_rules! einsum {
+    ($($input:tt)*) => {
+        $crate::__private::einsum! { $crate; $($input)* }
+    };
+}
 
 /// Like [`einsum!`], but returns `Result<_, EinsumError>` instead of
 /// panicking when the operands' sizes do not fit the equation.
+///
+/// ```text
+/// try_einsum!("equation", operand, ... [; option = value, ...]) -> Result<R, EinsumError>
+/// ```
+///
+/// Same equation, operands, options and result `R` as [`einsum!`]; every
+/// run-time mistake is an `Err` (see [`EinsumError`] for the cases), none
+/// panics.
 ///
 /// ```
 /// use einsum_static::{try_einsum, EinsumError};
@@ -204,13 +245,23 @@ pub use einsum_macros::einsum;
 /// assert!(try_einsum!("ij,jk->ik", &a, &a).is_err());
 /// # Ok::<(), EinsumError>(())
 /// ```
-pub use einsum_macros::try_einsum;
+#[macro_export]
+macro_rules! try_einsum {
+    ($($input:tt)*) => {
+        $crate::__private::try_einsum! { $crate; $($input)* }
+    };
+}
 
 /// Describes how an einsum would run on these operands, for their actual
 /// sizes, without running it: like NumPy's `einsum_path`, it shows the
 /// pairwise contraction order of three or more operands with the FLOPs of
 /// each step, the naive and optimized FLOP counts, the engine and what the
-/// scheduler splits. Returns `Result<Explain, EinsumError>`.
+/// scheduler splits. Returns `Result<Explain, EinsumError>`: the same
+/// error the call itself would return.
+///
+/// ```text
+/// explain!("equation", operand, ... [; option = value, ...]) -> Result<Explain, EinsumError>
+/// ```
 ///
 /// ```
 /// use einsum_static::explain;
@@ -222,12 +273,25 @@ pub use einsum_macros::try_einsum;
 /// println!("{plan}");
 /// # Ok::<(), einsum_static::EinsumError>(())
 /// ```
-pub use einsum_macros::explain;
+#[macro_export]
+macro_rules! explain {
+    ($($input:tt)*) => {
+        $crate::__private::explain! { $crate; $($input)* }
+    };
+}
 
-pub use einsum_runtime::{
-    budget, path, schedule, EinsumError, Element, Explain, Rank, RankAtLeast,
-};
+pub use einsum_runtime::{budget, path, schedule, EinsumError, Element, Explain};
 
-/// What the expansions of the macros call; not a public API.
+/// The `ndarray` the macros take and return: use it to be sure your arrays
+/// are of the version einsum-static was built with.
+///
+/// ```
+/// use einsum_static::{einsum, ndarray::array};
+/// let m = array![[1.0, 2.0], [3.0, 4.0]];
+/// assert_eq!(einsum!("ii->", &m), 5.0);
+/// ```
+pub use einsum_runtime::ndarray;
+
 #[doc(hidden)]
-pub use einsum_runtime as __rt;
+#[path = "private.rs"]
+pub mod __private;

@@ -193,7 +193,11 @@ mod errors {
         );
         // A size of 1 broadcasts; the next size that differs is reported
         // against the size it broadcast to.
-        let (one, three, four) = (Array1::<i64>::zeros(1), Array1::zeros(3), Array1::zeros(4));
+        let (one, three, four) = (
+            Array1::<i64>::zeros(1),
+            Array1::<i64>::zeros(3),
+            Array1::<i64>::zeros(4),
+        );
         let err = try_einsum!("i,i,i->i", &one, &three, &four).unwrap_err();
         assert!(
             matches!(

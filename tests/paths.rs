@@ -153,3 +153,44 @@ fn greedy_order_beyond_ten_operands_matches_opt_einsums() {
         "{norm} vs {sweep}"
     );
 }
+
+#[test]
+fn greedy_order_for_34_operands_is_no_worse_than_the_sweep() {
+    // <psi|psi> of a 17-site matrix product state: 34 operands, more than
+    // a 32-bit operand set holds. The greedy order must cost no more than
+    // the transfer-matrix sweep, one site at a time.
+    let (p, d) = (4, 16);
+    let end_left = random::<f64, _>((p, d), 50);
+    let end_right = random::<f64, _>((d, p), 51);
+    let mid: Vec<ndarray::Array3<f64>> = (0..15).map(|k| random((d, p, d), 52 + k)).collect();
+    let plan = explain!(
+        "Aa,aBb,bCc,cDd,dEe,eFf,fGg,gHh,hIi,iJj,jKk,kLl,lMm,mNn,nOo,oPp,pQ,Aq,qBr,rCs,sDt,tEu,uFv,vGw,wHx,xIy,yJz,zKR,RLS,SMT,TNU,UOV,VPW,WQ->",
+        &end_left, &mid[0], &mid[1], &mid[2], &mid[3], &mid[4], &mid[5], &mid[6], &mid[7], &mid[8], &mid[9], &mid[10], &mid[11], &mid[12], &mid[13], &mid[14], &end_right, &end_left, &mid[0], &mid[1], &mid[2], &mid[3], &mid[4], &mid[5], &mid[6], &mid[7], &mid[8], &mid[9], &mid[10], &mid[11], &mid[12], &mid[13], &mid[14], &end_right
+    )
+    .unwrap();
+    let norm: f64 = einsum!(
+        "Aa,aBb,bCc,cDd,dEe,eFf,fGg,gHh,hIi,iJj,jKk,kLl,lMm,mNn,nOo,oPp,pQ,Aq,qBr,rCs,sDt,tEu,uFv,vGw,wHx,xIy,yJz,zKR,RLS,SMT,TNU,UOV,VPW,WQ->",
+        &end_left, &mid[0], &mid[1], &mid[2], &mid[3], &mid[4], &mid[5], &mid[6], &mid[7], &mid[8], &mid[9], &mid[10], &mid[11], &mid[12], &mid[13], &mid[14], &end_right, &end_left, &mid[0], &mid[1], &mid[2], &mid[3], &mid[4], &mid[5], &mid[6], &mid[7], &mid[8], &mid[9], &mid[10], &mid[11], &mid[12], &mid[13], &mid[14], &end_right
+    );
+    let mut env = einsum!("pa,pb->ab", &end_left, &end_left);
+    let mut sweep_flops = explain!("pa,pb->ab", &end_left, &end_left).unwrap().flops();
+    for site in &mid {
+        let half = einsum!("ab,apc->bpc", &env, site);
+        sweep_flops += explain!("ab,apc->bpc", &env, site).unwrap().flops();
+        env = einsum!("bpc,bpd->cd", &half, site);
+        sweep_flops += explain!("bpc,bpd->cd", &half, site).unwrap().flops();
+    }
+    let half = einsum!("ab,ap->bp", &env, &end_right);
+    let sweep: f64 = einsum!("bp,bp->", &half, &end_right);
+    sweep_flops += explain!("ab,ap->bp", &env, &end_right).unwrap().flops();
+    sweep_flops += explain!("bp,bp->", &half, &end_right).unwrap().flops();
+    assert!(
+        plan.flops() <= sweep_flops,
+        "{} > {sweep_flops}\n{plan}",
+        plan.flops()
+    );
+    assert!(
+        (norm - sweep).abs() <= 1e-9 * sweep.abs().max(1.0),
+        "{norm} vs {sweep}"
+    );
+}

@@ -9,7 +9,7 @@
 use crate::names::{array_name, size_name, subs_tokens};
 use crate::nest::{scalar_result, scheduled_blocks, step_block};
 use crate::plan::{ArrayId, Plan, RankBound, ResultKind, Sub};
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident};
@@ -30,63 +30,110 @@ pub struct Options<'a> {
     pub memory_limit: Option<&'a Expr>,
 }
 
+impl Options<'_> {
+    /// Whether any option was given: the kernel then takes them first.
+    fn any(&self) -> bool {
+        self.threads.is_some() || self.memory_limit.is_some()
+    }
+}
+
 pub fn expansion(
     plan: &Plan,
     equation: &str,
     operands: &[Expr],
     options: Options<'_>,
     mode: Mode,
+    krate: &TokenStream,
 ) -> TokenStream {
-    let function = kernel_function(plan, equation, mode);
+    let function = kernel_function(plan, equation, mode, options.any());
+    // The operands and options are evaluated as the caller wrote them, as
+    // arguments of the kernel: options change nothing about how they
+    // compile, and the generated names are out of their sight.
     let args = operands
         .iter()
         .map(|op| quote_spanned!(op.span()=> (#op).view()));
-    let call = quote!(einsum_kernel(#(#args),*));
-    // The budget innermost: it is read on the thread that runs the kernel.
-    let call = match options.memory_limit {
-        Some(bytes) => quote!(rt::budget::with_memory_limit(#bytes, || #call)),
-        None => call,
-    };
-    let call = match options.threads {
-        Some(threads) => quote!(rt::schedule::with_threads(#threads, || #call)),
-        None => call,
-    };
+    let options = options.any().then(|| {
+        let threads = options
+            .threads
+            .map(|n| quote_spanned!(n.span()=> .threads(#n)));
+        let limit = options
+            .memory_limit
+            .map(|bytes| quote_spanned!(bytes.span()=> .memory_limit(#bytes)));
+        quote!(#krate::__private::Options::new() #threads #limit,)
+    });
+    // The caller's items (a `const i`, a `Result` alias) are not in scope
+    // in a module of its own; its reserved name is the one name the
+    // operands could meet, and only in the type namespace.
+    let module = Ident::new("__einsum", Span::mixed_site());
+    let call = quote!(#module::run(#options #(#args),*));
     let call = match mode {
-        Mode::Panic => quote!(rt::unwrap_or_panic(#call)),
+        Mode::Panic => quote!(#krate::__private::unwrap_or_panic(#call)),
         Mode::Result | Mode::Explain => call,
     };
+    // A `let` without a type: the element type comes from the operands, not
+    // from what the caller's context expects of the result. A reserved name
+    // (no caller's constant can turn it into a pattern), of mixed-site
+    // hygiene (the operands cannot see it).
+    let value = Ident::new("__einsum_value", Span::mixed_site());
     quote! {
         {
-            use ::einsum_static::__rt as rt;
-            #function
+            mod #module {
+                use #krate::__private as rt;
+                #function
+            }
             // `(&a).view()` is what the user wrote plus `.view()`: not a borrow to lint.
             #[allow(clippy::needless_borrow)]
-            let result = #call;
-            result
+            let #value = #call;
+            #value
         }
     }
 }
 
-fn kernel_function(plan: &Plan, equation: &str, mode: Mode) -> TokenStream {
+fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) -> TokenStream {
     let nl = plan.labels.len();
     let dim_params: Vec<Ident> = (0..plan.inputs.len())
         .map(|k| format_ident!("D{k}"))
         .collect();
+    // Operand k > 0 holds `Ek`, checked to be operand 0's `T` by a bound
+    // whose error names both types (`SameElement`), then retyped as `T`.
+    let elem_params: Vec<Ident> = (1..plan.inputs.len())
+        .map(|k| format_ident!("E{k}"))
+        .collect();
+    let elem = |k: usize| match k {
+        0 => quote!(T),
+        k => {
+            let e = &elem_params[k - 1];
+            quote!(#e)
+        }
+    };
     let params = plan.inputs.iter().enumerate().map(|(k, _)| {
-        let (x, d) = (array_name(ArrayId::Input(k)), &dim_params[k]);
-        quote!(#x: rt::ndarray::ArrayView<'_, T, #d>)
+        let (x, d, e) = (array_name(ArrayId::Input(k)), &dim_params[k], elem(k));
+        quote!(#x: rt::ndarray::ArrayView<'_, #e, #d>)
+    });
+    let same_elements = elem_params.iter().enumerate().map(|(j, e)| {
+        let k = Literal::usize_unsuffixed(j + 1);
+        quote!(#e: rt::SameElement<T, #k>)
+    });
+    let retyped = elem_params.iter().enumerate().map(|(j, e)| {
+        let (x, k) = (
+            array_name(ArrayId::Input(j + 1)),
+            Literal::usize_unsuffixed(j + 1),
+        );
+        quote!(let #x = <#e as rt::SameElement<T, #k>>::view(#x);)
     });
     let bounds = dim_params
         .iter()
         .enumerate()
         .map(|(k, d)| match plan.rank_bound(k) {
             RankBound::Exactly(n) => {
+                let bound = rank_trait("Rank", n);
                 let (n, k) = (Literal::usize_unsuffixed(n), Literal::usize_unsuffixed(k));
-                quote!(#d: rt::ndarray::Dimension + rt::Rank<#n, #k>)
+                quote!(#d: rt::ndarray::Dimension + rt::#bound<#n, #k>)
             }
             RankBound::AtLeast(n) => {
+                let bound = rank_trait("RankAtLeast", n);
                 let (n, k) = (Literal::usize_unsuffixed(n), Literal::usize_unsuffixed(k));
-                quote!(#d: rt::ndarray::Dimension + rt::RankAtLeast<#n, #k>)
+                quote!(#d: rt::ndarray::Dimension + rt::#bound<#n, #k>)
             }
         });
     let (result_dim, result_type, finish) = match plan.result_kind() {
@@ -141,8 +188,8 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode) -> TokenStream {
         });
         quote! {
             let mut result = rt::Output::<T, #result_dim, #nl>::allocate(&shape, &[#subs])?;
-            static PLANS: rt::path::PlanCache = rt::path::PlanCache::new();
-            rt::path::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &mut result, &PLANS)?;
+            static PLANS: rt::PlanCache = rt::PlanCache::new();
+            rt::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &mut result, &PLANS)?;
         }
     });
     // One or two operands: the one step's specialized loops.
@@ -162,26 +209,54 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode) -> TokenStream {
     let (result_type, body) = if mode == Mode::Explain {
         (quote!(rt::Explain), explain_body(plan, equation))
     } else {
-        (result_type, quote!(#sizes #step #runtime_path Ok(#finish)))
+        (
+            result_type,
+            quote!(#sizes #step #runtime_path ::core::result::Result::Ok(#finish)),
+        )
+    };
+    let body = quote! {
+        #sub_imports
+        let mut binder = rt::ShapeBinder::new([#(#label_chars),*]);
+        #(#binds)*
+        let shape = binder.finish(#output_has_ellipsis)?;
+        #body
+    };
+    let (options, body) = if with_options {
+        (
+            quote!(options: rt::Options,),
+            quote!(options.apply(move || { #body })),
+        )
+    } else {
+        (quote!(), body)
     };
     quote! {
         #[inline]
         #[allow(non_snake_case, unused_parens, clippy::all)]
-        fn einsum_kernel<T, #(#dim_params),*>(#(#params),*) -> Result<#result_type, rt::EinsumError>
+        pub fn run<T, #(#elem_params,)* #(#dim_params),*>(#options #(#params),*)
+            -> ::core::result::Result<#result_type, rt::EinsumError>
         where
             T: rt::Element,
+            #(#same_elements,)*
             #(#bounds),*
         {
-            #sub_imports
-            let mut binder = rt::ShapeBinder::new([#(#label_chars),*]);
-            #(#binds)*
-            let shape = binder.finish(#output_has_ellipsis)?;
+            #(#retyped)*
             #body
         }
     }
 }
 
-/// `Ok(rt::Explain::...)`: the plan for the bound sizes.
+/// The runtime's trait for operands of `n` axes (`Rank2`), or of at least
+/// `n` (`RankAtLeast2`); past ndarray's static dimensions, `IxDyn`'s.
+fn rank_trait(name: &str, n: usize) -> Ident {
+    if n <= 6 {
+        format_ident!("{name}{n}")
+    } else {
+        format_ident!("{name}Dyn")
+    }
+}
+
+/// `rt::Explain::...`: the plan for the bound sizes, or the error the
+/// call would return.
 fn explain_body(plan: &Plan, equation: &str) -> TokenStream {
     let labels = &plan.labels;
     let nl = Literal::usize_unsuffixed(labels.len());
@@ -197,11 +272,11 @@ fn explain_body(plan: &Plan, equation: &str) -> TokenStream {
             let blocks = subs_tokens(&scheduled_blocks(plan, step));
             let terms = quote!((&[#(#inputs),*], &[#output]));
             quote! {
-                Ok(rt::Explain::one_step::<T, #nl>(#equation, &shape, [#(#labels),*], #terms, #gemm, #summed, &[#blocks]))
+                rt::Explain::one_step::<T, #nl>(#equation, &shape, [#(#labels),*], #terms, #gemm, #summed, &[#blocks])
             }
         }
         None => quote! {
-            Ok(rt::Explain::path::<T, #nl>(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output]))
+            rt::Explain::path::<T, #nl>(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output])
         },
     }
 }
@@ -227,6 +302,7 @@ mod tests {
             &operands,
             Options::default(),
             Mode::Panic,
+            &quote!(::einsum_static),
         );
         let file: syn::File = syn::parse_quote!(fn call_site() { let _ = #block; });
         format!(

@@ -8,13 +8,16 @@
 mod emit;
 mod names;
 mod nest;
+mod options;
 mod parse;
 mod plan;
 #[cfg(test)]
 mod proptests;
 mod validate;
 
+use options::CallOptions;
 use proc_macro::TokenStream;
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, LitStr, Token};
 
@@ -46,24 +49,20 @@ fn expand(input: TokenStream, mode: emit::Mode) -> TokenStream {
     }
 }
 
-/// `"equation", operand, operand, ...` and, after a `;`, options.
+/// `$crate; "equation", operand, operand, ...` and, after a `;`, options.
+/// The facade's `macro_rules!` fronts put their `$crate` first, so that the
+/// expansion names the facade however the caller's crate reaches it.
 struct Call {
+    krate: proc_macro2::TokenStream,
     equation: LitStr,
     operands: Vec<Expr>,
     options: CallOptions,
 }
 
-/// The options after `;`, each `name = expression`, comma-separated.
-#[derive(Default)]
-struct CallOptions {
-    /// `threads = n`: run on a pool of n threads.
-    threads: Option<Expr>,
-    /// `memory_limit = bytes`: the budget for temporaries.
-    memory_limit: Option<Expr>,
-}
-
 impl Parse for Call {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        let krate = input.call(syn::Ident::parse_any)?;
+        input.parse::<Token![;]>()?;
         if input.is_empty() {
             return Err(syn::Error::new(
                 proc_macro2::Span::call_site(),
@@ -79,13 +78,24 @@ impl Parse for Call {
             ));
         }
         let equation: LitStr = input.parse()?;
+        if !equation.suffix().is_empty() {
+            return Err(syn::Error::new_spanned(
+                &equation,
+                format!(
+                    "the einsum equation takes no literal suffix: remove `{}`",
+                    equation.suffix()
+                ),
+            ));
+        }
         let mut operands = Vec::new();
         while input.peek(Token![,]) {
             input.parse::<Token![,]>()?;
             if input.is_empty() || input.peek(Token![;]) {
                 break;
             }
-            operands.push(input.parse()?);
+            let operand: Expr = input.parse()?;
+            options::reject_option_as_operand(&operand)?;
+            operands.push(operand);
         }
         let options = if input.peek(Token![;]) {
             input.parse::<Token![;]>()?;
@@ -97,44 +107,11 @@ impl Parse for Call {
             return Err(input.error("expected `,` and an operand, or `;` and options"));
         }
         Ok(Call {
+            krate: quote::ToTokens::into_token_stream(krate),
             equation,
             operands,
             options,
         })
-    }
-}
-
-const KNOWN_OPTIONS: &str =
-    "the options are: threads = <number of threads>, memory_limit = <bytes for temporaries>";
-
-impl Parse for CallOptions {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut options = CallOptions::default();
-        while !input.is_empty() {
-            let name: syn::Ident = input.parse()?;
-            let slot = match name.to_string().as_str() {
-                "threads" => &mut options.threads,
-                "memory_limit" => &mut options.memory_limit,
-                _ => {
-                    return Err(syn::Error::new_spanned(
-                        &name,
-                        format!("unknown einsum option `{name}`; {KNOWN_OPTIONS}"),
-                    ))
-                }
-            };
-            if slot.is_some() {
-                return Err(syn::Error::new_spanned(
-                    &name,
-                    format!("the einsum option `{name}` is given twice"),
-                ));
-            }
-            input.parse::<Token![=]>()?;
-            *slot = Some(input.parse()?);
-            if !input.is_empty() {
-                input.parse::<Token![,]>()?;
-            }
-        }
-        Ok(options)
     }
 }
 
@@ -160,6 +137,7 @@ impl Call {
             &self.operands,
             options,
             mode,
+            &self.krate,
         ))
     }
 }

@@ -205,7 +205,7 @@ impl<'p> Nest<'p> {
             let (n, sum_block) = (self.extent(sum), block_name(self.plan, sum));
             let work = self.work_excluding(&[sum]);
             return quote! {
-                rt::schedule::run_summing(&out, [#(#dims),*], #n, #work, |#(#args),*, #sum_block, out| {
+                rt::run_summing(&out, [#(#dims),*], #n, #work, |#(#args),*, #sum_block, out| {
                     #body
                 });
             };
@@ -213,13 +213,13 @@ impl<'p> Nest<'p> {
         dims.resize(2, quote!(1));
         args.resize(2, quote!(_));
         quote! {
-            rt::schedule::run([#(#dims),*], #work, |#(#args),*| {
+            rt::run([#(#dims),*], #work, |#(#args),*| {
                 #body
             });
         }
     }
 
-    /// `rt::schedule::reduce(..)`: the sum of a rank-0 output's partials.
+    /// `rt::reduce(..)`: the sum of a rank-0 output's partials.
     fn reduction(&self) -> TokenStream {
         let block_sub = &self.blocks[0];
         let (n, block) = (self.extent(block_sub), block_name(self.plan, block_sub));
@@ -227,7 +227,7 @@ impl<'p> Nest<'p> {
         let body = self.reduction_body();
         // `move`: the closure owns copies of the operands, which lets a
         // tiny call keep them in registers (see `schedule::reduce`).
-        quote!(rt::schedule::reduce(#n, #work, move |#block| { #body }))
+        quote!(rt::reduce(#n, #work, move |#block| { #body }))
     }
 
     /// The product of the extents of the loops the scheduler does not cut.
@@ -363,7 +363,10 @@ impl<'p> Nest<'p> {
         if summed.is_empty() {
             return quote!(unsafe { out.set(#out_offset, #value) };);
         }
-        let sum = self.wrap_all(summed, quote!(acc = acc + unsafe { #value };));
+        let sum = self.wrap_all(
+            summed,
+            quote!(acc = T::add_wrapping(acc, unsafe { #value });),
+        );
         quote! {
             let mut acc = T::zero();
             #sum
@@ -403,8 +406,8 @@ impl<'p> Nest<'p> {
             index_name(self.plan.labels[label]),
         );
         let add = quote! {
-            for (r, #index) in #block.clone().enumerate() {
-                unsafe { row.add_products_to(r, [#(#inputs),*]) };
+            for (tile_row, #index) in #block.clone().enumerate() {
+                unsafe { row.add_products_to(tile_row, [#(#inputs),*]) };
             }
         };
         let sum = self.wrap_all(&self.summed_subs(), add);
@@ -412,8 +415,8 @@ impl<'p> Nest<'p> {
             let mut row = rt::kernels::RowSum::new();
             row.start_rows(#block.end - #block.start, #len);
             #sum
-            for (r, #index) in #block.clone().enumerate() {
-                unsafe { row.store_row(r, #out_lane) };
+            for (tile_row, #index) in #block.clone().enumerate() {
+                unsafe { row.store_row(tile_row, #out_lane) };
             }
         }
     }
@@ -429,7 +432,10 @@ impl<'p> Nest<'p> {
         if summed.is_empty() {
             return quote!(unsafe { #kernel });
         }
-        let sum = self.wrap_all(&summed, quote!(acc = acc + unsafe { #kernel };));
+        let sum = self.wrap_all(
+            &summed,
+            quote!(acc = T::add_wrapping(acc, unsafe { #kernel });),
+        );
         quote! {
             let mut acc = T::zero();
             #sum
@@ -478,14 +484,18 @@ impl<'p> Nest<'p> {
         (len, lane(self.arrays.len() - 1), inputs)
     }
 
-    /// `x0.get(..) * x1.get(..)`, for a body without an innermost label.
+    /// The product of the reads `x0.get(..)`, `x1.get(..)`, ..., for a body
+    /// without an innermost label.
     fn product_of_reads(&self) -> TokenStream {
         let reads = (0..self.arrays.len() - 1).map(|k| {
             let name = &self.arrays[k].0;
             let offset = self.offset(k, None);
             quote!(#name.get(#offset))
         });
-        product_of(reads.collect(), quote!(T::one()))
+        // Wrapping for the integers, as in every kernel.
+        reads
+            .reduce(|product, read| quote!(T::mul_wrapping(#product, #read)))
+            .unwrap_or(quote!(T::one()))
     }
 
     /// The element offset of array `k` from the loop indices. The innermost

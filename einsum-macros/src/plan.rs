@@ -213,7 +213,7 @@ fn step(inputs: Vec<(ArrayId, Vec<Sub>)>, output: (ArrayId, Vec<Sub>)) -> Step {
 
 /// One step for one or two operands. Three or more are contracted pairwise
 /// in an order that depends on the sizes, so that is left to the run time
-/// (`rt::path::contract`): no steps here.
+/// (`rt::contract`): no steps here.
 fn pairwise_steps(inputs: &[Vec<Sub>], output: &[Sub]) -> Vec<Step> {
     if inputs.len() > 2 {
         return Vec::new();

@@ -588,7 +588,7 @@ proptest! {
         for mode in [Mode::Panic, Mode::Result, Mode::Explain] {
             for options in &option_sets {
                 let options = *options;
-                let tokens = emit::expansion(&plan, &equation, &exprs, options, mode);
+                let tokens = emit::expansion(&plan, &equation, &exprs, options, mode, &quote::quote!(::einsum_static));
                 let text = tokens.to_string();
                 if let Err(err) = syn::parse2::<syn::Expr>(tokens) {
                     prop_assert!(false, "{:?}: {}\n{}", equation, err, text);

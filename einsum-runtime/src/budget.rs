@@ -12,7 +12,9 @@ use std::cell::Cell;
 /// The default budget for temporaries, in bytes: 1 GiB, or the size of the
 /// largest operand or output of the call when that is larger (NumPy's
 /// `einsum` limits intermediates to the largest operand; the floor keeps
-/// small einsums from ever paying for slicing).
+/// small einsums from ever paying for slicing). An operand counts by the
+/// memory it occupies, its distinct elements: one broadcast from a single
+/// element counts one element, whatever its shape.
 ///
 /// ```
 /// use einsum_static::budget::{memory_limit, DEFAULT_MEMORY_LIMIT};
@@ -48,7 +50,8 @@ pub fn with_memory_limit<R>(bytes: usize, f: impl FnOnce() -> R) -> R {
 }
 
 /// The budget in bytes for an einsum whose largest operand or output holds
-/// `largest_array` bytes: the caller's `memory_limit`, or the default.
+/// `largest_array` bytes (an operand's distinct elements, see
+/// [`DEFAULT_MEMORY_LIMIT`]): the caller's `memory_limit`, or the default.
 ///
 /// ```
 /// use einsum_static::budget::{memory_limit, with_memory_limit};

@@ -1,13 +1,15 @@
 //! The element types an einsum can run on.
 
 use crate::kernels::GemmCall;
+#[cfg(feature = "complex")]
 use num_complex::Complex;
 use num_traits::{One, Zero};
 use std::fmt::Debug;
 use std::ops::{Add, Mul};
 
 /// A number type that einsum operands can hold: the floats, the integers and
-/// `num_complex::Complex<f32>` / `Complex<f64>`.
+/// (with the default feature `complex`) `num_complex::Complex<f32>` /
+/// `Complex<f64>`.
 ///
 /// All operands of one einsum share one element type; the generated loops
 /// only need `+`, `*` and zero. The trait is sealed so that later kernels can
@@ -34,6 +36,22 @@ pub trait Element:
     + sealed::Sealed
     + 'static
 {
+    /// `self + rhs`, wrapping around for the integers in every build, as
+    /// NumPy's integer einsum does; the kernels add through this, so that
+    /// no engine and no build panics on overflow where another wraps.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn add_wrapping(self, rhs: Self) -> Self {
+        self + rhs
+    }
+
+    /// `self * rhs`, wrapping around for the integers in every build.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn mul_wrapping(self, rhs: Self) -> Self {
+        self * rhs
+    }
+
     /// `a[0] + a[1] + ...`, for the innermost loop of reductions.
     #[doc(hidden)]
     fn sum_unit(a: &[Self]) -> Self {
@@ -83,10 +101,26 @@ mod sealed {
     pub trait Sealed {}
 }
 
+/// The integers' wrapping arithmetic, for their `Element` impls.
+macro_rules! wrapping_arithmetic {
+    () => {
+        #[inline(always)]
+        fn add_wrapping(self, rhs: Self) -> Self {
+            self.wrapping_add(rhs)
+        }
+        #[inline(always)]
+        fn mul_wrapping(self, rhs: Self) -> Self {
+            self.wrapping_mul(rhs)
+        }
+    };
+}
+
 macro_rules! impl_element {
     ($($t:ty),*) => {$(
         impl sealed::Sealed for $t {}
-        impl Element for $t {}
+        impl Element for $t {
+            wrapping_arithmetic!();
+        }
     )*};
 }
 
@@ -97,6 +131,7 @@ macro_rules! impl_int_element_with_gemm {
     ($($t:ty),*) => {$(
         impl sealed::Sealed for $t {}
         impl Element for $t {
+            wrapping_arithmetic!();
             const GEMM_ENGINE: Option<&'static str> = Some("einsum-static's integer kernel");
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller.
@@ -108,23 +143,25 @@ macro_rules! impl_int_element_with_gemm {
 
 impl_int_element_with_gemm!(i32, i64);
 
-/// The types the `gemm` crate multiplies.
-macro_rules! impl_element_with_gemm {
-    ($($t:ty),*) => {$(
+/// The complex types the `gemm` family multiplies (feature `complex`).
+#[cfg(feature = "complex")]
+macro_rules! impl_complex_element {
+    ($($t:ty, $kernel:path);*) => {$(
         impl sealed::Sealed for $t {}
         impl Element for $t {
             const GEMM_ENGINE: Option<&'static str> = Some("gemm crate");
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller.
-                unsafe { crate::kernels::gemm_crate(call, <$t as One>::one()) }
+                unsafe { crate::kernels::gemm_crate($kernel(), call, <$t as One>::one()) }
             }
         }
     )*};
 }
 
-/// The types the `gemm` crate multiplies, and float reductions in SIMD.
+/// The float types the `gemm` family multiplies, with float reductions in
+/// SIMD.
 macro_rules! impl_float_element {
-    ($($t:ty, $lanes:literal);*) => {$(
+    ($($t:ty, $lanes:literal, $kernel:path);*) => {$(
         impl sealed::Sealed for $t {}
         impl Element for $t {
             crate::kernels::simd::float_reductions!($t, $lanes);
@@ -132,11 +169,45 @@ macro_rules! impl_float_element {
             const SMALL_GEMM_WORK: usize = 32 * 32 * 32;
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller.
-                unsafe { crate::kernels::gemm_crate(call, 1.0) }
+                unsafe { crate::kernels::gemm_crate($kernel(), call, 1.0) }
             }
         }
     )*};
 }
 
-impl_float_element!(f32, 64; f64, 32);
-impl_element_with_gemm!(Complex<f32>, Complex<f64>);
+impl_float_element!(
+    f32, 64, gemm_f32::gemm::f32::get_gemm_fn;
+    f64, 32, gemm_f64::gemm::f64::get_gemm_fn
+);
+#[cfg(feature = "complex")]
+impl_complex_element!(
+    Complex<f32>, gemm_c32::gemm::f32::get_gemm_fn;
+    Complex<f64>, gemm_c64::gemm::f64::get_gemm_fn
+);
+
+/// `U: SameElement<T, K>` holds when operand `K` holds `U == T`, the
+/// element type of operand 0: the check behind the compile error for mixed
+/// element types, which names both types and points at the operand.
+///
+/// ```
+/// fn same<U: einsum_static::__private::SameElement<T, 1>, T>() {}
+/// same::<f64, f64>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "einsum operand {K} holds `{Self}` but operand 0 holds `{T}`: all operands of an einsum share one element type",
+    label = "operand {K} holds `{Self}`",
+    note = "convert one of them: `.mapv(|x| x as {T})` on operand {K}, or `.mapv(|x| x as {Self})` on operand 0"
+)]
+pub trait SameElement<T, const K: usize> {
+    /// The view itself, typed with operand 0's element type.
+    fn view<D>(view: ndarray::ArrayView<'_, Self, D>) -> ndarray::ArrayView<'_, T, D>
+    where
+        Self: Sized;
+}
+
+impl<T: Element, const K: usize> SameElement<T, K> for T {
+    #[inline(always)]
+    fn view<D>(view: ndarray::ArrayView<'_, T, D>) -> ndarray::ArrayView<'_, T, D> {
+        view
+    }
+}

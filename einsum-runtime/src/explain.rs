@@ -1,6 +1,8 @@
 //! What an einsum would do, without doing it: the `explain!` macro's value,
 //! printed like NumPy's `einsum_path`.
 
+use crate::error::EinsumError;
+use crate::output::checked_len;
 use crate::path::{self, Path, Slicing};
 use crate::shapes::{Shape, Sub};
 use crate::{kernels, Element};
@@ -46,7 +48,9 @@ enum Body {
 impl Explain {
     /// The plan of a one- or two-operand call with input terms `inputs`
     /// and output term `output`; `gemm_class` is the macro's compile-time
-    /// verdict, `blocks` the output labels the scheduler cuts.
+    /// verdict, `blocks` the output labels the scheduler cuts. The error
+    /// the call would return when its output cannot exist (see
+    /// [`checked_len`]).
     #[doc(hidden)]
     pub fn one_step<T: Element, const NL: usize>(
         equation: &str,
@@ -56,7 +60,8 @@ impl Explain {
         gemm_class: bool,
         summed: bool,
         blocks: &[Sub],
-    ) -> Explain {
+    ) -> Result<Explain, EinsumError> {
+        checked_len::<T>(&shape.dims_of(output))?;
         let product: f64 = shape.sizes().iter().map(|&n| n as f64).product::<f64>()
             * shape.ellipsis().iter().map(|&d| d as f64).product::<f64>();
         let work = shape
@@ -65,11 +70,13 @@ impl Explain {
             .fold(1usize, |w, &n| w.saturating_mul(n as usize));
         let gemm = gemm_class && kernels::gemm_would_run::<T>(work);
         let [m, n, k] = gemm_sizes(shape, inputs, output).unwrap_or([0; 3]);
+        // Saturated: the engines only compare it with thresholds.
+        let mnk = m.saturating_mul(n).saturating_mul(k);
         // The engines in the order `kernels::gemm` tries them.
         // Without an n axis (n == 1) the small-GEMM engine has no rows.
-        let small = gemm && kernels::is_small_gemm::<T>(m * n * k) && n != 1;
+        let small = gemm && kernels::is_small_gemm::<T>(mnk) && n != 1;
         let matrix_vector = gemm && !small && (m == 1 || n == 1);
-        let declined = if kernels::gemm_would_run::<T>(m * n * k) {
+        let declined = if kernels::gemm_would_run::<T>(mnk) {
             "the GEMM engine"
         } else {
             "generated loops"
@@ -92,7 +99,10 @@ impl Explain {
                 Sub::Ellipsis => "...".into(),
             })
             .collect();
-        let blocks = if matrix_vector {
+        let serial = (work as u64) <= crate::schedule::thresholds().0;
+        let blocks = if !gemm && serial {
+            format!("none: serial (small, {work} steps on the calling thread)")
+        } else if matrix_vector {
             "blocks of rows".to_string()
         } else if small {
             "blocks of the batch".to_string()
@@ -103,7 +113,7 @@ impl Explain {
         } else {
             format!("blocks of {}", names.join(", "))
         };
-        Explain {
+        Ok(Explain {
             equation: equation.into(),
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
@@ -113,10 +123,12 @@ impl Explain {
                 flops: product * if summed { 2.0 } else { 1.0 },
                 blocks,
             },
-        }
+        })
     }
 
-    /// The plan of a call with three or more operands.
+    /// The plan of a call with three or more operands, or the error the
+    /// call would return when its output or one of the intermediates of
+    /// the planned path (for one slice, when sliced) cannot exist.
     #[doc(hidden)]
     pub fn path<T: Element, const NL: usize>(
         equation: &str,
@@ -124,19 +136,27 @@ impl Explain {
         labels: [char; NL],
         inputs: &[&[Sub]],
         output: &[Sub],
-    ) -> Explain {
-        let limit = path::budget_elements::<T, NL>(shape, inputs, output);
-        Explain {
+    ) -> Result<Explain, EinsumError> {
+        // The call allocates its output first, then each intermediate.
+        checked_len::<T>(&shape.dims_of(output))?;
+        let limit = path::budget_elements::<T, NL>(shape, output);
+        let slicing = Slicing::plan(shape, labels, inputs, output, limit);
+        let slice = slicing.slice_shape(shape);
+        let steps = slicing.path.steps();
+        for step in &steps[..steps.len().saturating_sub(1)] {
+            checked_len::<T>(&slice.dims_of(&step.kept))?;
+        }
+        Ok(Explain {
             equation: equation.into(),
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
             threads: crate::schedule::threads(),
             body: Body::Path {
-                slicing: Slicing::plan(shape, labels, inputs, output, limit),
+                slicing,
                 element_size: std::mem::size_of::<T>(),
                 limit,
             },
-        }
+        })
     }
 
     /// The FLOP count of the planned computation (opt_einsum's model).
@@ -217,6 +237,7 @@ fn gemm_sizes<const NL: usize>(
     let [a, b] = inputs else {
         return None;
     };
+    // Saturated: broadcast operands can make sizes whose product overflows.
     let size = |keep: &dyn Fn(&Sub) -> bool| -> usize {
         let mut seen = Vec::new();
         a.iter()
@@ -228,7 +249,7 @@ fn gemm_sizes<const NL: usize>(
                 }
                 _ => None,
             })
-            .product()
+            .fold(1, usize::saturating_mul)
     };
     let m = size(&|s| a.contains(s) && !b.contains(s) && output.contains(s));
     let n = size(&|s| b.contains(s) && !a.contains(s) && output.contains(s));
@@ -265,10 +286,10 @@ impl fmt::Display for Explain {
                     f,
                     "  each step: GEMM engine where it is GEMM-shaped, else generic loops"
                 )?;
-                let bytes = |elements: f64| elements * *element_size as f64;
+                let bytes = |elements: f64| human_bytes(elements * *element_size as f64);
                 writeln!(
                     f,
-                    "  peak intermediates:    {:.4e} bytes (memory limit {:.4e})",
+                    "  peak intermediates:    {} (memory limit {})",
                     bytes(slicing.peak_elements),
                     bytes(*limit)
                 )?;
@@ -288,5 +309,150 @@ impl fmt::Display for Explain {
                 )
             }
         }
+    }
+}
+
+/// `1.5 GiB`, `640 KiB`, `12 bytes`.
+fn human_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024.0 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let digits = if value < 10.0 { 2 } else if value < 100.0 { 1 } else { 0 };
+    format!("{value:.digits$} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_read_in_binary_units() {
+        assert_eq!(human_bytes(12.0), "12 bytes");
+        assert_eq!(human_bytes(640.0 * 1024.0), "640 KiB");
+        assert_eq!(human_bytes(1.5 * (1u64 << 30) as f64), "1.50 GiB");
+        assert_eq!(human_bytes((1u64 << 30) as f64), "1.00 GiB");
+        assert_eq!(human_bytes(32.5 * (1u64 << 20) as f64), "32.5 MiB");
+    }
+    use crate::shapes::{ShapeBinder, Sub::Label};
+    use ndarray::{Array2, ArrayView2};
+
+    /// A 1x1 array broadcast to `rows` x `cols`.
+    fn broadcast(one: &Array2<f64>, rows: usize, cols: usize) -> ArrayView2<'_, f64> {
+        one.broadcast((rows, cols)).unwrap()
+    }
+
+    fn shape<const NL: usize>(
+        labels: [char; NL],
+        operands: &[(ArrayView2<'_, f64>, [Sub; 2])],
+    ) -> Shape<NL> {
+        let mut binder = ShapeBinder::new(labels);
+        for (k, (view, term)) in operands.iter().enumerate() {
+            binder.bind(k, view, term).unwrap();
+        }
+        binder.finish(false).unwrap()
+    }
+
+    fn overflows(plan: Result<Explain, EinsumError>, dims: &[usize]) {
+        match plan {
+            Err(EinsumError::SizeOverflow { shape }) => assert_eq!(shape, dims),
+            other => panic!("expected SizeOverflow, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_output_that_cannot_exist_is_the_calls_error() {
+        let one = Array2::<f64>::zeros((1, 1));
+        let huge = 1 << 31;
+        let big = broadcast(&one, huge, huge);
+        let (ij, jk, kl) = (
+            [Label(0), Label(1)],
+            [Label(1), Label(2)],
+            [Label(2), Label(3)],
+        );
+        // One operand: a copy.
+        let s = shape(['i', 'j'], &[(big, ij)]);
+        let one_op =
+            Explain::one_step::<f64, 2>("ij->ij", &s, ['i', 'j'], (&[&ij], &ij), false, false, &ij);
+        overflows(one_op, &[huge, huge]);
+        // Two: the matmul of the report, whose m*n*k overflowed.
+        let s = shape(['i', 'j', 'k'], &[(big, ij), (big, jk)]);
+        let ik = [Label(0), Label(2)];
+        let two = Explain::one_step::<f64, 3>(
+            "ij,jk->ik",
+            &s,
+            ['i', 'j', 'k'],
+            (&[&ij, &jk], &ik),
+            true,
+            true,
+            &ik,
+        );
+        overflows(two, &[huge, huge]);
+        // Three.
+        let s = shape(['i', 'j', 'k', 'l'], &[(big, ij), (big, jk), (big, kl)]);
+        let il = [Label(0), Label(3)];
+        let three = Explain::path::<f64, 4>(
+            "ij,jk,kl->il",
+            &s,
+            ['i', 'j', 'k', 'l'],
+            &[&ij, &jk, &kl],
+            &il,
+        );
+        overflows(three, &[huge, huge]);
+    }
+
+    #[test]
+    fn huge_sizes_with_an_output_that_fits_count_without_overflow() {
+        let one = Array2::<f64>::zeros((1, 1));
+        // m = n = 2^28 (a 2^59-byte output, within isize), k = 2^31.
+        let (mn, k) = (1 << 28, 1 << 31);
+        let (ij, jk) = ([Label(0), Label(1)], [Label(1), Label(2)]);
+        let ik = [Label(0), Label(2)];
+        let s = shape(
+            ['i', 'j', 'k'],
+            &[(broadcast(&one, mn, k), ij), (broadcast(&one, k, mn), jk)],
+        );
+        let plan = Explain::one_step::<f64, 3>(
+            "ij,jk->ik",
+            &s,
+            ['i', 'j', 'k'],
+            (&[&ij, &jk], &ik),
+            true,
+            true,
+            &ik,
+        )
+        .unwrap();
+        assert_eq!(plan.flops(), 2.0 * (mn as f64).powi(2) * k as f64);
+        // Three operands, a 1x1 output: the 2^31 labels are sliced.
+        let kl = [Label(2), Label(3)];
+        let il = [Label(0), Label(3)];
+        let s = shape(
+            ['i', 'j', 'k', 'l'],
+            &[
+                (broadcast(&one, 1, k), ij),
+                (broadcast(&one, k, k), jk),
+                (broadcast(&one, k, 1), kl),
+            ],
+        );
+        let plan = Explain::path::<f64, 4>(
+            "ij,jk,kl->il",
+            &s,
+            ['i', 'j', 'k', 'l'],
+            &[&ij, &jk, &kl],
+            &il,
+        )
+        .unwrap();
+        assert!(
+            plan.flops().is_finite() && plan.flops() >= (k as f64).powi(2),
+            "{plan}"
+        );
+        assert!(!plan.sliced().is_empty(), "{plan}");
+        let _ = plan.to_string();
     }
 }

@@ -12,6 +12,7 @@ mod error;
 mod explain;
 pub mod kernels;
 mod operand;
+mod options;
 mod output;
 pub mod path;
 mod rank;
@@ -19,13 +20,14 @@ pub mod schedule;
 mod scoped;
 mod shapes;
 
-pub use element::Element;
+pub use element::{Element, SameElement};
 pub use ellipsis::{EllipsisAxes, EllipsisOffsets};
 pub use error::EinsumError;
 pub use explain::Explain;
 pub use operand::{EllipsisStrides, Operand, Span, Writer};
+pub use options::Options;
 pub use output::{checked_len, Output};
-pub use rank::{Rank, RankAtLeast};
+pub use rank::*;
 pub use shapes::{Shape, ShapeBinder, Sub};
 
 pub use ndarray;

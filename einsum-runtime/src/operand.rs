@@ -70,7 +70,7 @@ impl Span {
 /// borrowed from the array's own shape, which keeps [`Operand`] `Copy`.
 ///
 /// ```
-/// use einsum_static::__rt::{ShapeBinder, Sub};
+/// use einsum_static::__private::{ShapeBinder, Sub};
 /// let a = ndarray::Array3::<f64>::zeros((2, 1, 4));
 /// let view = a.view();
 /// let mut binder = ShapeBinder::<0>::new([]);

@@ -29,13 +29,18 @@ pub struct ShapeBinder<const NL: usize> {
     labels: [char; NL],
     seen: [Option<Seen>; NL],
     ellipsis: Vec<usize>,
+    operand_bytes: usize,
 }
 
-/// The size of every label and the broadcast shape of the ellipsis.
+/// The size of every label and the broadcast shape of the ellipsis, and
+/// the memory the largest operand occupies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shape<const NL: usize> {
     sizes: [usize; NL],
     ellipsis: Vec<usize>,
+    /// The bytes of the largest operand's distinct elements: what it
+    /// occupies, not its broadcast size (see [`distinct_elements`]).
+    operand_bytes: usize,
 }
 
 impl<const NL: usize> ShapeBinder<NL> {
@@ -45,6 +50,7 @@ impl<const NL: usize> ShapeBinder<NL> {
             labels,
             seen: [None; NL],
             ellipsis: Vec::new(),
+            operand_bytes: 0,
         }
     }
 
@@ -118,6 +124,8 @@ impl<const NL: usize> ShapeBinder<NL> {
         if let Some(at) = ellipsis_at {
             self.merge_ellipsis(operand, &dims[at..at + ellipsis_len])?;
         }
+        let bytes = distinct_elements(dims, strides).saturating_mul(std::mem::size_of::<T>());
+        self.operand_bytes = self.operand_bytes.max(bytes);
         let span = Span::of(dims, strides);
         Ok(Operand::new(view.as_ptr(), label_strides, ellipsis, span))
     }
@@ -135,6 +143,7 @@ impl<const NL: usize> ShapeBinder<NL> {
         Ok(Shape {
             sizes,
             ellipsis: self.ellipsis,
+            operand_bytes: self.operand_bytes,
         })
     }
 
@@ -185,6 +194,19 @@ impl<const NL: usize> ShapeBinder<NL> {
     }
 }
 
+/// The number of distinct elements of an array with `dims` and `strides`:
+/// the product of the lengths of its axes with a non-zero stride, since a
+/// broadcast axis (stride 0) repeats the same elements.
+pub(crate) fn distinct_elements(dims: &[usize], strides: &[isize]) -> usize {
+    if dims.contains(&0) {
+        return 0;
+    }
+    dims.iter()
+        .zip(strides)
+        .filter(|&(_, &stride)| stride != 0)
+        .fold(1, |n, (&d, _)| n.saturating_mul(d))
+}
+
 /// A size-1 axis never moves, so its stride is irrelevant: 0 lets it
 /// broadcast against any size of the same label.
 pub(crate) fn broadcast_stride(size: usize, stride: isize) -> isize {
@@ -219,6 +241,12 @@ impl<const NL: usize> Shape<NL> {
         sliced
     }
 
+    /// The bytes the largest operand's distinct elements occupy (an
+    /// operand broadcast from one element occupies one element's bytes).
+    pub(crate) fn operand_bytes(&self) -> usize {
+        self.operand_bytes
+    }
+
     /// The broadcast dimensions that `...` stands for.
     pub fn ellipsis(&self) -> &[usize] {
         &self.ellipsis
@@ -234,5 +262,67 @@ impl<const NL: usize> Shape<NL> {
             }
         }
         dims
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{s, Array1, Array2};
+
+    #[test]
+    fn operands_count_the_memory_they_occupy_not_their_broadcast_size() {
+        let one = Array2::<f64>::zeros((1, 1));
+        let m = Array2::<f64>::zeros((30, 40));
+        let v = Array1::<f32>::zeros(40);
+        let bytes = |bind: &dyn Fn(&mut ShapeBinder<2>)| {
+            let mut binder = ShapeBinder::new(['i', 'j']);
+            bind(&mut binder);
+            binder.finish(false).unwrap().operand_bytes()
+        };
+        let ij = [Sub::Label(0), Sub::Label(1)];
+        let big = one.broadcast((1 << 14, 1 << 14)).unwrap();
+        assert_eq!(
+            bytes(&|b| {
+                b.bind(0, &big, &ij).unwrap();
+            }),
+            8
+        );
+        // A row broadcast down: one row's elements.
+        let rows = v.broadcast((1000, 40)).unwrap();
+        assert_eq!(
+            bytes(&|b| {
+                b.bind(0, &rows, &ij).unwrap();
+            }),
+            40 * 4
+        );
+        // Transposed, stepped and reversed views: the elements they show.
+        let t = m.t();
+        let stepped = m.slice(s![..;3, ..;-2]);
+        assert_eq!(
+            bytes(&|b| {
+                b.bind(0, &t, &ij).unwrap();
+            }),
+            30 * 40 * 8
+        );
+        assert_eq!(
+            bytes(&|b| {
+                b.bind(0, &stepped, &ij).unwrap();
+            }),
+            10 * 20 * 8
+        );
+        // The largest of several operands; an empty one holds nothing.
+        let wide = one.broadcast((1000, 30)).unwrap();
+        let mut binder = ShapeBinder::new(['i', 'j', 'k']);
+        binder
+            .bind(0, &wide, &[Sub::Label(0), Sub::Label(1)])
+            .unwrap();
+        binder
+            .bind(1, &m.view(), &[Sub::Label(1), Sub::Label(2)])
+            .unwrap();
+        assert_eq!(binder.finish(false).unwrap().operand_bytes(), 30 * 40 * 8);
+        let empty = Array2::<f64>::zeros((0, 40));
+        assert_eq!(distinct_elements(empty.shape(), empty.strides()), 0);
+        assert_eq!(distinct_elements(&[5, 1 << 40], &[0, 0]), 1);
     }
 }

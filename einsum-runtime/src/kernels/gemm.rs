@@ -271,20 +271,45 @@ fn largest(mut axes: Vec<Axis>, unit: Axis) -> (Axis, Vec<Axis>) {
     }
 }
 
-/// The `gemm` crate's kernel for the four types it supports.
+/// The kernel of one of the `gemm` family's per-type crates (`gemm-f64`,
+/// `gemm-c32`, ...), each behind its own dependency so that a build without
+/// the `complex` feature compiles no complex kernels.
+pub(crate) type GemmKernel<T> = unsafe fn(
+    usize,
+    usize,
+    usize,
+    *mut T,
+    isize,
+    isize,
+    bool,
+    *const T,
+    isize,
+    isize,
+    *const T,
+    isize,
+    isize,
+    T,
+    T,
+    bool,
+    bool,
+    bool,
+    gemm_common::Parallelism,
+);
+
+/// Runs `call` on `kernel`, one of the `gemm` family's.
 ///
 /// # Safety
 /// The pointers and strides of `call` must describe valid matrices.
-pub(crate) unsafe fn gemm_crate<T: 'static + Copy>(call: &GemmCall<T>, one: T) {
+pub(crate) unsafe fn gemm_crate<T: Copy>(kernel: GemmKernel<T>, call: &GemmCall<T>, one: T) {
     let parallelism = if call.parallel {
-        gemm::Parallelism::Rayon(crate::schedule::threads())
+        gemm_common::Parallelism::Rayon(crate::schedule::threads())
     } else {
-        gemm::Parallelism::None
+        gemm_common::Parallelism::None
     };
     // gemm computes dst = alpha * dst + beta * lhs * rhs (alpha and beta
     // swapped with respect to BLAS), reading dst only when asked to.
     unsafe {
-        gemm::gemm(
+        kernel(
             call.m,
             call.n,
             call.k,

@@ -77,16 +77,14 @@ fn element_loops<T: Element, const NL: usize>(
         }),
         (None, None) => {
             // SAFETY: as above, at index 0 of every axis.
-            unsafe { out.set(base.2, a.get(base.0) * b.get(base.1)) }
+            unsafe { out.set(base.2, a.get(base.0).mul_wrapping(b.get(base.1))) }
         }
         (Some((last, rest_sums)), _) => walk(outs, base, &mut |(oa, ob, oo)| {
             let mut total = T::zero();
             walk(rest_sums, (oa, ob, oo), &mut |(sa, sb, _)| {
                 // SAFETY: as above.
-                total = total
-                    + unsafe {
-                        sum_of_products(last.len as isize, [(a, sa, last.a), (b, sb, last.b)])
-                    };
+                let lanes = [(a, sa, last.a), (b, sb, last.b)];
+                total = total.add_wrapping(unsafe { sum_of_products(last.len as isize, lanes) });
             });
             // SAFETY: as above.
             unsafe { out.set(oo, total) }

@@ -69,8 +69,9 @@ unsafe fn long_sum_of_products<T: Element, const K: usize>(
         match lanes[..] {
             [(a, 1)] => T::sum_unit(run(a)),
             [(a, 1), (b, 1)] => T::dot_unit(run(a), run(b)),
-            [(a, 1), (b, 0)] => *b * T::sum_unit(run(a)),
-            [(a, 0), (b, 1)] => *a * T::sum_unit(run(b)),
+            // Each product formed, as at every other length and in every
+            // engine: `inf * 0` is NaN here too, not factored out of a sum.
+            [(a, 1), (b, 0)] | [(b, 0), (a, 1)] => scaled_sum(run(a), *b),
             _ => strided_sum(len, &lanes),
         }
     }
@@ -119,7 +120,7 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
                     let (a, b) = (run(a), run(b));
                     return on_wide_units(dst.len(), || {
                         for ((d, &x), &y) in dst.iter_mut().zip(a).zip(b) {
-                            *d = x * y;
+                            *d = x.mul_wrapping(y);
                         }
                     });
                 }
@@ -127,7 +128,7 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
                     let (a, y) = (run(a), *b);
                     return on_wide_units(dst.len(), || {
                         for (d, &x) in dst.iter_mut().zip(a) {
-                            *d = x * y;
+                            *d = x.mul_wrapping(y);
                         }
                     });
                 }
@@ -140,6 +141,16 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
     }
 }
 
+/// `sum(a[t] * y)`, each product formed (not `y * sum(a)`), at the speed
+/// of a unit-stride dot product: `y` is repeated in a short buffer.
+fn scaled_sum<T: Element>(a: &[T], y: T) -> T {
+    const CHUNK: usize = 256;
+    let ys = [y; CHUNK];
+    a.chunks(CHUNK).fold(T::zero(), |sum, chunk| {
+        sum.add_wrapping(T::dot_unit(chunk, &ys[..chunk.len()]))
+    })
+}
+
 /// The product of the lanes' elements at `t`.
 ///
 /// # Safety
@@ -148,7 +159,7 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
 unsafe fn product_at<T: Element, const K: usize>(lanes: &[RawLane<T>; K], t: isize) -> T {
     lanes.iter().fold(T::one(), |p, &(start, stride)| {
         // SAFETY: the caller's contract.
-        p * unsafe { *start.offset(t * stride) }
+        p.mul_wrapping(unsafe { *start.offset(t * stride) })
     })
 }
 
@@ -162,11 +173,13 @@ unsafe fn short_sum<T: Element, const K: usize>(len: isize, lanes: &[RawLane<T>;
         let slices =
             lanes.map(|(start, _)| unsafe { std::slice::from_raw_parts(start, len as usize) });
         return (0..len as usize).fold(T::zero(), |sum, t| {
-            sum + slices.iter().fold(T::one(), |p, s| p * s[t])
+            sum.add_wrapping(slices.iter().fold(T::one(), |p, s| p.mul_wrapping(s[t])))
         });
     }
     // SAFETY: the caller's contract.
-    (0..len).fold(T::zero(), |sum, t| sum + unsafe { product_at(lanes, t) })
+    (0..len).fold(T::zero(), |sum, t| {
+        sum.add_wrapping(unsafe { product_at(lanes, t) })
+    })
 }
 
 /// Four independent sums, so the loop is not bound by one add's latency.
@@ -178,13 +191,13 @@ unsafe fn strided_sum<T: Element, const K: usize>(len: isize, lanes: &[RawLane<T
     let whole = len - len % 4;
     for t in (0..whole).step_by(4) {
         for (lane, acc) in acc.iter_mut().enumerate() {
-            *acc = *acc + product(t + lane as isize);
+            *acc = acc.add_wrapping(product(t + lane as isize));
         }
     }
     for t in whole..len {
-        acc[0] = acc[0] + product(t);
+        acc[0] = acc[0].add_wrapping(product(t));
     }
-    (acc[0] + acc[1]) + (acc[2] + acc[3])
+    (acc[0].add_wrapping(acc[1])).add_wrapping(acc[2].add_wrapping(acc[3]))
 }
 
 /// Contiguous rows of sums along the innermost (output) label, kept while
@@ -257,7 +270,7 @@ impl<T: Element> RowSum<T> {
                     let a = a.slice(oa, len);
                     on_wide_units(row.len(), || {
                         for (r, &x) in row.iter_mut().zip(a) {
-                            *r = *r + x;
+                            *r = r.add_wrapping(x);
                         }
                     });
                 }
@@ -265,7 +278,7 @@ impl<T: Element> RowSum<T> {
                     let (a, b) = (a.slice(oa, len), b.slice(ob, len));
                     on_wide_units(row.len(), || {
                         for (r, (&x, &y)) in row.iter_mut().zip(a.iter().zip(b)) {
-                            *r = *r + x * y;
+                            *r = r.add_wrapping(x.mul_wrapping(y));
                         }
                     });
                 }
@@ -273,17 +286,17 @@ impl<T: Element> RowSum<T> {
                     let (a, y) = (a.slice(oa, len), b.get(ob));
                     on_wide_units(row.len(), || {
                         for (r, &x) in row.iter_mut().zip(a) {
-                            *r = *r + x * y;
+                            *r = r.add_wrapping(x.mul_wrapping(y));
                         }
                     });
                 }
                 _ => {
                     for (t, r) in row.iter_mut().enumerate() {
                         let t = t as isize;
-                        *r = *r
-                            + inputs
-                                .iter()
-                                .fold(T::one(), |p, &(x, ox, sx)| p * x.get(ox + t * sx));
+                        let product = inputs.iter().fold(T::one(), |p, &(x, ox, sx)| {
+                            p.mul_wrapping(x.get(ox + t * sx))
+                        });
+                        *r = r.add_wrapping(product);
                     }
                 }
             }

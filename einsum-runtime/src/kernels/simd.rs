@@ -15,7 +15,7 @@ pub(crate) fn sum_lanes<T: Element, const L: usize>(a: &[T]) -> T {
     let mut chunks = a.chunks_exact(L);
     for chunk in &mut chunks {
         for (acc, &x) in acc.iter_mut().zip(chunk) {
-            *acc = *acc + x;
+            *acc = acc.add_wrapping(x);
         }
     }
     finish_sum(acc, chunks.remainder())
@@ -30,7 +30,7 @@ pub(crate) fn dot_lanes<T: Element, const L: usize>(a: &[T], b: &[T]) -> T {
     let (mut xs, mut ys) = (a.chunks_exact(L), b.chunks_exact(L));
     for (x, y) in (&mut xs).zip(&mut ys) {
         for ((acc, &x), &y) in acc.iter_mut().zip(x).zip(y) {
-            *acc = *acc + x * y;
+            *acc = acc.add_wrapping(x.mul_wrapping(y));
         }
     }
     finish_dot(acc, xs.remainder(), ys.remainder())
@@ -39,13 +39,14 @@ pub(crate) fn dot_lanes<T: Element, const L: usize>(a: &[T], b: &[T]) -> T {
 /// The accumulators combined, plus the elements after the last whole chunk.
 #[inline(always)]
 fn finish_sum<T: Element, const L: usize>(acc: [T; L], tail: &[T]) -> T {
-    combine(acc) + tail.iter().fold(T::zero(), |s, &x| s + x)
+    combine(acc).add_wrapping(tail.iter().fold(T::zero(), |s, &x| s.add_wrapping(x)))
 }
 
 /// As [`finish_sum`], for a dot product.
 #[inline(always)]
 fn finish_dot<T: Element, const L: usize>(acc: [T; L], a: &[T], b: &[T]) -> T {
-    combine(acc) + a.iter().zip(b).fold(T::zero(), |s, (&x, &y)| s + x * y)
+    let tail = a.iter().zip(b);
+    combine(acc).add_wrapping(tail.fold(T::zero(), |s, (&x, &y)| s.add_wrapping(x.mul_wrapping(y))))
 }
 
 /// Runs `f` compiled for AVX-512 or AVX2 when the CPU has them, for
@@ -77,7 +78,7 @@ fn combine<T: Element, const L: usize>(mut acc: [T; L]) -> T {
     while width > 1 {
         width /= 2;
         for i in 0..width {
-            acc[i] = acc[i] + acc[i + width];
+            acc[i] = acc[i].add_wrapping(acc[i + width]);
         }
     }
     acc[0]

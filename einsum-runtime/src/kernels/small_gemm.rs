@@ -148,7 +148,7 @@ impl<T: Element> Piece<T> {
                 // SAFETY: the contract above.
                 let x = unsafe { *self.a.offset(r as isize * self.a_row + j * self.a_step) };
                 for (sum, &y) in sums.iter_mut().zip(b_row) {
-                    *sum = *sum + x * y;
+                    *sum = sum.add_wrapping(x.mul_wrapping(y));
                 }
             }
         }

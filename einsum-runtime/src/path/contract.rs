@@ -1,7 +1,7 @@
 //! Running a path: each pairwise step through the GEMM engine or the
 //! generic step kernel, once per slice when the budget asks for slices.
 
-use super::{Path, PlanCache, Set, Slicing};
+use super::{OperandSet, Path, PlanCache, Slicing};
 use crate::error::EinsumError;
 use crate::kernels::{self, dims};
 use crate::operand::{Operand, Writer};
@@ -36,7 +36,7 @@ pub fn contract<T: Element, D: Dimension, const NL: usize>(
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
     let terms: Vec<&[Sub]> = inputs.iter().map(|(_, t)| *t).collect();
-    let budget = budget_elements::<T, NL>(shape, &terms, output);
+    let budget = budget_elements::<T, NL>(shape, output);
     let slicing = plans.get_or_plan(shape, budget, || {
         Slicing::plan(shape, labels, &terms, output, budget)
     });
@@ -47,21 +47,19 @@ pub fn contract<T: Element, D: Dimension, const NL: usize>(
     run_slices(shape, &slicing, inputs, output, &out)
 }
 
-/// The memory budget in elements of `T`.
-pub(crate) fn budget_elements<T, const NL: usize>(
-    shape: &Shape<NL>,
-    terms: &[&[Sub]],
-    output: &[Sub],
-) -> f64 {
-    let bytes = |term: &[Sub]| {
-        let elements = shape
-            .dims_of(term)
-            .iter()
-            .map(|&d| d as f64)
-            .product::<f64>();
-        elements * std::mem::size_of::<T>() as f64
-    };
-    let largest = terms.iter().map(|t| bytes(t)).fold(bytes(output), f64::max);
+/// The memory budget in elements of `T`: the `memory_limit` option, or
+/// the default raised to the largest operand or output. An operand counts
+/// by the memory it occupies, not by its shape: a broadcast operand's
+/// shape would raise the budget to a size that no array of the call
+/// occupies, and leave intermediates of that size unsliced.
+pub(crate) fn budget_elements<T, const NL: usize>(shape: &Shape<NL>, output: &[Sub]) -> f64 {
+    let output_elements = shape
+        .dims_of(output)
+        .iter()
+        .map(|&d| d as f64)
+        .product::<f64>();
+    let output_bytes = output_elements * std::mem::size_of::<T>() as f64;
+    let largest = output_bytes.max(shape.operand_bytes() as f64);
     let limit = budget::memory_limit(largest.min(usize::MAX as f64) as usize);
     limit as f64 / std::mem::size_of::<T>().max(1) as f64
 }
@@ -81,7 +79,7 @@ fn run_slices<T: Element, const NL: usize>(
         .iter()
         .filter(|&&(l, _, _)| !output.contains(&Sub::Label(l)))
         .map(|&(_, full, chunk)| full.div_ceil(chunk))
-        .product();
+        .fold(1, usize::saturating_mul);
     for index in 0..slicing.slices() {
         // This slice's start and length along each sliced label.
         let mut sizes = shape.clone();
@@ -126,30 +124,33 @@ fn run_path<T: Element, const NL: usize>(
     inputs: &[(&Operand<'_, T, NL>, &[Sub])],
     out: &Writer<'_, T, NL>,
 ) -> Result<(), EinsumError> {
-    let mut temps: Vec<(Set, Output<T, IxDyn, NL>)> = Vec::new();
+    // The results not consumed yet: their operands, array and subscripts.
+    let mut temps: Vec<(OperandSet, Output<T, IxDyn, NL>, &[Sub])> = Vec::new();
     let last = path.steps.len() - 1;
     for (k, step) in path.steps.iter().enumerate() {
-        let mut take = |set: Set| -> Argument<T, NL> {
-            if set.count_ones() == 1 {
-                Argument::Input(set.trailing_zeros() as usize)
-            } else {
-                let at = temps
-                    .iter()
-                    .position(|(s, _)| *s == set)
-                    .expect("steps run children first");
-                Argument::Temp(temps.swap_remove(at).1)
+        let mut take = |set: &OperandSet| -> Argument<'_, T, NL> {
+            match set.only() {
+                Some(operand) => Argument::Input(operand, &path.inputs()[operand]),
+                None => {
+                    let at = temps
+                        .iter()
+                        .position(|(s, _, _)| s == set)
+                        .expect("steps run children first");
+                    let (_, temp, term) = temps.swap_remove(at);
+                    Argument::Temp(temp, term)
+                }
             }
         };
-        let (left, right) = (take(step.left), take(step.right));
+        let (left, right) = (take(&step.left), take(&step.right));
         let left_op = left.operand(inputs);
         let right_op = right.operand(inputs);
-        let involved = step_labels(&[left.term(path, step.left), right.term(path, step.right)]);
+        let involved = step_labels(&[left.term(), right.term()]);
         if k == last {
             kernels::binary_step(shape, &involved, &left_op, &right_op, out);
         } else {
             let mut temp = Output::<T, IxDyn, NL>::allocate(shape, &step.kept)?;
             kernels::binary_step(shape, &involved, &left_op, &right_op, &temp.writer());
-            temps.push((step.left | step.right, temp));
+            temps.push((step.left.union(&step.right), temp, &step.kept));
         }
     }
     Ok(())
@@ -173,31 +174,24 @@ fn add_into<T: Element, const NL: usize>(
     });
 }
 
-/// An argument of a step: an operand of the call, or an earlier result.
-enum Argument<T, const NL: usize> {
-    Input(usize),
-    Temp(Output<T, IxDyn, NL>),
+/// An argument of a step: an operand of the call, or an earlier result,
+/// with its subscripts.
+enum Argument<'p, T, const NL: usize> {
+    Input(usize, &'p [Sub]),
+    Temp(Output<T, IxDyn, NL>, &'p [Sub]),
 }
 
-impl<T: Element, const NL: usize> Argument<T, NL> {
+impl<T: Element, const NL: usize> Argument<'_, T, NL> {
     fn operand<'r>(&'r self, inputs: &[(&Operand<'r, T, NL>, &[Sub])]) -> Operand<'r, T, NL> {
         match self {
-            Argument::Input(k) => *inputs[*k].0,
-            Argument::Temp(temp) => temp.operand(),
+            Argument::Input(k, _) => *inputs[*k].0,
+            Argument::Temp(temp, _) => temp.operand(),
         }
     }
 
-    fn term<'r>(&self, path: &'r Path, set: Set) -> &'r [Sub] {
+    fn term(&self) -> &[Sub] {
         match self {
-            Argument::Input(k) => &path.inputs()[*k],
-            Argument::Temp(_) => {
-                let producer = path
-                    .steps
-                    .iter()
-                    .find(|s| s.left | s.right == set)
-                    .expect("a temp has a step");
-                &producer.kept
-            }
+            Argument::Input(_, term) | Argument::Temp(_, term) => term,
         }
     }
 }

@@ -15,11 +15,13 @@ use std::fmt;
 
 mod cache;
 mod contract;
+mod operands;
 mod slicing;
 
 pub use cache::PlanCache;
 pub(crate) use contract::budget_elements;
 pub use contract::contract;
+pub use operands::OperandSet;
 pub use slicing::Slicing;
 
 /// Operand counts up to this get the exhaustive search (3^n subset pairs).
@@ -30,10 +32,12 @@ pub use slicing::Slicing;
 /// ```
 pub const EXHAUSTIVE_UP_TO: usize = 10;
 
-/// A set of operands, as bits.
-type Set = u32;
 /// A set of labels, as bits (an equation has at most 52).
 type Labels = u64;
+/// A set of operands as bits, for the exhaustive search only: it sees at
+/// most [`EXHAUSTIVE_UP_TO`] operands. Paths name operands by
+/// [`OperandSet`], which holds any number.
+type Mask = u32;
 
 /// The chosen order: which pairs to contract, and what it costs.
 ///
@@ -43,7 +47,7 @@ type Labels = u64;
 /// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
 /// let path = plan.contraction_path().unwrap();
 /// let first = &path.steps()[0]; // jk,kl->jl: operands 1 and 2, a 64x64 intermediate
-/// assert_eq!((first.left, first.right), (0b0010, 0b0100));
+/// assert_eq!((first.left.to_vec(), first.right.to_vec()), (vec![1], vec![2]));
 /// assert_eq!(first.elements, 64.0 * 64.0);
 /// assert_eq!(path.cost(), path.steps().iter().map(|s| s.cost).sum::<f64>());
 /// assert_eq!(path.largest_intermediate().unwrap().elements, 512.0 * 64.0);
@@ -66,7 +70,7 @@ pub struct Path {
 /// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
 /// let path = plan.contraction_path().unwrap();
 /// let first = &path.steps()[0]; // jk,kl->jl: operands 1 and 2, a 64x64 intermediate
-/// assert_eq!((first.left, first.right), (0b0010, 0b0100));
+/// assert_eq!((first.left.to_vec(), first.right.to_vec()), (vec![1], vec![2]));
 /// assert_eq!(first.elements, 64.0 * 64.0);
 /// assert_eq!(path.cost(), path.steps().iter().map(|s| s.cost).sum::<f64>());
 /// assert_eq!(path.largest_intermediate().unwrap().elements, 512.0 * 64.0);
@@ -75,10 +79,11 @@ pub struct Path {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathStep {
-    /// The operands (by position) in the left and the right argument.
-    pub left: Set,
-    /// The operands (by position) in the right argument.
-    pub right: Set,
+    /// The operands (by position) contracted into the left argument: one
+    /// operand of the call, or those of an earlier step's result.
+    pub left: OperandSet,
+    /// The operands (by position) contracted into the right argument.
+    pub right: OperandSet,
     /// The subscripts the result keeps, in its axis order.
     pub kept: Vec<Sub>,
     /// opt_einsum's FLOP count of the step.
@@ -88,7 +93,9 @@ pub struct PathStep {
 }
 
 impl Path {
-    /// The cheapest order for these terms and sizes.
+    /// The cheapest order for these terms and sizes, for any number of
+    /// operands: every order up to [`EXHAUSTIVE_UP_TO`], greedily beyond.
+    /// Panics with more than 64 labels (an equation has at most 52).
     ///
     /// ```
     /// use einsum_runtime::{path::Path, ShapeBinder, Sub::Label};
@@ -120,11 +127,11 @@ impl Path {
         } else {
             planner.greedy()
         };
-        let all = planner.full();
         // NumPy's einsum_path charges one loop nest over every label, one
         // operation per extra operand plus one when something is summed.
         let involved = planner.mask.iter().fold(0, |m, l| m | l);
-        let one_nest = planner.cost(involved, involved, all);
+        let ellipsis = planner.has_ellipsis.contains(&true);
+        let one_nest = planner.cost(involved, involved, ellipsis);
         let summed = if involved & !planner.out != 0 {
             1.0
         } else {
@@ -189,13 +196,13 @@ impl Path {
     /// # Ok::<(), einsum_static::EinsumError>(())
     /// ```
     pub fn peak_elements(&self) -> f64 {
-        let mut live: Vec<(Set, f64)> = Vec::new();
+        let mut live: Vec<(OperandSet, f64)> = Vec::new();
         let mut peak: f64 = 0.0;
         for step in &self.steps[..self.steps.len().saturating_sub(1)] {
             let alive: f64 = live.iter().map(|(_, n)| n).sum();
             peak = peak.max(alive + step.elements);
             live.retain(|(set, _)| *set != step.left && *set != step.right);
-            live.push((step.left | step.right, step.elements));
+            live.push((step.left.union(&step.right), step.elements));
         }
         peak
     }
@@ -236,11 +243,11 @@ impl fmt::Display for Path {
                 })
                 .collect()
         };
-        let mut names: Vec<(Set, String)> = self
+        let mut names: Vec<(OperandSet, String)> = self
             .inputs
             .iter()
             .enumerate()
-            .map(|(k, t)| (1 << k, term(t)))
+            .map(|(k, t)| (OperandSet::single(k), term(t)))
             .collect();
         writeln!(f, "  naive FLOP count:      {:.4e}", self.naive_cost)?;
         writeln!(f, "  optimized FLOP count:  {:.4e}", self.cost())?;
@@ -250,15 +257,11 @@ impl fmt::Display for Path {
             self.naive_cost / self.cost().max(1.0)
         )?;
         for (k, step) in self.steps.iter().enumerate() {
-            let name = |set: Set| {
-                names
-                    .iter()
-                    .find(|(s, _)| *s == set)
-                    .map(|(_, n)| n.clone())
-            };
+            let name =
+                |set: &OperandSet| names.iter().find(|(s, _)| s == set).map(|(_, n)| n.clone());
             let (left, right) = (
-                name(step.left).unwrap_or_default(),
-                name(step.right).unwrap_or_default(),
+                name(&step.left).unwrap_or_default(),
+                name(&step.right).unwrap_or_default(),
             );
             let kept = term(&step.kept);
             writeln!(
@@ -267,7 +270,7 @@ impl fmt::Display for Path {
                 k + 1,
                 step.cost
             )?;
-            names.push((step.left | step.right, kept));
+            names.push((step.left.union(&step.right), kept));
         }
         Ok(())
     }
@@ -279,111 +282,101 @@ struct Planner<'s, const NL: usize> {
     /// The labels of each operand.
     mask: Vec<Labels>,
     /// Which operands have an ellipsis.
-    ellipsis: Set,
+    has_ellipsis: Vec<bool>,
     /// The output's labels, and whether it has an ellipsis.
     out: Labels,
     out_ellipsis: bool,
     output: Vec<Sub>,
-    /// The labels of every subset of the operands, by its bits, for the
-    /// exhaustive search (which asks for them millions of times).
+    /// The labels of every subset of the operands, by its bits, and the
+    /// operands with an ellipsis, for the exhaustive search (which asks
+    /// for them millions of times); empty beyond its reach.
     subset_labels: Vec<Labels>,
+    ellipsis_mask: Mask,
+}
+
+/// One argument of a step in the greedy search: some operands, and the
+/// labels it has (an input's own, or those its intermediate kept).
+struct Arg {
+    operands: OperandSet,
+    labels: Labels,
+    /// Whether one of its operands has an ellipsis.
+    ellipsis: bool,
+    /// Whether it is one input rather than an intermediate.
+    single: bool,
 }
 
 impl<'s, const NL: usize> Planner<'s, NL> {
     fn new(shape: &'s Shape<NL>, inputs: &[&[Sub]], output: &[Sub]) -> Self {
+        assert!(
+            NL <= Labels::BITS as usize,
+            "the planner takes at most 64 labels (an equation has at most 52), not {NL}"
+        );
         let labels_of = |term: &[Sub]| {
             term.iter().fold(0, |m, s| match s {
                 Sub::Label(l) => m | 1 << l,
                 Sub::Ellipsis => m,
             })
         };
-        let ellipsis = (0..inputs.len())
-            .filter(|&k| inputs[k].contains(&Sub::Ellipsis))
-            .fold(0, |m, k| m | 1 << k);
         let mask: Vec<Labels> = inputs.iter().map(|t| labels_of(t)).collect();
-        let mut subset_labels = Vec::new();
+        let has_ellipsis: Vec<bool> = inputs.iter().map(|t| t.contains(&Sub::Ellipsis)).collect();
+        let (mut subset_labels, mut ellipsis_mask) = (Vec::new(), 0);
         if mask.len() <= EXHAUSTIVE_UP_TO {
             subset_labels = vec![0; 1 << mask.len()];
             for set in 1..subset_labels.len() {
                 let lowest = set.trailing_zeros() as usize;
                 subset_labels[set] = subset_labels[set & (set - 1)] | mask[lowest];
             }
+            ellipsis_mask = (0..mask.len())
+                .filter(|&k| has_ellipsis[k])
+                .fold(0, |m, k| m | 1 << k);
         }
         Planner {
             shape,
             mask,
-            ellipsis,
+            has_ellipsis,
             out: labels_of(output),
             out_ellipsis: output.contains(&Sub::Ellipsis),
             output: output.to_vec(),
             subset_labels,
+            ellipsis_mask,
         }
     }
 
-    fn full(&self) -> Set {
-        (1 << self.mask.len()) - 1
-    }
-
-    fn labels_in(&self, set: Set) -> Labels {
-        if let Some(&labels) = self.subset_labels.get(set as usize) {
-            return labels;
-        }
-        (0..self.mask.len())
-            .filter(|k| set & 1 << k != 0)
-            .fold(0, |m, k| m | self.mask[k])
-    }
-
-    /// The labels the result of contracting `set` must keep: those still
-    /// needed by the other operands or the output.
-    fn kept(&self, set: Set) -> Labels {
-        self.labels_in(set) & (self.labels_in(self.full() & !set) | self.out)
-    }
-
-    fn keeps_ellipsis(&self, set: Set) -> bool {
-        self.out_ellipsis && set & self.ellipsis != 0
+    /// Whether an argument holding operands with an ellipsis (`ellipsis`)
+    /// has the ellipsis axes: an input does, an intermediate when the
+    /// output keeps them.
+    fn carries_ellipsis(&self, ellipsis: bool, single: bool) -> bool {
+        ellipsis && (single || self.out_ellipsis)
     }
 
     /// opt_einsum's `flop_count` for one pairwise step: the product of the
     /// sizes of every label involved, times 2 when something is summed.
-    fn cost(&self, involved: Labels, kept: Labels, set: Set) -> f64 {
-        let size = self.size_of(involved, set & self.ellipsis != 0);
+    fn cost(&self, involved: Labels, kept: Labels, ellipsis: bool) -> f64 {
+        let size = self.size_of(involved, ellipsis);
         let factor = if involved & !kept != 0 { 2.0 } else { 1.0 };
         size * factor
     }
 
-    fn step_cost(&self, left: Set, right: Set) -> f64 {
-        let union = left | right;
-        let involved = self.kept_or_input(left) | self.kept_or_input(right);
-        let kept = if union == self.full() {
-            self.out
-        } else {
-            self.kept(union)
-        };
-        self.cost(involved, kept, union)
-    }
-
-    /// The labels an argument of a step has: an input's own, or the kept
-    /// labels of an intermediate.
-    fn kept_or_input(&self, set: Set) -> Labels {
-        if set.count_ones() == 1 {
-            self.mask[set.trailing_zeros() as usize]
-        } else {
-            self.kept(set)
-        }
-    }
-
-    fn step(&self, left: Set, right: Set) -> PathStep {
-        let union = left | right;
-        let kept = if union == self.full() {
+    /// The step contracting `left` with `right` into an array with the
+    /// labels `kept` (the output itself when `full`).
+    fn step(
+        &self,
+        (left, right): (OperandSet, OperandSet),
+        kept: Labels,
+        full: bool,
+        ellipsis: bool,
+        cost: f64,
+    ) -> PathStep {
+        let labels = kept;
+        let kept = if full {
             self.output.clone()
         } else {
             let mut kept = Vec::new();
-            if self.keeps_ellipsis(union) {
+            if self.carries_ellipsis(ellipsis, false) {
                 kept.push(Sub::Ellipsis);
             }
             // Output labels first, in the output's order, then the rest: a
             // layout the last steps can often fuse without copies.
-            let labels = self.kept(union);
             for sub in &self.output {
                 if matches!(sub, Sub::Label(l) if labels & 1 << l != 0) {
                     kept.push(*sub);
@@ -406,113 +399,9 @@ impl<'s, const NL: usize> Planner<'s, NL> {
             left,
             right,
             kept,
-            cost: self.step_cost(left, right),
+            cost,
             elements,
         }
-    }
-
-    /// Dynamic programming over subsets: the cheapest tree for each set.
-    fn exhaustive(&self) -> Vec<PathStep> {
-        let full = self.full();
-        let mut best_cost = vec![f64::INFINITY; full as usize + 1];
-        let mut best_split = vec![0 as Set; full as usize + 1];
-        for k in 0..self.mask.len() {
-            best_cost[1 << k] = 0.0;
-        }
-        for set in 1..=full {
-            if set.count_ones() < 2 {
-                continue;
-            }
-            // Each split once: the left part holds the lowest operand.
-            let low = set & set.wrapping_neg();
-            let rest = set & !low;
-            let mut sub = rest;
-            loop {
-                let left = low | sub;
-                if left != set {
-                    let right = set & !left;
-                    let cost = best_cost[left as usize]
-                        + best_cost[right as usize]
-                        + self.step_cost(left, right);
-                    if cost < best_cost[set as usize] {
-                        best_cost[set as usize] = cost;
-                        best_split[set as usize] = left;
-                    }
-                }
-                if sub == 0 {
-                    break;
-                }
-                sub = (sub - 1) & rest;
-            }
-        }
-        let mut steps = Vec::new();
-        self.unfold(full, &best_split, &mut steps);
-        steps
-    }
-
-    /// The steps of the tree rooted at `set`, children first.
-    fn unfold(&self, set: Set, split: &[Set], steps: &mut Vec<PathStep>) {
-        if set.count_ones() < 2 {
-            return;
-        }
-        let left = split[set as usize];
-        let right = set & !left;
-        self.unfold(left, split, steps);
-        self.unfold(right, split, steps);
-        steps.push(self.step(left, right));
-    }
-
-    /// opt_einsum's greedy order, for many operands: repeatedly the pair
-    /// that shrinks memory most (result size minus argument sizes), fewest
-    /// FLOPs on ties, among pairs that share a label; outer products only
-    /// when no pair shares one.
-    fn greedy(&self) -> Vec<PathStep> {
-        let mut live: Vec<Set> = (0..self.mask.len()).map(|k| 1 << k).collect();
-        let mut steps = Vec::new();
-        while live.len() > 1 {
-            let shares = |x: Set, y: Set| self.kept_or_input(x) & self.kept_or_input(y) != 0;
-            let any_shared =
-                (0..live.len()).any(|x| (x + 1..live.len()).any(|y| shares(live[x], live[y])));
-            let mut best: Option<(usize, usize, (f64, f64))> = None;
-            for x in 0..live.len() {
-                for y in x + 1..live.len() {
-                    let (left, right) = (live[x], live[y]);
-                    if any_shared && !shares(left, right) {
-                        continue;
-                    }
-                    let removed = self.elements(self.result_labels(left | right), left | right)
-                        - self.elements(self.kept_or_input(left), left)
-                        - self.elements(self.kept_or_input(right), right);
-                    let score = (removed, self.step_cost(left, right));
-                    if best.is_none_or(|(_, _, b)| score < b) {
-                        best = Some((x, y, score));
-                    }
-                }
-            }
-            let (x, y, _) = best.expect("two or more operands are live");
-            let (left, right) = (live[x], live[y]);
-            steps.push(self.step(left, right));
-            live.remove(y);
-            live[x] = left | right;
-        }
-        steps
-    }
-
-    /// The labels the result of contracting `set` has.
-    fn result_labels(&self, set: Set) -> Labels {
-        if set == self.full() {
-            self.out
-        } else {
-            self.kept(set)
-        }
-    }
-
-    /// The number of elements of an array with `labels` (and the ellipsis
-    /// if `set` carries one).
-    fn elements(&self, labels: Labels, set: Set) -> f64 {
-        let ellipsis =
-            self.keeps_ellipsis(set) || set.count_ones() == 1 && set & self.ellipsis != 0;
-        self.size_of(labels, ellipsis)
     }
 
     /// The product of the sizes of `labels`, and of the ellipsis dimensions
@@ -533,5 +422,206 @@ impl<'s, const NL: usize> Planner<'s, NL> {
                 .product::<f64>();
         }
         size
+    }
+}
+
+/// The exhaustive search, over operand sets as bits: at most
+/// [`EXHAUSTIVE_UP_TO`] operands, so they fit a [`Mask`].
+impl<const NL: usize> Planner<'_, NL> {
+    fn full(&self) -> Mask {
+        debug_assert!(self.mask.len() <= EXHAUSTIVE_UP_TO);
+        (1 << self.mask.len()) - 1
+    }
+
+    fn ellipsis_in(&self, set: Mask) -> bool {
+        set & self.ellipsis_mask != 0
+    }
+
+    /// The labels the result of contracting `set` must keep: those still
+    /// needed by the other operands or the output.
+    fn kept(&self, set: Mask) -> Labels {
+        let labels = &self.subset_labels;
+        labels[set as usize] & (labels[(self.full() & !set) as usize] | self.out)
+    }
+
+    /// The labels an argument of a step has: an input's own, or the kept
+    /// labels of an intermediate.
+    fn kept_or_input(&self, set: Mask) -> Labels {
+        if set.count_ones() == 1 {
+            self.mask[set.trailing_zeros() as usize]
+        } else {
+            self.kept(set)
+        }
+    }
+
+    /// The labels of the result of contracting `set`.
+    fn result_labels(&self, set: Mask) -> Labels {
+        if set == self.full() {
+            self.out
+        } else {
+            self.kept(set)
+        }
+    }
+
+    fn step_cost(&self, left: Mask, right: Mask) -> f64 {
+        let union = left | right;
+        let involved = self.kept_or_input(left) | self.kept_or_input(right);
+        self.cost(involved, self.result_labels(union), self.ellipsis_in(union))
+    }
+
+    /// Dynamic programming over subsets: the cheapest tree for each set.
+    fn exhaustive(&self) -> Vec<PathStep> {
+        let full = self.full();
+        let mut best_cost = vec![f64::INFINITY; full as usize + 1];
+        let mut best_split = vec![0 as Mask; full as usize + 1];
+        for k in 0..self.mask.len() {
+            best_cost[1 << k] = 0.0;
+        }
+        for set in 1..=full {
+            if set.count_ones() < 2 {
+                continue;
+            }
+            // Each split once: the left part holds the lowest operand.
+            let low = set & set.wrapping_neg();
+            let rest = set & !low;
+            let mut sub = rest;
+            loop {
+                let left = low | sub;
+                if left != set {
+                    let right = set & !left;
+                    let cost = best_cost[left as usize]
+                        + best_cost[right as usize]
+                        + self.step_cost(left, right);
+                    // The first split is taken even at an infinite cost
+                    // (sizes beyond f64), so that every set has one.
+                    if cost < best_cost[set as usize] || best_split[set as usize] == 0 {
+                        best_cost[set as usize] = cost;
+                        best_split[set as usize] = left;
+                    }
+                }
+                if sub == 0 {
+                    break;
+                }
+                sub = (sub - 1) & rest;
+            }
+        }
+        let mut steps = Vec::new();
+        self.unfold(full, &best_split, &mut steps);
+        steps
+    }
+
+    /// The steps of the tree rooted at `set`, children first.
+    fn unfold(&self, set: Mask, split: &[Mask], steps: &mut Vec<PathStep>) {
+        if set.count_ones() < 2 {
+            return;
+        }
+        let left = split[set as usize];
+        let right = set & !left;
+        self.unfold(left, split, steps);
+        self.unfold(right, split, steps);
+        let arguments = (
+            OperandSet::from_bits(left.into()),
+            OperandSet::from_bits(right.into()),
+        );
+        steps.push(self.step(
+            arguments,
+            self.result_labels(set),
+            set == self.full(),
+            self.ellipsis_in(set),
+            self.step_cost(left, right),
+        ));
+    }
+}
+
+/// The greedy search, for any number of operands.
+impl<const NL: usize> Planner<'_, NL> {
+    /// opt_einsum's greedy order, for many operands: repeatedly the pair
+    /// that shrinks memory most (result size minus argument sizes), fewest
+    /// FLOPs on ties, among pairs that share a label; outer products only
+    /// when no pair shares one.
+    fn greedy(&self) -> Vec<PathStep> {
+        let mut live: Vec<Arg> = (0..self.mask.len())
+            .map(|k| Arg {
+                operands: OperandSet::single(k),
+                labels: self.mask[k],
+                ellipsis: self.has_ellipsis[k],
+                single: true,
+            })
+            .collect();
+        // How many live arguments have each label: a label of a pair is
+        // still needed elsewhere when a third argument has it.
+        let mut holders = [0usize; Labels::BITS as usize];
+        let count = |holders: &mut [usize], labels: Labels, add: bool| {
+            for (l, n) in holders.iter_mut().enumerate() {
+                if labels & 1 << l != 0 {
+                    if add {
+                        *n += 1;
+                    } else {
+                        *n -= 1;
+                    }
+                }
+            }
+        };
+        for arg in &live {
+            count(&mut holders, arg.labels, true);
+        }
+        let elements =
+            |arg: &Arg| self.size_of(arg.labels, self.carries_ellipsis(arg.ellipsis, arg.single));
+        let mut steps = Vec::new();
+        while live.len() > 1 {
+            let at_least = |n: usize| {
+                (0..holders.len())
+                    .filter(|&l| holders[l] >= n)
+                    .fold(0, |m: Labels, l| m | 1 << l)
+            };
+            let (twice, thrice) = (at_least(2), at_least(3));
+            let full = live.len() == 2;
+            let result = |x: &Arg, y: &Arg| -> Labels {
+                if full {
+                    return self.out;
+                }
+                let elsewhere = (x.labels & y.labels & thrice) | ((x.labels ^ y.labels) & twice);
+                (x.labels | y.labels) & (elsewhere | self.out)
+            };
+            let shares = |x: &Arg, y: &Arg| x.labels & y.labels != 0;
+            let any_shared =
+                (0..live.len()).any(|x| (x + 1..live.len()).any(|y| shares(&live[x], &live[y])));
+            let mut best: Option<(usize, usize, (f64, f64))> = None;
+            for x in 0..live.len() {
+                for y in x + 1..live.len() {
+                    let (left, right) = (&live[x], &live[y]);
+                    if any_shared && !shares(left, right) {
+                        continue;
+                    }
+                    let kept = result(left, right);
+                    let ellipsis = left.ellipsis || right.ellipsis;
+                    let removed = self.size_of(kept, self.carries_ellipsis(ellipsis, false))
+                        - elements(left)
+                        - elements(right);
+                    let cost = self.cost(left.labels | right.labels, kept, ellipsis);
+                    let score = (removed, cost);
+                    if best.is_none_or(|(_, _, b)| score < b) {
+                        best = Some((x, y, score));
+                    }
+                }
+            }
+            let (x, y, (_, cost)) = best.expect("two or more operands are live");
+            let right = live.remove(y);
+            let left = &live[x];
+            let kept = result(left, &right);
+            let merged = Arg {
+                operands: left.operands.union(&right.operands),
+                labels: kept,
+                ellipsis: left.ellipsis || right.ellipsis,
+                single: false,
+            };
+            count(&mut holders, left.labels, false);
+            count(&mut holders, right.labels, false);
+            count(&mut holders, kept, true);
+            let operands = (left.operands.clone(), right.operands);
+            steps.push(self.step(operands, kept, full, merged.ellipsis, cost));
+            live[x] = merged;
+        }
+        steps
     }
 }

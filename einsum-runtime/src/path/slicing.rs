@@ -116,9 +116,20 @@ impl Slicing {
     /// # Ok::<(), einsum_static::EinsumError>(())
     /// ```
     pub fn slices(&self) -> usize {
+        // Saturated: labels of 2^31 cut into single indices would overflow.
         self.chunks
             .iter()
             .map(|&(_, full, chunk)| full.div_ceil(chunk))
-            .product()
+            .fold(1, usize::saturating_mul)
+    }
+
+    /// The shape of one slice: `shape` with each sliced label cut to its
+    /// chunk length (the first slices' size, the largest).
+    pub(crate) fn slice_shape<const NL: usize>(&self, shape: &Shape<NL>) -> Shape<NL> {
+        self.chunks
+            .iter()
+            .fold(shape.clone(), |sizes, &(label, _, chunk)| {
+                sizes.with_size(label, chunk)
+            })
     }
 }

@@ -66,7 +66,7 @@ pub fn with_block_work<R>(work: u64, f: impl FnOnce() -> R) -> R {
 /// The block size and serial threshold in force on this thread. Inlined:
 /// a tiny call's whole scheduling is this one thread-local read.
 #[inline]
-fn thresholds() -> (u64, u64) {
+pub(crate) fn thresholds() -> (u64, u64) {
     match BLOCK_WORK_OVERRIDE.with(std::cell::Cell::get) {
         Some(work) => (work / 2, work),
         None => (SERIAL_WORK, BLOCK_WORK),
@@ -174,7 +174,9 @@ fn reduce_blocks<T: Element>(
             .map(|k| block(k * step..((k + 1) * step).min(len)))
             .collect()
     });
-    partials.into_iter().fold(T::zero(), |sum, part| sum + part)
+    partials
+        .into_iter()
+        .fold(T::zero(), |sum, part| sum.add_wrapping(part))
 }
 
 /// How the output is cut: blocks of `row_step` rows by `col_step` columns.

@@ -147,7 +147,7 @@ fn sum_sliced<T: Element, const NL: usize>(
     let all = unsafe { out.slice_mut(0, out.len() as isize) };
     for copy in &copies[1..] {
         for (o, &c) in all.iter_mut().zip(copy) {
-            *o = *o + c;
+            *o = o.add_wrapping(c);
         }
     }
 }

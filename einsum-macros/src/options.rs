@@ -1,0 +1,150 @@
+//! The options after `;`: `name = expression`, comma-separated, and the
+//! compile errors of a misspelled, repeated or misplaced option.
+
+use syn::parse::{Parse, ParseStream};
+use syn::{Expr, Lit, Token};
+
+/// The options of one call.
+#[derive(Default)]
+pub struct CallOptions {
+    /// `threads = n`: run on a pool of n threads.
+    pub threads: Option<Expr>,
+    /// `memory_limit = bytes`: the budget for temporaries.
+    pub memory_limit: Option<Expr>,
+}
+
+/// Every option, with what its value means.
+const OPTIONS: [(&str, &str); 2] = [
+    ("threads", "<number of threads>"),
+    ("memory_limit", "<bytes for temporaries>"),
+];
+
+impl Parse for CallOptions {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut options = CallOptions::default();
+        while !input.is_empty() {
+            let name: syn::Ident = input.parse()?;
+            let slot = match name.to_string().as_str() {
+                "threads" => &mut options.threads,
+                "memory_limit" => &mut options.memory_limit,
+                unknown => return Err(syn::Error::new_spanned(&name, unknown_option(unknown))),
+            };
+            if slot.is_some() {
+                return Err(syn::Error::new_spanned(
+                    &name,
+                    format!("the einsum option `{name}` is given twice"),
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            let value: Expr = input.parse()?;
+            reject_non_numbers(&name, &value)?;
+            *slot = Some(value);
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// An operand written `name = value` is an option placed after a comma, as
+/// Python's keyword arguments are; options follow a `;`.
+pub fn reject_option_as_operand(operand: &Expr) -> syn::Result<()> {
+    let Expr::Assign(assign) = operand else {
+        return Ok(());
+    };
+    let Expr::Path(name) = &*assign.left else {
+        return Ok(());
+    };
+    let Some(name) = name.path.get_ident() else {
+        return Ok(());
+    };
+    let value = &assign.right;
+    let value = quote::quote!(#value).to_string();
+    Err(syn::Error::new_spanned(
+        operand,
+        format!(
+            "einsum options follow the operands after a `;`, not a `,`: \
+             write `einsum!(\"...\", operands...; {name} = {value})`"
+        ),
+    ))
+}
+
+fn unknown_option(unknown: &str) -> String {
+    let list = OPTIONS
+        .iter()
+        .map(|(name, value)| format!("{name} = {value}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let nearest = OPTIONS
+        .iter()
+        .map(|(name, _)| (edit_distance(unknown, name), *name))
+        .min()
+        .filter(|&(distance, name)| distance <= name.len() / 2);
+    match nearest {
+        Some((_, name)) => {
+            format!(
+                "unknown einsum option `{unknown}`; did you mean `{name}`? The options are: {list}"
+            )
+        }
+        None => format!("unknown einsum option `{unknown}`; the options are: {list}"),
+    }
+}
+
+/// Both options are counts (of threads, of bytes): a string or a float
+/// literal is a mistake worth naming here rather than as a type mismatch.
+fn reject_non_numbers(name: &syn::Ident, value: &Expr) -> syn::Result<()> {
+    let Expr::Lit(literal) = value else {
+        return Ok(());
+    };
+    let hint = match (&literal.lit, name.to_string().as_str()) {
+        (Lit::Int(_), _) => return Ok(()),
+        (_, "memory_limit") => "a number of bytes, e.g. `memory_limit = 1 << 30` for 1 GiB",
+        _ => "a number of threads, e.g. `threads = 4`",
+    };
+    Err(syn::Error::new_spanned(
+        value,
+        format!("the einsum option `{name}` takes {hint}"),
+    ))
+}
+
+/// Levenshtein distance, for the nearest option name.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_option_is_suggested() {
+        assert_eq!(edit_distance("thread", "threads"), 1);
+        assert_eq!(edit_distance("memory", "memory_limit"), 6);
+        assert!(unknown_option("thread").contains("did you mean `threads`?"));
+        assert!(unknown_option("memorylimit").contains("did you mean `memory_limit`?"));
+        assert!(!unknown_option("workers").contains("did you mean"));
+    }
+
+    #[test]
+    fn keyword_style_options_are_named() {
+        let operand: Expr = syn::parse_quote!(threads = 4);
+        let err = reject_option_as_operand(&operand).unwrap_err().to_string();
+        assert!(
+            err.contains("after a `;`") && err.contains("threads = 4"),
+            "{err}"
+        );
+        assert!(reject_option_as_operand(&syn::parse_quote!(&a)).is_ok());
+    }
+}
