@@ -115,10 +115,14 @@ fn integer_overflow_wraps_in_every_engine() {
 #[test]
 fn explain_says_when_a_call_stays_serial_and_prints_bytes_in_binary_units() {
     let v = ndarray::array![1.0, 2.0, 3.0];
-    let plan = einsum_static::explain!("i,i->", &v, &v).unwrap().to_string();
+    let plan = einsum_static::explain!("i,i->", &v, &v)
+        .unwrap()
+        .to_string();
     assert!(plan.contains("serial (small"), "{plan}");
     let big = Array1::<f64>::ones(1 << 20);
-    let plan = einsum_static::explain!("i,i->", &big, &big).unwrap().to_string();
+    let plan = einsum_static::explain!("i,i->", &big, &big)
+        .unwrap()
+        .to_string();
     assert!(plan.contains("a summed axis"), "{plan}");
     let a = Array2::<f64>::ones((2000, 40));
     let b = Array2::<f64>::ones((40, 40));

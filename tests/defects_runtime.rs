@@ -47,359 +47,101 @@ fn chain(ms: &[Array2<i64>]) -> Array2<i64> {
     ms[1..].iter().fold(ms[0].clone(), |acc, m| acc.dot(m))
 }
 
-#[test]
-fn elementwise_product_of_31_operands() {
-    let v = vectors(31);
-    let expected = product(&v);
-    let r = einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0],
-        &v[1],
-        &v[2],
-        &v[3],
-        &v[4],
-        &v[5],
-        &v[6],
-        &v[7],
-        &v[8],
-        &v[9],
-        &v[10],
-        &v[11],
-        &v[12],
-        &v[13],
-        &v[14],
-        &v[15],
-        &v[16],
-        &v[17],
-        &v[18],
-        &v[19],
-        &v[20],
-        &v[21],
-        &v[22],
-        &v[23],
-        &v[24],
-        &v[25],
-        &v[26],
-        &v[27],
-        &v[28],
-        &v[29],
-        &v[30]
-    );
-    assert_eq!(r, expected);
-    let r = try_einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0],
-        &v[1],
-        &v[2],
-        &v[3],
-        &v[4],
-        &v[5],
-        &v[6],
-        &v[7],
-        &v[8],
-        &v[9],
-        &v[10],
-        &v[11],
-        &v[12],
-        &v[13],
-        &v[14],
-        &v[15],
-        &v[16],
-        &v[17],
-        &v[18],
-        &v[19],
-        &v[20],
-        &v[21],
-        &v[22],
-        &v[23],
-        &v[24],
-        &v[25],
-        &v[26],
-        &v[27],
-        &v[28],
-        &v[29],
-        &v[30]
-    )
-    .unwrap();
-    assert_eq!(r, expected);
+/// `$mac!($eq, &$v[i], &$w[j], ...)`: the macros take a literal equation
+/// and one expression per operand, so the operand lists are spelled out.
+macro_rules! call {
+    ($mac:ident, $eq:literal, $($v:ident[$($k:literal)*]),*) => {
+        $mac!($eq, $($(&$v[$k]),*),*)
+    };
 }
 
-#[test]
-fn elementwise_product_of_32_operands() {
-    let v = vectors(32);
-    let expected = product(&v);
-    let r = einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0],
-        &v[1],
-        &v[2],
-        &v[3],
-        &v[4],
-        &v[5],
-        &v[6],
-        &v[7],
-        &v[8],
-        &v[9],
-        &v[10],
-        &v[11],
-        &v[12],
-        &v[13],
-        &v[14],
-        &v[15],
-        &v[16],
-        &v[17],
-        &v[18],
-        &v[19],
-        &v[20],
-        &v[21],
-        &v[22],
-        &v[23],
-        &v[24],
-        &v[25],
-        &v[26],
-        &v[27],
-        &v[28],
-        &v[29],
-        &v[30],
-        &v[31]
-    );
-    assert_eq!(r, expected);
-    let r = try_einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0],
-        &v[1],
-        &v[2],
-        &v[3],
-        &v[4],
-        &v[5],
-        &v[6],
-        &v[7],
-        &v[8],
-        &v[9],
-        &v[10],
-        &v[11],
-        &v[12],
-        &v[13],
-        &v[14],
-        &v[15],
-        &v[16],
-        &v[17],
-        &v[18],
-        &v[19],
-        &v[20],
-        &v[21],
-        &v[22],
-        &v[23],
-        &v[24],
-        &v[25],
-        &v[26],
-        &v[27],
-        &v[28],
-        &v[29],
-        &v[30],
-        &v[31]
-    )
-    .unwrap();
-    assert_eq!(r, expected);
+/// A test that `n` ones-and-minus-ones vectors multiplied elementwise give
+/// the plain product, through `einsum!` and `try_einsum!`.
+macro_rules! elementwise_product {
+    ($name:ident, $n:literal, $eq:literal, [$($k:literal)*]) => {
+        #[test]
+        fn $name() {
+            let v = vectors($n);
+            let expected = product(&v);
+            assert_eq!(call!(einsum, $eq, v[$($k)*]), expected);
+            assert_eq!(call!(try_einsum, $eq, v[$($k)*]).unwrap(), expected);
+        }
+    };
 }
 
-#[test]
-fn elementwise_product_of_33_operands() {
-    let v = vectors(33);
-    let expected = product(&v);
-    let r = einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0],
-        &v[1],
-        &v[2],
-        &v[3],
-        &v[4],
-        &v[5],
-        &v[6],
-        &v[7],
-        &v[8],
-        &v[9],
-        &v[10],
-        &v[11],
-        &v[12],
-        &v[13],
-        &v[14],
-        &v[15],
-        &v[16],
-        &v[17],
-        &v[18],
-        &v[19],
-        &v[20],
-        &v[21],
-        &v[22],
-        &v[23],
-        &v[24],
-        &v[25],
-        &v[26],
-        &v[27],
-        &v[28],
-        &v[29],
-        &v[30],
-        &v[31],
-        &v[32]
-    );
-    assert_eq!(r, expected);
-    let r = try_einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0],
-        &v[1],
-        &v[2],
-        &v[3],
-        &v[4],
-        &v[5],
-        &v[6],
-        &v[7],
-        &v[8],
-        &v[9],
-        &v[10],
-        &v[11],
-        &v[12],
-        &v[13],
-        &v[14],
-        &v[15],
-        &v[16],
-        &v[17],
-        &v[18],
-        &v[19],
-        &v[20],
-        &v[21],
-        &v[22],
-        &v[23],
-        &v[24],
-        &v[25],
-        &v[26],
-        &v[27],
-        &v[28],
-        &v[29],
-        &v[30],
-        &v[31],
-        &v[32]
-    )
-    .unwrap();
-    assert_eq!(r, expected);
+/// A test that a chain of `n` 2x2 matrices gives the plain product.
+macro_rules! matrix_chain {
+    ($name:ident, $n:literal, $eq:literal, [$($k:literal)*]) => {
+        #[test]
+        fn $name() {
+            let m = matrices($n);
+            assert_eq!(call!(einsum, $eq, m[$($k)*]), chain(&m));
+        }
+    };
 }
 
-#[test]
-fn elementwise_product_of_64_operands() {
-    let v = vectors(64);
-    let expected = product(&v);
-    let r = einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16], &v[17], &v[18], &v[19], &v[20], &v[21], &v[22], &v[23], &v[24], &v[25], &v[26], &v[27], &v[28], &v[29], &v[30], &v[31], &v[32], &v[33], &v[34], &v[35], &v[36], &v[37], &v[38], &v[39], &v[40], &v[41], &v[42], &v[43], &v[44], &v[45], &v[46], &v[47], &v[48], &v[49], &v[50], &v[51], &v[52], &v[53], &v[54], &v[55], &v[56], &v[57], &v[58], &v[59], &v[60], &v[61], &v[62], &v[63]
-    );
-    assert_eq!(r, expected);
-    let r = try_einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16], &v[17], &v[18], &v[19], &v[20], &v[21], &v[22], &v[23], &v[24], &v[25], &v[26], &v[27], &v[28], &v[29], &v[30], &v[31], &v[32], &v[33], &v[34], &v[35], &v[36], &v[37], &v[38], &v[39], &v[40], &v[41], &v[42], &v[43], &v[44], &v[45], &v[46], &v[47], &v[48], &v[49], &v[50], &v[51], &v[52], &v[53], &v[54], &v[55], &v[56], &v[57], &v[58], &v[59], &v[60], &v[61], &v[62], &v[63]
-    )
-    .unwrap();
-    assert_eq!(r, expected);
-}
-
-#[test]
-fn elementwise_product_of_100_operands() {
-    let v = vectors(100);
-    let expected = product(&v);
-    let r = einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16], &v[17], &v[18], &v[19], &v[20], &v[21], &v[22], &v[23], &v[24], &v[25], &v[26], &v[27], &v[28], &v[29], &v[30], &v[31], &v[32], &v[33], &v[34], &v[35], &v[36], &v[37], &v[38], &v[39], &v[40], &v[41], &v[42], &v[43], &v[44], &v[45], &v[46], &v[47], &v[48], &v[49], &v[50], &v[51], &v[52], &v[53], &v[54], &v[55], &v[56], &v[57], &v[58], &v[59], &v[60], &v[61], &v[62], &v[63], &v[64], &v[65], &v[66], &v[67], &v[68], &v[69], &v[70], &v[71], &v[72], &v[73], &v[74], &v[75], &v[76], &v[77], &v[78], &v[79], &v[80], &v[81], &v[82], &v[83], &v[84], &v[85], &v[86], &v[87], &v[88], &v[89], &v[90], &v[91], &v[92], &v[93], &v[94], &v[95], &v[96], &v[97], &v[98], &v[99]
-    );
-    assert_eq!(r, expected);
-    let r = try_einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16], &v[17], &v[18], &v[19], &v[20], &v[21], &v[22], &v[23], &v[24], &v[25], &v[26], &v[27], &v[28], &v[29], &v[30], &v[31], &v[32], &v[33], &v[34], &v[35], &v[36], &v[37], &v[38], &v[39], &v[40], &v[41], &v[42], &v[43], &v[44], &v[45], &v[46], &v[47], &v[48], &v[49], &v[50], &v[51], &v[52], &v[53], &v[54], &v[55], &v[56], &v[57], &v[58], &v[59], &v[60], &v[61], &v[62], &v[63], &v[64], &v[65], &v[66], &v[67], &v[68], &v[69], &v[70], &v[71], &v[72], &v[73], &v[74], &v[75], &v[76], &v[77], &v[78], &v[79], &v[80], &v[81], &v[82], &v[83], &v[84], &v[85], &v[86], &v[87], &v[88], &v[89], &v[90], &v[91], &v[92], &v[93], &v[94], &v[95], &v[96], &v[97], &v[98], &v[99]
-    )
-    .unwrap();
-    assert_eq!(r, expected);
-}
+elementwise_product!(
+    elementwise_product_of_31_operands,
+    31,
+    "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
+    [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30]
+);
+elementwise_product!(
+    elementwise_product_of_32_operands,
+    32,
+    "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
+    [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31]
+);
+elementwise_product!(
+    elementwise_product_of_33_operands,
+    33,
+    "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
+    [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32]
+);
+elementwise_product!(
+    elementwise_product_of_64_operands,
+    64,
+    "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
+    [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63]
+);
+elementwise_product!(
+    elementwise_product_of_100_operands,
+    100,
+    "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
+    [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99]
+);
 
 #[test]
 fn sum_of_the_product_of_33_operands() {
     let v = vectors(33);
-    let expected: f64 = product(&v).sum();
-    let r: f64 = einsum!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->",
-        &v[0],
-        &v[1],
-        &v[2],
-        &v[3],
-        &v[4],
-        &v[5],
-        &v[6],
-        &v[7],
-        &v[8],
-        &v[9],
-        &v[10],
-        &v[11],
-        &v[12],
-        &v[13],
-        &v[14],
-        &v[15],
-        &v[16],
-        &v[17],
-        &v[18],
-        &v[19],
-        &v[20],
-        &v[21],
-        &v[22],
-        &v[23],
-        &v[24],
-        &v[25],
-        &v[26],
-        &v[27],
-        &v[28],
-        &v[29],
-        &v[30],
-        &v[31],
-        &v[32]
-    );
-    assert_eq!(r, expected);
+    let r: f64 = call!(einsum, "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->", v[0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32]);
+    assert_eq!(r, product(&v).sum());
 }
 
-#[test]
-fn chain_of_31_matrices() {
-    let m = matrices(31);
-    let r = einsum!(
-        "ab,bc,cd,de,ef,fg,gh,hi,ij,jk,kl,lm,mn,no,op,pq,qr,rs,st,tu,uv,vw,wx,xy,yz,zA,AB,BC,CD,DE,EF->aF",
-        &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &m[6], &m[7], &m[8], &m[9], &m[10], &m[11], &m[12], &m[13], &m[14], &m[15], &m[16], &m[17], &m[18], &m[19], &m[20], &m[21], &m[22], &m[23], &m[24], &m[25], &m[26], &m[27], &m[28], &m[29], &m[30]
-    );
-    assert_eq!(r, chain(&m));
-}
-
-#[test]
-fn chain_of_32_matrices() {
-    let m = matrices(32);
-    let r = einsum!(
-        "ab,bc,cd,de,ef,fg,gh,hi,ij,jk,kl,lm,mn,no,op,pq,qr,rs,st,tu,uv,vw,wx,xy,yz,zA,AB,BC,CD,DE,EF,FG->aG",
-        &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &m[6], &m[7], &m[8], &m[9], &m[10], &m[11], &m[12], &m[13], &m[14], &m[15], &m[16], &m[17], &m[18], &m[19], &m[20], &m[21], &m[22], &m[23], &m[24], &m[25], &m[26], &m[27], &m[28], &m[29], &m[30], &m[31]
-    );
-    assert_eq!(r, chain(&m));
-}
-
-#[test]
-fn chain_of_33_matrices() {
-    let m = matrices(33);
-    let r = einsum!(
-        "ab,bc,cd,de,ef,fg,gh,hi,ij,jk,kl,lm,mn,no,op,pq,qr,rs,st,tu,uv,vw,wx,xy,yz,zA,AB,BC,CD,DE,EF,FG,GH->aH",
-        &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &m[6], &m[7], &m[8], &m[9], &m[10], &m[11], &m[12], &m[13], &m[14], &m[15], &m[16], &m[17], &m[18], &m[19], &m[20], &m[21], &m[22], &m[23], &m[24], &m[25], &m[26], &m[27], &m[28], &m[29], &m[30], &m[31], &m[32]
-    );
-    assert_eq!(r, chain(&m));
-}
-
-#[test]
-fn chain_of_51_matrices() {
-    let m = matrices(51);
-    let r = einsum!(
-        "ab,bc,cd,de,ef,fg,gh,hi,ij,jk,kl,lm,mn,no,op,pq,qr,rs,st,tu,uv,vw,wx,xy,yz,zA,AB,BC,CD,DE,EF,FG,GH,HI,IJ,JK,KL,LM,MN,NO,OP,PQ,QR,RS,ST,TU,UV,VW,WX,XY,YZ->aZ",
-        &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &m[6], &m[7], &m[8], &m[9], &m[10], &m[11], &m[12], &m[13], &m[14], &m[15], &m[16], &m[17], &m[18], &m[19], &m[20], &m[21], &m[22], &m[23], &m[24], &m[25], &m[26], &m[27], &m[28], &m[29], &m[30], &m[31], &m[32], &m[33], &m[34], &m[35], &m[36], &m[37], &m[38], &m[39], &m[40], &m[41], &m[42], &m[43], &m[44], &m[45], &m[46], &m[47], &m[48], &m[49], &m[50]
-    );
-    assert_eq!(r, chain(&m));
-}
+matrix_chain!(
+    chain_of_31_matrices,
+    31,
+    "ab,bc,cd,de,ef,fg,gh,hi,ij,jk,kl,lm,mn,no,op,pq,qr,rs,st,tu,uv,vw,wx,xy,yz,zA,AB,BC,CD,DE,EF->aF",
+    [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30]
+);
+matrix_chain!(
+    chain_of_32_matrices,
+    32,
+    "ab,bc,cd,de,ef,fg,gh,hi,ij,jk,kl,lm,mn,no,op,pq,qr,rs,st,tu,uv,vw,wx,xy,yz,zA,AB,BC,CD,DE,EF,FG->aG",
+    [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31]
+);
+matrix_chain!(
+    chain_of_33_matrices,
+    33,
+    "ab,bc,cd,de,ef,fg,gh,hi,ij,jk,kl,lm,mn,no,op,pq,qr,rs,st,tu,uv,vw,wx,xy,yz,zA,AB,BC,CD,DE,EF,FG,GH->aH",
+    [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32]
+);
+matrix_chain!(
+    chain_of_51_matrices,
+    51,
+    "ab,bc,cd,de,ef,fg,gh,hi,ij,jk,kl,lm,mn,no,op,pq,qr,rs,st,tu,uv,vw,wx,xy,yz,zA,AB,BC,CD,DE,EF,FG,GH,HI,IJ,JK,KL,LM,MN,NO,OP,PQ,QR,RS,ST,TU,UV,VW,WX,XY,YZ->aZ",
+    [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50]
+);
 
 #[test]
 fn chain_of_20_matrices_scaled_by_44_vectors() {
@@ -407,9 +149,11 @@ fn chain_of_20_matrices_scaled_by_44_vectors() {
     let v: Vec<Array1<i64>> = vectors(44).iter().map(|x| x.mapv(|e| e as i64)).collect();
     let scale = v.iter().fold(Array1::<i64>::ones(2), |acc, x| acc * x);
     let expected = chain(&m) * &scale.insert_axis(ndarray::Axis(1));
-    let r = einsum!(
+    let r = call!(
+        einsum,
         "ab,bc,cd,de,ef,fg,gh,hi,ij,jk,kl,lm,mn,no,op,pq,qr,rs,st,tu,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a,a->au",
-        &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &m[6], &m[7], &m[8], &m[9], &m[10], &m[11], &m[12], &m[13], &m[14], &m[15], &m[16], &m[17], &m[18], &m[19], &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16], &v[17], &v[18], &v[19], &v[20], &v[21], &v[22], &v[23], &v[24], &v[25], &v[26], &v[27], &v[28], &v[29], &v[30], &v[31], &v[32], &v[33], &v[34], &v[35], &v[36], &v[37], &v[38], &v[39], &v[40], &v[41], &v[42], &v[43]
+        m[0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19],
+        v[0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43]
     );
     assert_eq!(r, expected);
 }
@@ -417,10 +161,7 @@ fn chain_of_20_matrices_scaled_by_44_vectors() {
 #[test]
 fn the_path_of_100_operands_names_each_once() {
     let v = vectors(100);
-    let plan = explain!(
-        "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i",
-        &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15], &v[16], &v[17], &v[18], &v[19], &v[20], &v[21], &v[22], &v[23], &v[24], &v[25], &v[26], &v[27], &v[28], &v[29], &v[30], &v[31], &v[32], &v[33], &v[34], &v[35], &v[36], &v[37], &v[38], &v[39], &v[40], &v[41], &v[42], &v[43], &v[44], &v[45], &v[46], &v[47], &v[48], &v[49], &v[50], &v[51], &v[52], &v[53], &v[54], &v[55], &v[56], &v[57], &v[58], &v[59], &v[60], &v[61], &v[62], &v[63], &v[64], &v[65], &v[66], &v[67], &v[68], &v[69], &v[70], &v[71], &v[72], &v[73], &v[74], &v[75], &v[76], &v[77], &v[78], &v[79], &v[80], &v[81], &v[82], &v[83], &v[84], &v[85], &v[86], &v[87], &v[88], &v[89], &v[90], &v[91], &v[92], &v[93], &v[94], &v[95], &v[96], &v[97], &v[98], &v[99]
-    )
+    let plan = call!(explain, "i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i,i->i", v[0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95 96 97 98 99])
     .unwrap();
     let path = plan.contraction_path().unwrap();
     assert_eq!(path.steps().len(), 99);

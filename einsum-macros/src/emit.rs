@@ -362,4 +362,129 @@ mod tests {
     fn chain_of_three() {
         check_snapshot("chain_of_three", "ij,jk,kl->il", &["&a", "&b", "&c"]);
     }
+
+    /// The items of the runtime the expansions name (`rt::...`, which is
+    /// `$crate::__private`), as `use` lines: `snapshots/door.rs`, which
+    /// the facade's `tests/door.rs` compiles, so every one must resolve
+    /// through `einsum_static::__private`.
+    #[test]
+    fn every_runtime_path_goes_through_the_door() {
+        let equations: [(&str, &[&str]); 12] = [
+            ("ij,jk->ik", &["&a", "&b"]),
+            ("ii->", &["&m"]),
+            ("ij->", &["&m"]),
+            ("...ij,...jk->...ik", &["&x", "&y"]),
+            ("ij->j", &["&a"]),
+            ("ijk->kj", &["&x"]),
+            ("rjk->kj", &["&x"]),
+            ("ij,jk,kl->il", &["&a", "&b", "&c"]),
+            ("i,j->ij", &["&a", "&b"]),
+            ("ij->ji", &["&a"]),
+            (",->", &["&a", "&b"]),
+            ("abcdefgh->h", &["&a"]),
+        ];
+        let (threads, bytes): (Expr, Expr) = (syn::parse_quote!(2), syn::parse_quote!(1 << 20));
+        let mut paths = std::collections::BTreeSet::new();
+        for (equation, operands) in equations {
+            let operands: Vec<Expr> = operands
+                .iter()
+                .map(|o| syn::parse_str(o).unwrap())
+                .collect();
+            let checked = validate(parse(equation).unwrap(), operands.len()).unwrap();
+            let options = Options {
+                threads: Some(&threads),
+                memory_limit: Some(&bytes),
+            };
+            for (mode, options) in [
+                (Mode::Panic, Options::default()),
+                (Mode::Result, options),
+                (Mode::Explain, options),
+            ] {
+                let tokens = expansion(
+                    &Plan::new(&checked),
+                    equation,
+                    &operands,
+                    options,
+                    mode,
+                    &quote!(krate),
+                );
+                collect_paths(tokens, &mut paths);
+            }
+        }
+        let uses: String = paths
+            .iter()
+            .map(|path| format!("use einsum_static::__private::{path};\n"))
+            .collect();
+        let text = format!(
+            "// The runtime items the macros' expansions name, written by the test\n\
+             // `every_runtime_path_goes_through_the_door` of einsum-macros/src/emit.rs;\n\
+             // tests/door.rs compiles them. Regenerate with UPDATE_SNAPSHOTS=1.\n{uses}"
+        );
+        let path = format!("{}/snapshots/door.rs", env!("CARGO_MANIFEST_DIR"));
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            expected == text,
+            "the runtime paths changed; new list:\n{text}"
+        );
+    }
+
+    /// Every `rt::a::B` in `tokens`, cut after its first type (`B`): what
+    /// a `use` can import. Absolute paths must be `krate::__private` or
+    /// `::core`.
+    fn collect_paths(tokens: TokenStream, paths: &mut std::collections::BTreeSet<String>) {
+        use proc_macro2::{Spacing, TokenTree};
+        let trees: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut k = 0;
+        while k < trees.len() {
+            match &trees[k] {
+                TokenTree::Group(group) => collect_paths(group.stream(), paths),
+                TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Joint => {
+                    // `::x` not after a name or a `>`: an absolute path.
+                    let absolute = match k.checked_sub(1).map(|i| &trees[i]) {
+                        Some(TokenTree::Ident(_)) => false,
+                        Some(TokenTree::Punct(q)) => q.as_char() != '>',
+                        _ => true,
+                    };
+                    if let (true, Some(TokenTree::Ident(first))) = (absolute, trees.get(k + 2)) {
+                        assert_eq!(first.to_string(), "core", "absolute path ::{first}");
+                    }
+                    k += 2;
+                    continue;
+                }
+                TokenTree::Ident(id) if id == "rt" || id == "krate" => {
+                    let mut segments = Vec::new();
+                    let mut j = k + 1;
+                    while let (
+                        Some(TokenTree::Punct(a)),
+                        Some(TokenTree::Punct(b)),
+                        Some(TokenTree::Ident(next)),
+                    ) = (trees.get(j), trees.get(j + 1), trees.get(j + 2))
+                    {
+                        if a.as_char() != ':' || b.as_char() != ':' {
+                            break;
+                        }
+                        segments.push(next.to_string());
+                        j += 3;
+                        if next.to_string().starts_with(char::is_uppercase) {
+                            break;
+                        }
+                    }
+                    if id == "krate" {
+                        assert_eq!(segments.first().map(String::as_str), Some("__private"));
+                        segments.remove(0);
+                    }
+                    if !segments.is_empty() {
+                        paths.insert(segments.join("::"));
+                    }
+                    k = j;
+                    continue;
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+    }
 }

@@ -1,0 +1,36 @@
+// The runtime items the macros' expansions name, written by the test
+// `every_runtime_path_goes_through_the_door` of einsum-macros/src/emit.rs;
+// tests/door.rs compiles them. Regenerate with UPDATE_SNAPSHOTS=1.
+use einsum_static::__private::EinsumError;
+use einsum_static::__private::Element;
+use einsum_static::__private::EllipsisAxes;
+use einsum_static::__private::Explain;
+use einsum_static::__private::Options;
+use einsum_static::__private::Output;
+use einsum_static::__private::PlanCache;
+use einsum_static::__private::Rank0;
+use einsum_static::__private::Rank1;
+use einsum_static::__private::Rank2;
+use einsum_static::__private::Rank3;
+use einsum_static::__private::RankAtLeast2;
+use einsum_static::__private::RankDyn;
+use einsum_static::__private::SameElement;
+use einsum_static::__private::ShapeBinder;
+use einsum_static::__private::Sub;
+use einsum_static::__private::contract;
+use einsum_static::__private::kernels::RowSum;
+use einsum_static::__private::kernels::gemm;
+use einsum_static::__private::kernels::store_products;
+use einsum_static::__private::kernels::sum_of_products;
+use einsum_static::__private::ndarray::Array;
+use einsum_static::__private::ndarray::ArrayD;
+use einsum_static::__private::ndarray::ArrayView;
+use einsum_static::__private::ndarray::Dimension;
+use einsum_static::__private::ndarray::Ix0;
+use einsum_static::__private::ndarray::Ix1;
+use einsum_static::__private::ndarray::Ix2;
+use einsum_static::__private::ndarray::IxDyn;
+use einsum_static::__private::reduce;
+use einsum_static::__private::run;
+use einsum_static::__private::run_summing;
+use einsum_static::__private::unwrap_or_panic;
