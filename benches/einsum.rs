@@ -30,6 +30,8 @@
 mod cases;
 #[path = "einsum/peers.rs"]
 mod peers;
+#[path = "einsum/tccg.rs"]
+mod tccg;
 #[path = "einsum/timing.rs"]
 mod timing;
 

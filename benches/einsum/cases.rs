@@ -3,6 +3,7 @@
 //! `einsum!` and its peers through the context.
 
 use crate::peers::*;
+use crate::tccg;
 use crate::timing::{Ctx, Real, Rng};
 use crate::{DOT, GEMM, LOOP, NDE};
 use einsum_static::einsum;
@@ -65,6 +66,17 @@ pub fn all() -> Vec<Case> {
         ("matmul_1024_f32", "ij,jk->ik", "(1024,1024),(1024,1024)", Flops(2.0 * 1024f64.powi(3)), |c| matmul::<f32>(c, 1024, 1024, 1024, false)),
         // Integer operations (a multiply-add is 2); values in -8..8.
         ("matmul_256_i64", "ij,jk->ik", "(256,256),(256,256)", Flops(2.0 * 256f64.powi(3)), matmul_i64),
+        // TCCG contractions (benches/einsum/tccg.rs): every label of one size.
+        ("tccg_aebf_fdec", "aebf,fdec->abcd", "40^4,40^4", Flops(2.0 * 40f64.powi(6)), tccg::aebf_fdec),
+        ("tccg_eafd_fbec", "eafd,fbec->abcd", "40^4,40^4", Flops(2.0 * 40f64.powi(6)), tccg::eafd_fbec),
+        ("tccg_aebf_dfce", "aebf,dfce->abcd", "40^4,40^4", Flops(2.0 * 40f64.powi(6)), tccg::aebf_dfce),
+        ("tccg_fbea_ecfd", "fbea,ecfd->dcba", "40^4,40^4", Flops(2.0 * 40f64.powi(6)), tccg::fbea_ecfd),
+        ("tccg_ebad_ce", "ebad,ce->abcd", "40^4,40^2", Flops(2.0 * 40f64.powi(5)), tccg::ebad_ce),
+        ("tccg_ea_ebcd", "ea,ebcd->abcd", "40^2,40^4", Flops(2.0 * 40f64.powi(5)), tccg::ea_ebcd),
+        ("tccg_dega_gfbc", "dega,gfbc->abcdef", "12^4,12^4", Flops(2.0 * 12f64.powi(7)), tccg::dega_gfbc),
+        ("tccg_aged_cbfg", "aged,cbfg->fedcba", "12^4,12^4", Flops(2.0 * 12f64.powi(7)), tccg::aged_cbfg),
+        ("tccg_fbea_ecfd_f32", "fbea,ecfd->dcba", "48^4,48^4", Flops(2.0 * 48f64.powi(6)), tccg::fbea_ecfd_f32),
+        ("tccg_dega_gfbc_f32", "dega,gfbc->abcdef", "14^4,14^4", Flops(2.0 * 14f64.powi(7)), tccg::dega_gfbc_f32),
         ("tiny_matmul_4", "ij,jk->ik", "(4,4),(4,4)", Flops(2.0 * 64.0), |c| matmul::<f64>(c, 4, 4, 4, true)),
         ("tiny_dot_8", "i,i->", "(8,),(8,)", Flops(16.0), tiny_dot),
         ("tiny_trace_3", "ii->", "(3,3)", Flops(3.0), |c| trace(c, 3)),

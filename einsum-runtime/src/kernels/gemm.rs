@@ -11,6 +11,7 @@
 
 use super::dims::{fuse, step_axes, Axis};
 use super::matvec::MatVec;
+use super::repack::{self, Fused, Groups};
 use super::small_gemm::small_gemms;
 use super::SendPtr;
 use crate::operand::{Operand, Writer};
@@ -78,9 +79,30 @@ pub fn gemm<T: Element, const NL: usize>(
     if T::GEMM_ENGINE.is_none() || work < MIN_GEMM_WORK || out.is_empty() {
         return false;
     }
-    let Some(plan) = GemmPlan::new(step_axes(shape, labels, a, b, out)) else {
+    let Some(groups) = Groups::new(step_axes(shape, labels, a, b, out)) else {
         return false;
     };
+    let plan = GemmPlan::new(groups.clone());
+    if plan.repacking_pays(&groups) {
+        let output_bytes = out.len().saturating_mul(std::mem::size_of::<T>());
+        let budget = crate::budget::memory_limit(shape.operand_bytes().max(output_bytes));
+        let pointers = (a.ptr(), b.ptr(), out.ptr());
+        let run_fused = |fused: Fused, (pa, pb, po): (*const T, *const T, *mut T)| {
+            let plan = GemmPlan {
+                m: fused.m,
+                n: fused.n,
+                k: fused.k,
+                outer: fused.batch,
+                inner_k: Vec::new(),
+            };
+            plan.run(pa, pb, po);
+        };
+        // SAFETY: the pointers and strides are the operands' and the
+        // output's, as bound and checked by ShapeBinder.
+        if unsafe { repack::run(&groups, pointers, budget, run_fused) } {
+            return true;
+        }
+    }
     let per_call = plan.m.len * plan.n.len * plan.k.len;
     if is_small_gemm::<T>(per_call)
         && plan.inner_k.is_empty()
@@ -136,22 +158,8 @@ struct GemmPlan {
 }
 
 impl GemmPlan {
-    fn new(axes: Vec<Axis>) -> Option<GemmPlan> {
-        let (mut batch, mut m, mut n, mut k) = (vec![], vec![], vec![], vec![]);
-        for axis in axes {
-            match (axis.a != 0, axis.b != 0, axis.out != 0) {
-                (true, true, true) | (false, false, true) => batch.push(axis),
-                (true, false, true) => m.push(axis),
-                (false, true, true) => n.push(axis),
-                (true, true, false) => k.push(axis),
-                // Summed in one operand only (or a broadcast summed axis):
-                // not a GEMM shape.
-                _ => return None,
-            }
-        }
-        if k.is_empty() || (m.is_empty() && n.is_empty()) {
-            return None;
-        }
+    fn new(groups: Groups) -> GemmPlan {
+        let Groups { batch, m, n, k } = groups;
         let unit = Axis {
             len: 1,
             a: 0,
@@ -164,13 +172,20 @@ impl GemmPlan {
         let (k, inner_k) = largest(fuse(k, |x| vec![x.a, x.b]), unit);
         outer.extend(m_rest);
         outer.extend(n_rest);
-        Some(GemmPlan {
+        GemmPlan {
             m,
             n,
             k,
             outer,
             inner_k,
-        })
+        }
+    }
+
+    /// Whether copying the arrays that break a group (transpose-then-GEMM)
+    /// beats looping over this plan's GEMM calls (see `repack::pays`).
+    fn repacking_pays(&self, groups: &Groups) -> bool {
+        let smallest = self.m.len.min(self.n.len).min(self.k.len);
+        groups.has_leftovers() && repack::pays(groups, smallest)
     }
 
     /// Whether this is one matrix-vector product whose matrix is contiguous

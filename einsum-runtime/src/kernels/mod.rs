@@ -10,6 +10,7 @@ mod generic;
 mod inner;
 mod int_gemm;
 mod matvec;
+mod repack;
 pub(crate) mod simd;
 mod small_gemm;
 
@@ -19,6 +20,7 @@ pub use self::gemm::{gemm, gemm_would_run, GemmCall};
 pub use self::generic::binary_step;
 pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};
 pub(crate) use self::int_gemm::int_gemm;
+pub use self::repack::repacked_steps;
 
 /// A raw pointer that may cross to rayon's threads, for engines whose
 /// tasks write disjoint parts of the output and only read the inputs.
