@@ -45,17 +45,11 @@ mod generated {
 // Operands of static rank, and every kind of operand expression
 
 mod static_rank {
-    use super::common::{assert_matches_reference, Rng};
+    use super::common::{assert_matches_reference, random};
     use einsum_static::{einsum, try_einsum};
     use ndarray::{
         arr0, s, ArcArray, Array, Array1, Array2, Array3, Array6, ArrayD, CowArray, Ix2, IxDyn,
-        ShapeBuilder,
     };
-
-    fn random<Sh: ShapeBuilder>(shape: Sh, seed: u64) -> Array<f64, Sh::Dim> {
-        let mut rng = Rng::new(seed);
-        Array::from_shape_simple_fn(shape, || rng.unit())
-    }
 
     #[test]
     fn matrices_and_views() {

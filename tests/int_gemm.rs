@@ -6,17 +6,9 @@
 
 mod common;
 
-use common::{assert_matches_reference, Rng, TestElem};
+use common::{assert_matches_reference, dv, random, Rng, TestElem};
 use einsum_static::einsum;
-use ndarray::{
-    s, Array, Array2, Array3, ArrayView, ArrayView2, ArrayView3, ArrayViewD, Dimension,
-    ShapeBuilder,
-};
-
-fn random<T: TestElem, Sh: ShapeBuilder>(shape: Sh, seed: u64) -> Array<T, Sh::Dim> {
-    let mut rng = Rng::new(seed);
-    Array::from_shape_simple_fn(shape, || T::random(&mut rng))
-}
+use ndarray::{s, Array2, Array3, ArrayView2, ArrayView3};
 
 const LAYOUTS: [&str; 4] = ["contiguous", "transposed", "stepped", "reversed"];
 
@@ -70,10 +62,6 @@ impl<T: TestElem> Batch<T> {
             _ => self.data.view(),
         }
     }
-}
-
-fn dv<'a, T, D: Dimension>(v: &ArrayView<'a, T, D>) -> ArrayViewD<'a, T> {
-    v.clone().into_dyn()
 }
 
 /// Every pair of layouts of two matrices: "ij,jk->ik", "ij,kj->ik" and

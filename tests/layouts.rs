@@ -7,26 +7,16 @@
 
 mod common;
 
-use common::{assert_matches_reference, assert_values_match, Rng, TestElem, C32, C64};
+use common::{assert_matches_reference, assert_values_match, dv, random, Rng, TestElem, C32, C64};
 use einsum_static::{einsum, try_einsum};
 use ndarray::{
-    s, Array, Array1, Array2, Array3, Array4, ArrayBase, ArrayD, ArrayView, ArrayView1, ArrayView2,
-    ArrayView4, ArrayViewD, Data, Dimension, ShapeBuilder,
+    s, Array1, Array2, Array3, Array4, ArrayD, ArrayView, ArrayView1, ArrayView2, ArrayView4,
+    ArrayViewD, Dimension, ShapeBuilder,
 };
 use std::panic::AssertUnwindSafe;
 
-fn random<T: TestElem, Sh: ShapeBuilder>(shape: Sh, seed: u64) -> Array<T, Sh::Dim> {
-    let mut rng = Rng::new(seed);
-    Array::from_shape_simple_fn(shape, || T::random(&mut rng))
-}
-
 fn dyn_view<'a, T, D: Dimension>(v: &'a ArrayView<'_, T, D>) -> ArrayViewD<'a, T> {
     v.view().into_dyn()
-}
-
-/// Any array or view as an `ArrayViewD`, for the reference.
-fn dv<S: Data, D: Dimension>(a: &ArrayBase<S, D>) -> ArrayViewD<'_, S::Elem> {
-    a.view().into_dyn()
 }
 
 /// One logical m x n matrix stored in many ways.

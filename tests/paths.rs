@@ -5,14 +5,9 @@
 
 mod common;
 
-use common::{assert_matches_reference, Rng, TestElem};
+use common::{assert_matches_reference, random};
 use einsum_static::{einsum, explain};
-use ndarray::{s, Array, ArrayViewD, ShapeBuilder};
-
-fn random<T: TestElem, Sh: ShapeBuilder>(shape: Sh, seed: u64) -> Array<T, Sh::Dim> {
-    let mut rng = Rng::new(seed);
-    Array::from_shape_simple_fn(shape, || T::random(&mut rng))
-}
+use ndarray::{s, ArrayViewD, ShapeBuilder};
 
 #[test]
 fn path_costs_equal_opt_einsums_optimal() {
