@@ -38,8 +38,8 @@ pub use einsum_runtime::Options;
 /// `einsum!` panics through this, at the caller's location.
 pub use einsum_runtime::unwrap_or_panic;
 
-/// The innermost-loop kernels and the GEMM engines a step may hand off to.
-pub use einsum_runtime::kernels;
+/// The innermost-loop kernels, and the GEMM engines a step may hand off to.
+pub use einsum_runtime::{gemm_step, kernels};
 
 /// The chunk scheduler that runs the generated loops in parallel blocks.
 pub use einsum_runtime::schedule::{reduce, run, run_summing};

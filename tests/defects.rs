@@ -130,3 +130,20 @@ fn explain_says_when_a_call_stays_serial_and_prints_bytes_in_binary_units() {
     let plan = plan.unwrap().to_string();
     assert!(plan.contains("KiB (memory limit 97.7 KiB)"), "{plan}");
 }
+
+/// Sliced paths add their partial results with wrapping too.
+#[test]
+fn integer_overflow_wraps_in_sliced_paths() {
+    let big = i64::MAX / 3;
+    let a = Array2::<i64>::from_elem((6, 40), big);
+    let b = Array2::<i64>::from_elem((40, 6), 3);
+    let c = Array2::<i64>::from_elem((6, 6), 3);
+    let wrapped = |n: usize, x: i64| (0..n).fold(0i64, |s, _| s.wrapping_add(x));
+    // a·b = 40 · (3 big), wrapped; then · c.
+    let ab = wrapped(40, big.wrapping_mul(3));
+    let expected = wrapped(6, ab.wrapping_mul(3));
+    for limit in [0, 64, 1 << 30] {
+        let r = einsum!("ij,jk,kl->il", &a, &b, &c; memory_limit = limit);
+        assert!(r.iter().all(|&x| x == expected), "memory_limit {limit}");
+    }
+}

@@ -16,7 +16,7 @@ fn call_site() {
                 D0: rt::ndarray::Dimension + rt::Rank2<2, 0>,
             {
                 use rt::Sub::Label;
-                let mut binder = rt::ShapeBinder::new(['i', 'j']);
+                let mut binder = rt::ShapeBinder::uncounted(['i', 'j']);
                 let x0 = binder.bind(0, &x0, &[Label(0), Label(1)])?;
                 let shape = binder.finish(false)?;
                 let [n_i, n_j] = shape.sizes();

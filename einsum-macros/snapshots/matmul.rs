@@ -32,7 +32,7 @@ fn call_site() {
                 >::allocate(&shape, &[Label(0), Label(2)])?;
                 {
                     let out = result.writer();
-                    if !rt::kernels::gemm(&shape, &[0, 1, 2], &x0, &x1, &out) {
+                    if !rt::gemm_step(&shape, &[0, 1, 2], &x0, &x1, &out) {
                         let [x0_i, x0_j, _] = x0.strides;
                         let [_, x1_j, x1_k] = x1.strides;
                         let [out_i, _, out_k] = out.strides;

@@ -16,7 +16,7 @@ fn call_site() {
                 D0: rt::ndarray::Dimension + rt::Rank3<3, 0>,
             {
                 use rt::Sub::Label;
-                let mut binder = rt::ShapeBinder::new(['i', 'j', 'k']);
+                let mut binder = rt::ShapeBinder::uncounted(['i', 'j', 'k']);
                 let x0 = binder.bind(0, &x0, &[Label(0), Label(1), Label(2)])?;
                 let shape = binder.finish(false)?;
                 let [n_i, n_j, n_k] = shape.sizes();

@@ -170,10 +170,16 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
         used.push(quote!(Ellipsis));
     }
     let sub_imports = (!used.is_empty()).then(|| quote!(use rt::Sub::{#(#used),*};));
+    // The checks are inlined where a call can be tiny: one or two operands.
+    let bind = if plan.steps.is_empty() || mode == Mode::Explain {
+        quote!(bind_shared)
+    } else {
+        quote!(bind)
+    };
     let binds = plan.inputs.iter().enumerate().map(|(k, term)| {
         let x = array_name(ArrayId::Input(k));
         let (k, subs) = (Literal::usize_unsuffixed(k), subs_tokens(term));
-        quote!(let #x = binder.bind(#k, &#x, &[#subs])?;)
+        quote!(let #x = binder.#bind(#k, &#x, &[#subs])?;)
     });
     let output_has_ellipsis = plan.output.contains(&Sub::Ellipsis);
     let sizes: Vec<Ident> = plan.labels.iter().map(|&l| size_name(l)).collect();
@@ -214,9 +220,19 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
             quote!(#sizes #step #runtime_path ::core::result::Result::Ok(#finish)),
         )
     };
+    // Only the GEMM hand-off and the paths of 3+ operands read what the
+    // operands occupy (for the memory budget).
+    let counted = mode == Mode::Explain
+        || plan.steps.is_empty()
+        || plan.steps.iter().any(|step| step.is_gemm_class());
+    let binder = if counted {
+        quote!(new)
+    } else {
+        quote!(uncounted)
+    };
     let body = quote! {
         #sub_imports
-        let mut binder = rt::ShapeBinder::new([#(#label_chars),*]);
+        let mut binder = rt::ShapeBinder::#binder([#(#label_chars),*]);
         #(#binds)*
         let shape = binder.finish(#output_has_ellipsis)?;
         #body

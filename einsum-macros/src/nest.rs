@@ -31,7 +31,7 @@ pub fn step_block(plan: &Plan, step: &Step) -> TokenStream {
         let labels = step.labels().into_iter().map(Literal::usize_unsuffixed);
         let (a, b) = (&nest.arrays[0].0, &nest.arrays[1].0);
         quote! {
-            if !rt::kernels::gemm(&shape, &[#(#labels),*], &#a, &#b, &out) {
+            if !rt::gemm_step(&shape, &[#(#labels),*], &#a, &#b, &out) {
                 #loops
             }
         }

@@ -49,6 +49,12 @@ pub fn with_memory_limit<R>(bytes: usize, f: impl FnOnce() -> R) -> R {
     crate::scoped::with_setting(&LIMIT, bytes, f)
 }
 
+/// Sets a budget of `bytes` for this thread's einsums until the result
+/// drops, as [`with_memory_limit`] does around its closure.
+pub(crate) fn set_memory_limit(bytes: usize) -> crate::scoped::Restore<usize> {
+    crate::scoped::set(&LIMIT, bytes)
+}
+
 /// The budget in bytes for an einsum whose largest operand or output holds
 /// `largest_array` bytes (an operand's distinct elements, see
 /// [`DEFAULT_MEMORY_LIMIT`]): the caller's `memory_limit`, or the default.

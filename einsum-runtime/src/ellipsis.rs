@@ -20,11 +20,11 @@ impl<const K: usize> EllipsisAxes<K> {
     /// shape; an array with fewer (or no) ellipsis dimensions gets stride 0
     /// on the missing ones, which broadcasts it.
     pub fn new<const NL: usize>(shape: &Shape<NL>, arrays: [EllipsisStrides<'_>; K]) -> Self {
-        let dims: Vec<isize> = shape.ellipsis().iter().map(|&d| d as isize).collect();
-        let rank = dims.len();
-        let strides = (0..rank)
-            .map(|axis| arrays.map(|own| own.aligned(rank, axis)))
-            .collect();
+        let (dims, flat) = aligned(shape.ellipsis(), &arrays);
+        let mut strides = vec![[0; K]; dims.len()];
+        for (axis, own) in strides.iter_mut().enumerate() {
+            own.copy_from_slice(&flat[axis * K..(axis + 1) * K]);
+        }
         EllipsisAxes { dims, strides }
     }
 
@@ -38,7 +38,9 @@ impl<const K: usize> EllipsisAxes<K> {
         self.len() == 0
     }
 
-    /// The offsets of every array for the flat indices in `range`.
+    /// The offsets of every array for the flat indices in `range`. Out of
+    /// line: it runs once per block, and its code is not the loop's.
+    #[inline(never)]
     pub fn offsets(&self, range: Range<isize>) -> EllipsisOffsets<'_, K> {
         let mut index = vec![0isize; self.dims.len()];
         let mut offsets = [0isize; K];
@@ -62,6 +64,18 @@ impl<const K: usize> EllipsisAxes<K> {
     }
 }
 
+/// The broadcast dimensions, and each array's stride along each, axis by
+/// axis (`arrays.len()` strides per axis): [`EllipsisAxes::new`] for any
+/// number of arrays.
+fn aligned(dims: &[usize], arrays: &[EllipsisStrides<'_>]) -> (Vec<isize>, Vec<isize>) {
+    let rank = dims.len();
+    let mut strides = Vec::with_capacity(rank * arrays.len());
+    for axis in 0..rank {
+        strides.extend(arrays.iter().map(|own| own.aligned(rank, axis)));
+    }
+    (dims.iter().map(|&d| d as isize).collect(), strides)
+}
+
 /// Iterator of [`EllipsisAxes::offsets`]: an odometer over the dimensions.
 #[derive(Debug)]
 pub struct EllipsisOffsets<'a, const K: usize> {
@@ -74,28 +88,54 @@ pub struct EllipsisOffsets<'a, const K: usize> {
 impl<const K: usize> Iterator for EllipsisOffsets<'_, K> {
     type Item = [isize; K];
 
+    #[inline]
     fn next(&mut self) -> Option<[isize; K]> {
         if self.remaining <= 0 {
             return None;
         }
         self.remaining -= 1;
         let current = self.offsets;
-        for axis in (0..self.index.len()).rev() {
+        // The last axis steps in line; carries into the others are rare.
+        if let Some(last) = self.index.len().checked_sub(1) {
+            self.index[last] += 1;
+            if self.index[last] < self.axes.dims[last] {
+                for (offset, s) in self.offsets.iter_mut().zip(self.axes.strides[last]) {
+                    *offset += s;
+                }
+            } else {
+                self.carry(last);
+            }
+        }
+        Some(current)
+    }
+}
+
+impl<const K: usize> EllipsisOffsets<'_, K> {
+    /// Axis `axis` has run past its end: rewinds it, and steps the next
+    /// one out (carrying further when that one ends too).
+    #[inline(never)]
+    fn carry(&mut self, mut axis: usize) {
+        loop {
+            // Rewind this axis.
+            let stride = self.axes.strides[axis];
+            for (offset, s) in self.offsets.iter_mut().zip(stride) {
+                *offset -= (self.index[axis] - 1) * s;
+            }
+            self.index[axis] = 0;
+            if axis == 0 {
+                return;
+            }
+            // Step the next one out.
+            axis -= 1;
             let stride = self.axes.strides[axis];
             self.index[axis] += 1;
             if self.index[axis] < self.axes.dims[axis] {
                 for (offset, s) in self.offsets.iter_mut().zip(stride) {
                     *offset += s;
                 }
-                break;
+                return;
             }
-            // Carry: rewind this axis and step the next one out.
-            for (offset, s) in self.offsets.iter_mut().zip(stride) {
-                *offset -= (self.index[axis] - 1) * s;
-            }
-            self.index[axis] = 0;
         }
-        Some(current)
     }
 }
 

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod budget;
+mod compiled;
 mod element;
 mod ellipsis;
 mod error;
@@ -19,6 +20,7 @@ mod rank;
 pub mod schedule;
 mod scoped;
 mod shapes;
+mod step;
 
 pub use element::{Element, SameElement};
 pub use ellipsis::{EllipsisAxes, EllipsisOffsets};
@@ -29,15 +31,25 @@ pub use options::Options;
 pub use output::{checked_len, Output};
 pub use rank::*;
 pub use shapes::{Shape, ShapeBinder, Sub};
+pub use step::gemm_step;
 
 pub use ndarray;
 
 /// Returns the result of an `einsum!`, or panics with the error's message
 /// at the caller's location.
 #[track_caller]
+#[inline]
 pub fn unwrap_or_panic<R>(result: Result<R, EinsumError>) -> R {
     match result {
         Ok(value) => value,
-        Err(err) => panic!("einsum: {err}"),
+        Err(err) => fail(err),
     }
+}
+
+/// The panic of [`unwrap_or_panic`], compiled once for every result type.
+#[track_caller]
+#[cold]
+#[inline(never)]
+fn fail(err: EinsumError) -> ! {
+    panic!("einsum: {err}")
 }

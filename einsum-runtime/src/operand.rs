@@ -176,6 +176,12 @@ impl<'a, T, const NL: usize> Operand<'a, T, NL> {
         self.ellipsis
     }
 
+    /// The same operand with `W` labels (stride 0 past `NL`; see
+    /// [`Shape::widen`](crate::Shape)).
+    pub(crate) fn widen<const W: usize>(&self) -> Operand<'a, T, W> {
+        Operand::new(self.ptr, widen(&self.strides), self.ellipsis, self.span)
+    }
+
     pub(crate) fn ptr(&self) -> *const T {
         self.ptr
     }
@@ -238,6 +244,13 @@ impl<T: Copy, const NL: usize> Operand<'_, T, NL> {
     }
 }
 
+/// `strides` followed by zeros, to `W` labels.
+fn widen<const NL: usize, const W: usize>(strides: &[isize; NL]) -> [isize; W] {
+    let mut wide = [0; W];
+    wide[..NL].copy_from_slice(strides);
+    wide
+}
+
 /// An input along the innermost loop, resolved by [`Operand::lane`]: the
 /// address of its first element and its stride.
 pub(crate) type RawLane<T> = (*const T, isize);
@@ -252,7 +265,8 @@ pub struct Writer<'a, T, const NL: usize> {
     shift: isize,
     /// The stride of each output label (0 for labels summed away).
     pub strides: [isize; NL],
-    ellipsis: Vec<isize>,
+    /// The strides of the ellipsis dimensions, borrowed from the output.
+    ellipsis: &'a [isize],
     span: Span,
     life: PhantomData<&'a mut T>,
 }
@@ -269,7 +283,7 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
         ptr: *mut T,
         len: usize,
         strides: [isize; NL],
-        ellipsis: Vec<isize>,
+        ellipsis: &'a [isize],
         span: Span,
     ) -> Self {
         Writer {
@@ -293,7 +307,10 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
     ///
     /// # Panics
     /// If `buffer` does not have the output's length.
-    pub(crate) fn with_buffer<'b>(&self, buffer: &'b mut [T]) -> Writer<'b, T, NL> {
+    pub(crate) fn with_buffer<'b>(&self, buffer: &'b mut [T]) -> Writer<'b, T, NL>
+    where
+        'a: 'b,
+    {
         assert_eq!(
             buffer.len(),
             self.len,
@@ -303,7 +320,7 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
             buffer.as_mut_ptr(),
             self.len,
             self.strides,
-            self.ellipsis.clone(),
+            self.ellipsis,
             self.span,
         )
     }
@@ -316,12 +333,26 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
     }
 
     /// The strides of the ellipsis dimensions.
-    pub fn ellipsis(&self) -> EllipsisStrides<'_> {
-        EllipsisStrides::plain(&self.ellipsis)
+    pub fn ellipsis(&self) -> EllipsisStrides<'a> {
+        EllipsisStrides::plain(self.ellipsis)
     }
 
     pub(crate) fn ptr(&self) -> *mut T {
         self.ptr
+    }
+
+    /// The same output with `W` labels (stride 0 past `NL`), as
+    /// [`Operand::widen`].
+    pub(crate) fn widen<const W: usize>(&self) -> Writer<'a, T, W> {
+        let mut wide = Writer::new(
+            self.ptr,
+            self.len,
+            widen(&self.strides),
+            self.ellipsis,
+            self.span,
+        );
+        wide.shift = self.shift;
+        wide
     }
 
     /// The same output seen from `offset` elements further on, as
@@ -331,7 +362,7 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
             self.ptr.wrapping_offset(offset),
             self.len,
             self.strides,
-            self.ellipsis.clone(),
+            self.ellipsis,
             self.span.shifted(offset),
         );
         shifted.shift = self.shift + offset;

@@ -51,13 +51,27 @@ impl Options {
     /// Runs `call` (the generated function's body, on the calling thread)
     /// with these options in force.
     pub fn apply<R: Send>(self, call: impl FnOnce() -> R + Send) -> R {
-        let with_limit = move || match self.memory_limit {
-            Some(bytes) => budget::with_memory_limit(bytes, call),
-            None => call(),
-        };
-        match self.threads {
-            Some(n) => schedule::with_threads(n, with_limit),
-            None => with_limit(),
+        let _in_force = self.enter();
+        call()
+    }
+
+    /// Puts these options in force on this thread until the result drops
+    /// (on unwind too). Not generic, unlike [`Options::apply`]: compiled
+    /// once, not once per call site.
+    fn enter(self) -> InForce {
+        // The pool is chosen first and restored last.
+        let pool = self.threads.map(schedule::choose);
+        let limit = self.memory_limit.map(budget::set_memory_limit);
+        InForce {
+            _limit: limit,
+            _pool: pool,
         }
     }
+}
+
+/// Options in force; dropping it puts back what was in force before, the
+/// memory limit first.
+struct InForce {
+    _limit: Option<crate::scoped::Restore<usize>>,
+    _pool: Option<schedule::Chosen>,
 }

@@ -32,57 +32,53 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
     pub fn allocate(shape: &Shape<NL>, term: &[Sub]) -> Result<Self, EinsumError> {
         // Built in place rather than through a Vec of dims: this runs on
         // every call, and tiny einsums should cost little more than their loops.
-        let ellipsis_rank = shape.ellipsis().len();
-        let ndim = term
-            .iter()
-            .map(|s| {
-                if *s == Sub::Ellipsis {
-                    ellipsis_rank
-                } else {
-                    1
-                }
-            })
-            .sum();
+        let ellipsis = shape.ellipsis();
+        let has_ellipsis = term.contains(&Sub::Ellipsis);
+        let ndim = if has_ellipsis {
+            term.len() - 1 + ellipsis.len()
+        } else {
+            term.len()
+        };
         let mut dim = D::zeros(ndim);
-        let mut axis = 0;
-        for sub in term {
-            match *sub {
-                Sub::Label(label) => {
-                    dim.slice_mut()[axis] = shape.size(label);
-                    axis += 1;
-                }
-                Sub::Ellipsis => {
-                    dim.slice_mut()[axis..axis + ellipsis_rank].copy_from_slice(shape.ellipsis());
-                    axis += ellipsis_rank;
+        let mut strides = [0isize; NL];
+        let mut ellipsis_strides = Vec::new();
+        if has_ellipsis {
+            let sizes = shape.label_sizes();
+            ellipsis_layout(
+                sizes,
+                ellipsis,
+                term,
+                dim.slice_mut(),
+                &mut strides,
+                &mut ellipsis_strides,
+            );
+        } else {
+            // Each axis a label (the usual case, folded into each expansion).
+            let dims = dim.slice_mut();
+            for (axis, sub) in term.iter().enumerate() {
+                if let Sub::Label(label) = *sub {
+                    dims[axis] = shape.size(label);
                 }
             }
         }
         let len = checked_len::<T>(dim.slice())?;
-        let data = uninit_vec::<T>(len)?;
-        let array_strides = dim.default_strides();
-        let array_strides = array_strides.slice();
-        let mut strides = [0isize; NL];
-        let mut ellipsis = Vec::new();
-        let mut axis = 0;
-        for sub in term {
-            match *sub {
-                Sub::Label(label) => {
-                    strides[label] = array_strides[axis] as isize;
-                    axis += 1;
-                }
-                Sub::Ellipsis => {
-                    let n = shape.ellipsis().len();
-                    ellipsis.extend(array_strides[axis..axis + n].iter().map(|&s| s as isize));
-                    axis += n;
+        if !has_ellipsis && len != 0 {
+            // Standard layout; an empty array's strides stay 0, as ndarray's.
+            let mut stride = 1;
+            for sub in term.iter().rev() {
+                if let Sub::Label(label) = *sub {
+                    strides[label] = stride as isize;
+                    stride *= shape.size(label);
                 }
             }
         }
+        let data = uninit_vec::<T>(len)?;
         Ok(Output {
             data,
             dim,
             len,
             strides,
-            ellipsis,
+            ellipsis: ellipsis_strides,
         })
     }
 
@@ -110,7 +106,7 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
             self.data.as_mut_ptr(),
             self.len,
             self.strides,
-            self.ellipsis.clone(),
+            &self.ellipsis,
             self.span(),
         )
     }
@@ -147,16 +143,68 @@ impl<T: Element, const NL: usize> Output<T, Ix0, NL> {
     }
 }
 
+/// [`Output::allocate`] for a term with an ellipsis: `dims` (of the
+/// output's rank) and the strides of the standard layout, for each label
+/// (`strides`) and each ellipsis dimension (`ellipsis_strides`); all 0 when
+/// some dimension is (as ndarray makes them for an empty array).
+fn ellipsis_layout(
+    sizes: &[usize],
+    ellipsis: &[usize],
+    term: &[Sub],
+    dims: &mut [usize],
+    strides: &mut [isize],
+    ellipsis_strides: &mut Vec<isize>,
+) {
+    let mut axis = 0;
+    for sub in term {
+        match *sub {
+            Sub::Label(label) => {
+                dims[axis] = sizes[label];
+                axis += 1;
+            }
+            Sub::Ellipsis => {
+                dims[axis..axis + ellipsis.len()].copy_from_slice(ellipsis);
+                axis += ellipsis.len();
+            }
+        }
+    }
+    let mut standard = vec![0isize; dims.len()];
+    if !dims.contains(&0) {
+        let mut stride = 1isize;
+        for (s, &d) in standard.iter_mut().zip(dims.iter()).rev() {
+            *s = stride;
+            // Wrapping: an overflowing shape is refused before it is used.
+            stride = stride.wrapping_mul(d as isize);
+        }
+    }
+    let mut axis = 0;
+    for sub in term {
+        match *sub {
+            Sub::Label(label) => {
+                strides[label] = standard[axis];
+                axis += 1;
+            }
+            Sub::Ellipsis => {
+                ellipsis_strides.extend_from_slice(&standard[axis..axis + ellipsis.len()]);
+                axis += ellipsis.len();
+            }
+        }
+    }
+}
+
 /// Room for `len` elements (an empty Vec with that capacity), or an error
 /// when the memory cannot be had: `try_einsum!` reports that rather than
 /// aborting. Large blocks are advised to use huge pages before their first
 /// touch; debug builds fill the bytes with ones.
 fn uninit_vec<T: Element>(len: usize) -> Result<Vec<T>, EinsumError> {
     let bytes = len * std::mem::size_of::<T>();
-    let mut data = Vec::new();
-    data.try_reserve_exact(len)
-        .map_err(|_| EinsumError::AllocationFailed { bytes })?;
-    advise_huge_pages(data.as_mut_ptr(), bytes);
+    let mut data = Vec::<T>::new();
+    if data.try_reserve_exact(len).is_err() {
+        return Err(allocation_failed(bytes));
+    }
+    if bytes >= ADVISE_FROM {
+        advise_huge_pages(data.as_mut_ptr().cast(), bytes);
+    }
     #[cfg(debug_assertions)]
     // SAFETY: the capacity holds `len` elements; any bytes are a valid
     // integer, float or complex value.
@@ -166,16 +214,21 @@ fn uninit_vec<T: Element>(len: usize) -> Result<Vec<T>, EinsumError> {
     Ok(data)
 }
 
+#[cold]
+#[inline(never)]
+fn allocation_failed(bytes: usize) -> EinsumError {
+    EinsumError::AllocationFailed { bytes }
+}
+
 /// Allocations below this size get no page advice: the saving would not
 /// pay for the system call.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const ADVISE_FROM: usize = 4 << 20;
 
 /// The whole pages inside `bytes` bytes from `ptr`, as an address range:
 /// a large allocation's range rounded inwards, or `None` below
 /// [`ADVISE_FROM`].
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-fn whole_pages<T>(ptr: *mut T, bytes: usize) -> Option<std::ops::Range<usize>> {
+fn whole_pages(ptr: *mut u8, bytes: usize) -> Option<std::ops::Range<usize>> {
     const PAGE: usize = 4096;
     if bytes < ADVISE_FROM {
         return None;
@@ -188,7 +241,7 @@ fn whole_pages<T>(ptr: *mut T, bytes: usize) -> Option<std::ops::Range<usize>> {
 /// Asks Linux to back a large, fresh allocation with huge pages, so that
 /// writing it faults once per 2 MiB rather than once per 4 KiB. Only a hint:
 /// it changes no contents, and failure is harmless.
-fn advise_huge_pages<T>(ptr: *mut T, bytes: usize) {
+fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
     #[cfg(target_os = "linux")]
     if let Some(pages) = whole_pages(ptr, bytes) {
         // SAFETY: the range lies inside the allocation just made, rounded
@@ -216,28 +269,31 @@ fn advise_huge_pages<T>(ptr: *mut T, bytes: usize) {
 /// Only a hint: it changes no contents (the pages of a fresh allocation
 /// read as zero, those of a reused one keep their bytes), and failure is
 /// harmless. `ptr` and `bytes` must lie within one allocation.
+#[inline]
 pub(crate) fn prefault<T>(ptr: *mut T, bytes: usize) {
+    prefault_bytes(ptr.cast(), bytes);
+}
+
+/// [`prefault`], compiled once for every element type.
+fn prefault_bytes(ptr: *mut u8, bytes: usize) {
     #[cfg(target_os = "linux")]
     if let Some(pages) = whole_pages(ptr, bytes).filter(|pages| !is_resident(pages.start)) {
-        use rayon::prelude::*;
         // Huge-page sized pieces, spread over the einsum's pool.
         const PIECE: usize = 2 << 20;
         let pieces = pages.len().div_ceil(PIECE);
-        crate::schedule::in_pool(|| {
-            (0..pieces).into_par_iter().for_each(|k| {
-                let from = pages.start + k * PIECE;
-                let to = (from + PIECE).min(pages.end);
-                // SAFETY: the range lies inside the caller's allocation, rounded
-                // inwards to page boundaries; MADV_POPULATE_WRITE only maps the
-                // pages (Linux 5.14+; older kernels reject it, harmlessly).
-                unsafe {
-                    libc::madvise(
-                        from as *mut libc::c_void,
-                        to - from,
-                        libc::MADV_POPULATE_WRITE,
-                    );
-                }
-            })
+        crate::schedule::par_each(pieces, &|k| {
+            let from = pages.start + k * PIECE;
+            let to = (from + PIECE).min(pages.end);
+            // SAFETY: the range lies inside the caller's allocation, rounded
+            // inwards to page boundaries; MADV_POPULATE_WRITE only maps the
+            // pages (Linux 5.14+; older kernels reject it, harmlessly).
+            unsafe {
+                libc::madvise(
+                    from as *mut libc::c_void,
+                    to - from,
+                    libc::MADV_POPULATE_WRITE,
+                );
+            }
         });
     }
     #[cfg(not(target_os = "linux"))]
@@ -259,21 +315,27 @@ fn is_resident(page: usize) -> bool {
 
 /// The number of elements of an array with `dims`, or an error when its
 /// bytes would exceed `isize::MAX` (the most an allocation may hold).
+#[inline]
 pub fn checked_len<T>(dims: &[usize]) -> Result<usize, EinsumError> {
-    let too_large = || EinsumError::SizeOverflow {
-        shape: dims.to_vec(),
-    };
-    let len = dims
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(too_large)?;
-    let bytes = len
-        .checked_mul(std::mem::size_of::<T>().max(1))
-        .ok_or_else(too_large)?;
-    if bytes > isize::MAX as usize {
-        return Err(too_large());
+    let mut len = 1usize;
+    for &d in dims {
+        match len.checked_mul(d) {
+            Some(product) => len = product,
+            None => return Err(too_large(dims)),
+        }
     }
-    Ok(len)
+    match len.checked_mul(std::mem::size_of::<T>().max(1)) {
+        Some(bytes) if bytes <= isize::MAX as usize => Ok(len),
+        _ => Err(too_large(dims)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn too_large(dims: &[usize]) -> EinsumError {
+    EinsumError::SizeOverflow {
+        shape: dims.to_vec(),
+    }
 }
 
 #[cfg(all(test, target_os = "linux"))]

@@ -13,12 +13,23 @@ pub(crate) fn with_setting<T: Copy + 'static, R>(
     value: T,
     f: impl FnOnce() -> R,
 ) -> R {
-    struct Restore<T: Copy + 'static>(&'static LocalKey<Cell<Option<T>>>, Option<T>);
-    impl<T: Copy + 'static> Drop for Restore<T> {
-        fn drop(&mut self) {
-            self.0.with(|cell| cell.set(self.1));
-        }
-    }
-    let _restore = Restore(setting, setting.with(|cell| cell.replace(Some(value))));
+    let _restore = set(setting, value);
     f()
+}
+
+/// A setting's previous value, put back when this drops.
+pub(crate) struct Restore<T: Copy + 'static>(&'static LocalKey<Cell<Option<T>>>, Option<T>);
+
+impl<T: Copy + 'static> Drop for Restore<T> {
+    fn drop(&mut self) {
+        self.0.with(|cell| cell.set(self.1));
+    }
+}
+
+/// Makes `setting` hold `Some(value)` until the result drops.
+pub(crate) fn set<T: Copy + 'static>(
+    setting: &'static LocalKey<Cell<Option<T>>>,
+    value: T,
+) -> Restore<T> {
+    Restore(setting, setting.with(|cell| cell.replace(Some(value))))
 }

@@ -23,6 +23,18 @@ pub enum Sub {
 /// Where a label's size was first seen: (size, operand, axis).
 type Seen = (usize, usize, usize);
 
+/// The label count of the code compiled once in this crate rather than
+/// once per equation (running a path, the GEMM hand-off): shapes and
+/// operands of an equation of up to this many labels are widened to it,
+/// the labels beyond the equation's own sized 0 and never read. Small, so
+/// that the wide arrays cost little to copy.
+pub(crate) const WIDE: usize = 16;
+
+/// The label count of the path search, and of the code for equations of
+/// more than [`WIDE`] labels (compiled where such an equation is used). An
+/// equation has at most 52 labels.
+pub(crate) const WIDEST: usize = 64;
+
 /// Collects label sizes from the operands; see the module docs.
 #[derive(Debug)]
 pub struct ShapeBinder<const NL: usize> {
@@ -30,6 +42,8 @@ pub struct ShapeBinder<const NL: usize> {
     seen: [Option<Seen>; NL],
     ellipsis: Vec<usize>,
     operand_bytes: usize,
+    /// Whether `operand_bytes` is counted (see [`ShapeBinder::uncounted`]).
+    count_bytes: bool,
 }
 
 /// The size of every label and the broadcast shape of the ellipsis, and
@@ -51,6 +65,19 @@ impl<const NL: usize> ShapeBinder<NL> {
             seen: [None; NL],
             ellipsis: Vec::new(),
             operand_bytes: 0,
+            count_bytes: true,
+        }
+    }
+
+    /// A binder that does not count the memory the operands occupy (which
+    /// raises the default memory budget; the shape's count is then 0), for
+    /// an expansion that never consults the budget with it: no GEMM
+    /// hand-off and no contraction path. Counting is a call per operand
+    /// that such an expansion would compile for nothing.
+    pub fn uncounted(labels: [char; NL]) -> Self {
+        ShapeBinder {
+            count_bytes: false,
+            ..ShapeBinder::new(labels)
         }
     }
 
@@ -62,7 +89,10 @@ impl<const NL: usize> ShapeBinder<NL> {
     /// constant term into the checks: a 4x4 matmul through `einsum!` took
     /// 115 ns when the compiler chose not to inline this, 67 ns inlined (a
     /// plain loop: 85). Debug builds leave the choice to the compiler: there
-    /// forcing it only made the test suite build 30 s longer.
+    /// forcing it only made the test suite build 30 s longer. What is
+    /// inlined is the common case only (each label once, no ellipsis, sizes
+    /// that agree); the rest, and every error, is compiled once for all
+    /// equations.
     #[cfg_attr(not(debug_assertions), inline(always))]
     #[cfg_attr(debug_assertions, inline)]
     pub fn bind<'a, T, D: Dimension>(
@@ -71,63 +101,84 @@ impl<const NL: usize> ShapeBinder<NL> {
         view: &'a ArrayView<'_, T, D>,
         term: &[Sub],
     ) -> Result<Operand<'a, T, NL>, EinsumError> {
-        let dims = view.shape();
-        let strides = view.strides();
-        let ellipsis_at = term.iter().position(|s| *s == Sub::Ellipsis);
-        let named = term.len() - usize::from(ellipsis_at.is_some());
-        let ellipsis_len = match ellipsis_at {
-            Some(_) if dims.len() >= named => dims.len() - named,
-            None if dims.len() == named => 0,
-            _ => {
-                return Err(EinsumError::RankMismatch {
-                    operand,
-                    ndim: dims.len(),
-                    labels: named,
-                    ellipsis: ellipsis_at.is_some(),
-                })
-            }
-        };
-
-        let mut label_strides = [0isize; NL];
-        let mut axis_in_operand: [Option<usize>; NL] = [None; NL];
-        let mut ellipsis = EllipsisStrides::of(&[], &[]);
-        let mut axis = 0;
-        for sub in term {
-            match *sub {
-                Sub::Ellipsis => {
-                    let axes = axis..axis + ellipsis_len;
-                    ellipsis = EllipsisStrides::of(&dims[axes.clone()], &strides[axes]);
-                    axis += ellipsis_len;
-                }
-                Sub::Label(label) => {
-                    let size = dims[axis];
-                    match axis_in_operand[label] {
-                        Some(first_axis) if dims[first_axis] != size => {
-                            return Err(EinsumError::DiagonalMismatch {
-                                label: self.labels[label],
-                                operand,
-                                sizes: (dims[first_axis], size),
-                            });
-                        }
-                        Some(_) => {}
-                        None => {
-                            axis_in_operand[label] = Some(axis);
-                            self.merge_label(label, (size, operand, axis))?;
-                        }
-                    }
-                    // A repeated label walks the diagonal: its strides add up.
-                    label_strides[label] += broadcast_stride(size, strides[axis]);
-                    axis += 1;
-                }
-            }
-        }
-        if let Some(at) = ellipsis_at {
-            self.merge_ellipsis(operand, &dims[at..at + ellipsis_len])?;
-        }
-        let bytes = distinct_elements(dims, strides).saturating_mul(std::mem::size_of::<T>());
-        self.operand_bytes = self.operand_bytes.max(bytes);
+        let (dims, strides) = (view.shape(), view.strides());
+        let element = std::mem::size_of::<T>();
+        let (label_strides, axes) = self.bind_axes(operand, dims, strides, term, element)?;
+        let ellipsis = EllipsisStrides::of(&dims[axes.clone()], &strides[axes]);
         let span = Span::of(dims, strides);
         Ok(Operand::new(view.as_ptr(), label_strides, ellipsis, span))
+    }
+
+    /// [`ShapeBinder::bind`], not inlined: one copy per operand type,
+    /// shared by the expansions whose calls are not tiny (three or more
+    /// operands, `explain!`), which then compile no checks of their own.
+    #[inline(never)]
+    pub fn bind_shared<'a, T, D: Dimension>(
+        &mut self,
+        operand: usize,
+        view: &'a ArrayView<'_, T, D>,
+        term: &[Sub],
+    ) -> Result<Operand<'a, T, NL>, EinsumError> {
+        self.bind(operand, view, term)
+    }
+
+    /// [`ShapeBinder::bind`] for an operand of `dims` and `strides`, with
+    /// elements of `element` bytes: its stride for each label, and its
+    /// ellipsis axes. Generic in the label count only.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
+    fn bind_axes(
+        &mut self,
+        operand: usize,
+        dims: &[usize],
+        strides: &[isize],
+        term: &[Sub],
+        element: usize,
+    ) -> Result<([isize; NL], std::ops::Range<usize>), EinsumError> {
+        let mut label_strides = [0isize; NL];
+        // Whether each axis is a label of its own: constant for a constant
+        // term and a static rank, so the branches fold away in each
+        // expansion (one pass, no early exit, which the compiler unrolls).
+        let mut plain = dims.len() == term.len();
+        let mut labels = 0u64;
+        for sub in term {
+            match *sub {
+                Sub::Label(label) if label < 64 => {
+                    plain &= labels & 1 << label == 0;
+                    labels |= 1 << label;
+                }
+                _ => plain = false,
+            }
+        }
+        let mut axes = 0..0;
+        if plain {
+            // Nothing here takes the binder's address, so that a tiny call
+            // keeps it in registers.
+            for axis in 0..term.len() {
+                let Sub::Label(label) = term[axis] else {
+                    continue;
+                };
+                let new = (dims[axis], operand, axis);
+                self.seen[label] = Some(match self.seen[label] {
+                    None => new,
+                    Some(seen) if seen.0 == new.0 => seen,
+                    Some(seen) => merge_sizes(self.labels[label], seen, new)?,
+                });
+                label_strides[label] = broadcast_stride(new.0, strides[axis]);
+            }
+        } else {
+            let binding = Binding {
+                labels: &self.labels,
+                seen: &mut self.seen,
+                ellipsis: &mut self.ellipsis,
+            };
+            axes = bind_general(binding, operand, dims, strides, term, &mut label_strides)?;
+        }
+        if self.count_bytes {
+            let bytes = distinct_elements(dims, strides).saturating_mul(element);
+            self.operand_bytes = self.operand_bytes.max(bytes);
+        }
+        Ok((label_strides, axes))
     }
 
     /// Resolves the label sizes; `output_has_ellipsis` says whether the
@@ -135,63 +186,153 @@ impl<const NL: usize> ShapeBinder<NL> {
     #[inline]
     pub fn finish(self, output_has_ellipsis: bool) -> Result<Shape<NL>, EinsumError> {
         if !output_has_ellipsis && !self.ellipsis.is_empty() {
-            return Err(EinsumError::EllipsisNotInOutput {
-                dims: self.ellipsis,
-            });
+            return Err(ellipsis_not_in_output(self.ellipsis));
         }
-        let sizes = self.seen.map(|seen| seen.map_or(0, |(size, _, _)| size));
+        let mut sizes = [0; NL];
+        for (size, seen) in sizes.iter_mut().zip(&self.seen) {
+            if let Some((first, _, _)) = seen {
+                *size = *first;
+            }
+        }
         Ok(Shape {
             sizes,
             ellipsis: self.ellipsis,
             operand_bytes: self.operand_bytes,
         })
     }
+}
 
-    fn merge_label(&mut self, label: usize, new: Seen) -> Result<(), EinsumError> {
-        match self.seen[label] {
-            None => self.seen[label] = Some(new),
-            Some(old) if old.0 == new.0 || new.0 == 1 => {}
-            Some(old) if old.0 == 1 => self.seen[label] = Some(new),
-            Some(old) => {
-                return Err(EinsumError::SizeMismatch {
-                    label: self.labels[label],
-                    first: old,
-                    second: new,
+#[cold]
+#[inline(never)]
+fn ellipsis_not_in_output(dims: Vec<usize>) -> EinsumError {
+    EinsumError::EllipsisNotInOutput { dims }
+}
+
+/// A binder's state as slices, for [`bind_general`].
+struct Binding<'b> {
+    labels: &'b [char],
+    seen: &'b mut [Option<Seen>],
+    ellipsis: &'b mut Vec<usize>,
+}
+
+/// [`ShapeBinder::bind`] in full: any term (ellipsis, repeated labels),
+/// sizes that broadcast, and the errors. Sets `label_strides` and returns
+/// the operand's ellipsis axes. Compiled once for all equations.
+#[inline(never)]
+fn bind_general(
+    binder: Binding<'_>,
+    operand: usize,
+    dims: &[usize],
+    strides: &[isize],
+    term: &[Sub],
+    label_strides: &mut [isize],
+) -> Result<std::ops::Range<usize>, EinsumError> {
+    let ellipsis_at = term.iter().position(|s| *s == Sub::Ellipsis);
+    let named = term.len() - usize::from(ellipsis_at.is_some());
+    let ellipsis_len = match ellipsis_at {
+        Some(_) if dims.len() >= named => dims.len() - named,
+        None if dims.len() == named => 0,
+        _ => {
+            return Err(EinsumError::RankMismatch {
+                operand,
+                ndim: dims.len(),
+                labels: named,
+                ellipsis: ellipsis_at.is_some(),
+            })
+        }
+    };
+    // The axis of the subscript at `k` in the term.
+    let axis_of = |k: usize| match ellipsis_at {
+        Some(at) if k > at => k - 1 + ellipsis_len,
+        _ => k,
+    };
+    label_strides.fill(0);
+    for (k, sub) in term.iter().enumerate() {
+        if let Sub::Label(label) = *sub {
+            let axis = axis_of(k);
+            let size = dims[axis];
+            match term[..k].iter().position(|s| s == sub) {
+                Some(j) if dims[axis_of(j)] != size => {
+                    return Err(EinsumError::DiagonalMismatch {
+                        label: binder.labels[label],
+                        operand,
+                        sizes: (dims[axis_of(j)], size),
+                    });
+                }
+                Some(_) => {}
+                None => merge_label(binder.seen, binder.labels, label, (size, operand, axis))?,
+            }
+            // A repeated label walks the diagonal: its strides add up.
+            label_strides[label] += broadcast_stride(size, strides[axis]);
+        }
+    }
+    let at = ellipsis_at.unwrap_or(0);
+    let axes = at..at + ellipsis_len;
+    if ellipsis_at.is_some() {
+        merge_ellipsis(binder.ellipsis, operand, &dims[axes.clone()])?;
+    }
+    Ok(axes)
+}
+
+fn merge_label(
+    seen: &mut [Option<Seen>],
+    labels: &[char],
+    label: usize,
+    new: Seen,
+) -> Result<(), EinsumError> {
+    seen[label] = Some(match seen[label] {
+        None => new,
+        Some(old) => merge_sizes(labels[label], old, new)?,
+    });
+    Ok(())
+}
+
+/// Where label `label`'s size is taken from once it was seen at `old` and
+/// now at `new`: a size of 1 stretches to the other.
+#[inline(never)]
+fn merge_sizes(label: char, old: Seen, new: Seen) -> Result<Seen, EinsumError> {
+    match (old.0, new.0) {
+        (a, b) if a == b || b == 1 => Ok(old),
+        (1, _) => Ok(new),
+        _ => Err(EinsumError::SizeMismatch {
+            label,
+            first: old,
+            second: new,
+        }),
+    }
+}
+
+fn merge_ellipsis(
+    so_far: &mut Vec<usize>,
+    operand: usize,
+    dims: &[usize],
+) -> Result<(), EinsumError> {
+    let rank = so_far.len().max(dims.len());
+    let mut merged = vec![1; rank];
+    for (from_right, slot) in merged.iter_mut().rev().enumerate() {
+        let a = so_far
+            .len()
+            .checked_sub(from_right + 1)
+            .map_or(1, |k| so_far[k]);
+        let b = dims
+            .len()
+            .checked_sub(from_right + 1)
+            .map_or(1, |k| dims[k]);
+        *slot = match (a, b) {
+            _ if a == b => a,
+            (1, b) => b,
+            (a, 1) => a,
+            _ => {
+                return Err(EinsumError::EllipsisMismatch {
+                    so_far: so_far.clone(),
+                    operand,
+                    dims: dims.to_vec(),
                 })
             }
-        }
-        Ok(())
+        };
     }
-
-    fn merge_ellipsis(&mut self, operand: usize, dims: &[usize]) -> Result<(), EinsumError> {
-        let so_far = &self.ellipsis;
-        let rank = so_far.len().max(dims.len());
-        let mut merged = vec![1; rank];
-        for (from_right, slot) in merged.iter_mut().rev().enumerate() {
-            let a = so_far
-                .len()
-                .checked_sub(from_right + 1)
-                .map_or(1, |k| so_far[k]);
-            let b = dims
-                .len()
-                .checked_sub(from_right + 1)
-                .map_or(1, |k| dims[k]);
-            *slot = match (a, b) {
-                _ if a == b => a,
-                (1, b) => b,
-                (a, 1) => a,
-                _ => {
-                    return Err(EinsumError::EllipsisMismatch {
-                        so_far: so_far.clone(),
-                        operand,
-                        dims: dims.to_vec(),
-                    })
-                }
-            };
-        }
-        self.ellipsis = merged;
-        Ok(())
-    }
+    *so_far = merged;
+    Ok(())
 }
 
 /// The number of distinct elements of an array with `dims` and `strides`:
@@ -219,9 +360,14 @@ pub(crate) fn broadcast_stride(size: usize, stride: isize) -> isize {
 
 impl<const NL: usize> Shape<NL> {
     /// Each label's size, as the loop bounds of the generated code.
+    #[inline]
     pub fn sizes(&self) -> [isize; NL] {
         // Sizes come from existing arrays, so each is at most isize::MAX.
-        self.sizes.map(|size| size as isize)
+        let mut sizes = [0; NL];
+        for (to, &from) in sizes.iter_mut().zip(&self.sizes) {
+            *to = from as isize;
+        }
+        sizes
     }
 
     /// Each label's size, unconverted.
@@ -254,15 +400,35 @@ impl<const NL: usize> Shape<NL> {
 
     /// The dimensions of an array with the subscripts `term`.
     pub fn dims_of(&self, term: &[Sub]) -> Vec<usize> {
-        let mut dims = Vec::with_capacity(term.len() + self.ellipsis.len());
-        for sub in term {
-            match *sub {
-                Sub::Label(label) => dims.push(self.sizes[label]),
-                Sub::Ellipsis => dims.extend_from_slice(&self.ellipsis),
-            }
-        }
-        dims
+        dims_of(&self.sizes, &self.ellipsis, term)
     }
+
+    /// The same shape with `W` labels (those past `NL` of size 0), for the
+    /// code compiled once for all label counts ([`WIDE`], [`WIDEST`]).
+    pub(crate) fn widen<const W: usize>(&self) -> Shape<W> {
+        assert!(
+            NL <= W,
+            "einsum takes at most {WIDEST} labels (an equation has at most 52), not {NL}"
+        );
+        let mut sizes = [0; W];
+        sizes[..NL].copy_from_slice(&self.sizes);
+        Shape {
+            sizes,
+            ellipsis: self.ellipsis.clone(),
+            operand_bytes: self.operand_bytes,
+        }
+    }
+}
+
+fn dims_of(sizes: &[usize], ellipsis: &[usize], term: &[Sub]) -> Vec<usize> {
+    let mut dims = Vec::with_capacity(term.len() + ellipsis.len());
+    for sub in term {
+        match *sub {
+            Sub::Label(label) => dims.push(sizes[label]),
+            Sub::Ellipsis => dims.extend_from_slice(ellipsis),
+        }
+    }
+    dims
 }
 
 #[cfg(test)]

@@ -52,8 +52,8 @@ impl Groups {
                 _ => return None,
             }
         }
-        let gemm = !groups.k.is_empty() && !(groups.m.is_empty() && groups.n.is_empty());
-        gemm.then_some(groups)
+        let free = !groups.m.is_empty() || !groups.n.is_empty();
+        (free && !groups.k.is_empty()).then_some(groups)
     }
 
     /// Whether some m, n or k group does not fuse into one axis in the

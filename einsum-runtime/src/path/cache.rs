@@ -3,7 +3,6 @@
 //! 0.2 ms, far more than contracting small ones.
 
 use super::Slicing;
-use crate::shapes::Shape;
 use std::sync::{Arc, Mutex};
 
 /// One call site's last plan and the sizes (and memory budget) it was made
@@ -41,18 +40,18 @@ impl PlanCache {
         }
     }
 
-    /// The plan for `shape` under `budget` elements: the cached one when
-    /// both match it, else `plan()`, which then replaces it. The lock is not
-    /// held while planning.
-    pub(crate) fn get_or_plan<const NL: usize>(
+    /// The plan for the label `sizes` and `ellipsis` dimensions under
+    /// `budget` elements: the cached one when all three match it, else
+    /// `plan()`, which then replaces it. The lock is not held while
+    /// planning.
+    pub(crate) fn get_or_plan(
         &self,
-        shape: &Shape<NL>,
+        sizes: &[usize],
+        ellipsis: &[usize],
         budget: f64,
         plan: impl FnOnce() -> Slicing,
     ) -> Arc<Slicing> {
-        let sizes = shape.label_sizes();
-        let hit =
-            |c: &Cached| c.sizes == sizes && c.ellipsis == shape.ellipsis() && c.budget == budget;
+        let hit = |c: &Cached| c.sizes == sizes && c.ellipsis == ellipsis && c.budget == budget;
         let lock = || {
             self.last
                 .lock()
@@ -64,7 +63,7 @@ impl PlanCache {
         let fresh = Arc::new(plan());
         *lock() = Some(Cached {
             sizes: sizes.to_vec(),
-            ellipsis: shape.ellipsis().to_vec(),
+            ellipsis: ellipsis.to_vec(),
             budget,
             plan: fresh.clone(),
         });
@@ -75,26 +74,26 @@ impl PlanCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shapes::{ShapeBinder, Sub::Label};
+    use crate::shapes::{Shape, ShapeBinder, Sub::Label, WIDEST};
     use std::cell::Cell;
 
-    fn shape(rows: usize, cols: usize) -> Shape<2> {
+    fn shape(rows: usize, cols: usize) -> Shape<WIDEST> {
         let a = ndarray::Array2::<f64>::zeros((rows, cols));
         let mut binder = ShapeBinder::new(['i', 'j']);
         binder.bind(0, &a.view(), &[Label(0), Label(1)]).unwrap();
-        binder.finish(false).unwrap()
+        binder.finish(false).unwrap().widen::<WIDEST>()
     }
 
     #[test]
     fn plans_again_only_when_the_sizes_or_the_budget_change() {
         let cache = PlanCache::new();
         let planned = Cell::new(0);
-        let get = |shape: &Shape<2>, budget: f64| {
-            cache.get_or_plan(shape, budget, || {
+        let get = |shape: &Shape<WIDEST>, budget: f64| {
+            cache.get_or_plan(shape.label_sizes(), shape.ellipsis(), budget, || {
                 planned.set(planned.get() + 1);
                 let output = [Label(0)];
                 let terms: [&[_]; 2] = [&[Label(0), Label(1)], &[Label(1)]];
-                Slicing::plan(shape, ['i', 'j'], &terms, &output, budget)
+                Slicing::plan_wide(shape, &['i', 'j'], &terms, &output, budget)
             })
         };
         let (small, large) = (shape(3, 4), shape(300, 4));

@@ -6,7 +6,7 @@ use crate::error::EinsumError;
 use crate::kernels::{self, dims};
 use crate::operand::{Operand, Writer};
 use crate::output::Output;
-use crate::shapes::{Shape, Sub};
+use crate::shapes::{Shape, Sub, WIDE, WIDEST};
 use crate::{budget, Element};
 use ndarray::{Dimension, IxDyn};
 
@@ -35,16 +35,63 @@ pub fn contract<T: Element, D: Dimension, const NL: usize>(
     result: &mut Output<T, D, NL>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
-    let terms: Vec<&[Sub]> = inputs.iter().map(|(_, t)| *t).collect();
-    let budget = budget_elements::<T, NL>(shape, output);
-    let slicing = plans.get_or_plan(shape, budget, || {
-        Slicing::plan(shape, labels, &terms, output, budget)
-    });
-    let out = result.writer();
-    if slicing.chunks.is_empty() {
-        return run_path(shape, &slicing.path, inputs, &out);
+    widened(shape, &labels, inputs, output, &result.writer(), plans)
+}
+
+/// [`contract`] past the output's dimension type, widened to one label
+/// count: what follows is compiled once per element type (see
+/// [`crate::compiled`]), not once per equation.
+#[inline(never)]
+fn widened<T: Element, const NL: usize>(
+    shape: &Shape<NL>,
+    labels: &[char],
+    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
+    output: &[Sub],
+    out: &Writer<'_, T, NL>,
+    plans: &PlanCache,
+) -> Result<(), EinsumError> {
+    if const { NL <= WIDE } {
+        let wide = widen_all::<T, NL, WIDE>(inputs);
+        let contract = crate::compiled::contract::<T>();
+        contract(&shape.widen(), labels, &wide, output, &out.widen(), plans)
+    } else {
+        let wide = widen_all::<T, NL, WIDEST>(inputs);
+        contract_wide(&shape.widen(), labels, &wide, output, &out.widen(), plans)
     }
-    run_slices(shape, &slicing, inputs, output, &out)
+}
+
+/// The operands widened to `W` labels, with their terms.
+fn widen_all<'a, 't, T, const NL: usize, const W: usize>(
+    inputs: &[(&Operand<'a, T, NL>, &'t [Sub])],
+) -> Vec<(Operand<'a, T, W>, &'t [Sub])> {
+    let mut wide = Vec::with_capacity(inputs.len());
+    for (operand, term) in inputs {
+        wide.push((operand.widen(), *term));
+    }
+    wide
+}
+
+/// [`contract`] for `W` labels: compiled in this crate for [`WIDE`] and the
+/// common element types (see [`crate::compiled`]).
+pub(crate) fn contract_wide<T: Element, const W: usize>(
+    shape: &Shape<W>,
+    labels: &[char],
+    inputs: &[(Operand<'_, T, W>, &[Sub])],
+    output: &[Sub],
+    out: &Writer<'_, T, W>,
+    plans: &PlanCache,
+) -> Result<(), EinsumError> {
+    let element = std::mem::size_of::<T>();
+    let budget = budget_of(&shape.dims_of(output), shape.operand_bytes(), element);
+    let sizes = shape.label_sizes();
+    let slicing = plans.get_or_plan(sizes, shape.ellipsis(), budget, || {
+        let terms: Vec<&[Sub]> = inputs.iter().map(|(_, term)| *term).collect();
+        Slicing::plan_wide(&shape.widen(), labels, &terms, output, budget)
+    });
+    if slicing.chunks.is_empty() {
+        return run_path(shape, &slicing.path, inputs, out);
+    }
+    run_slices(shape, &slicing, inputs, output, out)
 }
 
 /// The memory budget in elements of `T`: the `memory_limit` option, or
@@ -53,26 +100,32 @@ pub fn contract<T: Element, D: Dimension, const NL: usize>(
 /// shape would raise the budget to a size that no array of the call
 /// occupies, and leave intermediates of that size unsliced.
 pub(crate) fn budget_elements<T, const NL: usize>(shape: &Shape<NL>, output: &[Sub]) -> f64 {
-    let output_elements = shape
-        .dims_of(output)
-        .iter()
-        .map(|&d| d as f64)
-        .product::<f64>();
-    let output_bytes = output_elements * std::mem::size_of::<T>() as f64;
-    let largest = output_bytes.max(shape.operand_bytes() as f64);
+    budget_of(
+        &shape.dims_of(output),
+        shape.operand_bytes(),
+        std::mem::size_of::<T>(),
+    )
+}
+
+/// [`budget_elements`] for an output of `output_dims`, operands of at
+/// most `operand_bytes` and elements of `element` bytes.
+fn budget_of(output_dims: &[usize], operand_bytes: usize, element: usize) -> f64 {
+    let output_elements = output_dims.iter().map(|&d| d as f64).product::<f64>();
+    let output_bytes = output_elements * element as f64;
+    let largest = output_bytes.max(operand_bytes as f64);
     let limit = budget::memory_limit(largest.min(usize::MAX as f64) as usize);
-    limit as f64 / std::mem::size_of::<T>().max(1) as f64
+    limit as f64 / element.max(1) as f64
 }
 
 /// Runs the path once per slice: every combination of the sliced labels'
 /// chunks, summed labels innermost so that each output slice adds up its
 /// chunks in a row.
-fn run_slices<T: Element, const NL: usize>(
-    shape: &Shape<NL>,
+fn run_slices<T: Element, const W: usize>(
+    shape: &Shape<W>,
     slicing: &Slicing,
-    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
+    inputs: &[(Operand<'_, T, W>, &[Sub])],
     output: &[Sub],
-    out: &Writer<'_, T, NL>,
+    out: &Writer<'_, T, W>,
 ) -> Result<(), EinsumError> {
     let summed_slices: usize = slicing
         .chunks
@@ -83,7 +136,7 @@ fn run_slices<T: Element, const NL: usize>(
     for index in 0..slicing.slices() {
         // This slice's start and length along each sliced label.
         let mut sizes = shape.clone();
-        let mut starts = [0isize; NL];
+        let mut starts = [0isize; W];
         let mut rest = index;
         for &(label, full, chunk) in slicing.chunks.iter().rev() {
             let count = full.div_ceil(chunk);
@@ -93,15 +146,10 @@ fn run_slices<T: Element, const NL: usize>(
             sizes = sizes.with_size(label, chunk.min(full - start));
         }
         let shift =
-            |strides: &[isize; NL]| -> isize { (0..NL).map(|l| starts[l] * strides[l]).sum() };
-        let operands: Vec<Operand<'_, T, NL>> = inputs
+            |strides: &[isize; W]| -> isize { (0..W).map(|l| starts[l] * strides[l]).sum() };
+        let sliced: Vec<(Operand<'_, T, W>, &[Sub])> = inputs
             .iter()
-            .map(|(op, _)| op.shifted(shift(&op.strides)))
-            .collect();
-        let sliced: Vec<(&Operand<'_, T, NL>, &[Sub])> = operands
-            .iter()
-            .zip(inputs)
-            .map(|(op, (_, term))| (op, *term))
+            .map(|(op, term)| (op.shifted(shift(&op.strides)), *term))
             .collect();
         let out_slice = out.shifted(shift(&out.strides));
         if index % summed_slices == 0 {
@@ -109,7 +157,7 @@ fn run_slices<T: Element, const NL: usize>(
             run_path(&sizes, &slicing.path, &sliced, &out_slice)?;
         } else {
             // Later ones are computed aside and added in.
-            let mut scratch = Output::<T, IxDyn, NL>::allocate(&sizes, output)?;
+            let mut scratch = Output::<T, IxDyn, W>::allocate(&sizes, output)?;
             run_path(&sizes, &slicing.path, &sliced, &scratch.writer())?;
             add_into(&sizes, output, &scratch.operand(), &out_slice);
         }
@@ -118,17 +166,17 @@ fn run_slices<T: Element, const NL: usize>(
 }
 
 /// Runs the steps of `path` in order, the last one into `out`.
-fn run_path<T: Element, const NL: usize>(
-    shape: &Shape<NL>,
+fn run_path<T: Element, const W: usize>(
+    shape: &Shape<W>,
     path: &Path,
-    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
-    out: &Writer<'_, T, NL>,
+    inputs: &[(Operand<'_, T, W>, &[Sub])],
+    out: &Writer<'_, T, W>,
 ) -> Result<(), EinsumError> {
     // The results not consumed yet: their operands, array and subscripts.
-    let mut temps: Vec<(OperandSet, Output<T, IxDyn, NL>, &[Sub])> = Vec::new();
+    let mut temps: Vec<(OperandSet, Output<T, IxDyn, W>, &[Sub])> = Vec::new();
     let last = path.steps.len() - 1;
     for (k, step) in path.steps.iter().enumerate() {
-        let mut take = |set: &OperandSet| -> Argument<'_, T, NL> {
+        let mut take = |set: &OperandSet| -> Argument<'_, T, W> {
             match set.only() {
                 Some(operand) => Argument::Input(operand, &path.inputs()[operand]),
                 None => {
@@ -148,7 +196,7 @@ fn run_path<T: Element, const NL: usize>(
         if k == last {
             kernels::binary_step(shape, &involved, &left_op, &right_op, out);
         } else {
-            let mut temp = Output::<T, IxDyn, NL>::allocate(shape, &step.kept)?;
+            let mut temp = Output::<T, IxDyn, W>::allocate(shape, &step.kept)?;
             kernels::binary_step(shape, &involved, &left_op, &right_op, &temp.writer());
             temps.push((step.left.union(&step.right), temp, &step.kept));
         }
@@ -157,11 +205,11 @@ fn run_path<T: Element, const NL: usize>(
 }
 
 /// `out += part`, element by element, over the labels of `term`.
-fn add_into<T: Element, const NL: usize>(
-    shape: &Shape<NL>,
+fn add_into<T: Element, const W: usize>(
+    shape: &Shape<W>,
     term: &[Sub],
-    part: &Operand<'_, T, NL>,
-    out: &Writer<'_, T, NL>,
+    part: &Operand<'_, T, W>,
+    out: &Writer<'_, T, W>,
 ) {
     let labels: Vec<usize> = step_labels(&[term]);
     let axes = dims::step_axes(shape, &labels, part, part, out);
@@ -170,21 +218,21 @@ fn add_into<T: Element, const NL: usize>(
         // shape, and the strides are those of the scratch array and of the
         // output slice, which both hold that shape; nothing else runs on the
         // output meanwhile.
-        unsafe { out.set(to, out.get(to) + part.get(from)) };
+        unsafe { out.set(to, out.get(to).add_wrapping(part.get(from))) };
     });
 }
 
 /// An argument of a step: an operand of the call, or an earlier result,
 /// with its subscripts.
-enum Argument<'p, T, const NL: usize> {
+enum Argument<'p, T, const W: usize> {
     Input(usize, &'p [Sub]),
-    Temp(Output<T, IxDyn, NL>, &'p [Sub]),
+    Temp(Output<T, IxDyn, W>, &'p [Sub]),
 }
 
-impl<T: Element, const NL: usize> Argument<'_, T, NL> {
-    fn operand<'r>(&'r self, inputs: &[(&Operand<'r, T, NL>, &[Sub])]) -> Operand<'r, T, NL> {
+impl<T: Element, const W: usize> Argument<'_, T, W> {
+    fn operand<'r>(&'r self, inputs: &[(Operand<'r, T, W>, &[Sub])]) -> Operand<'r, T, W> {
         match self {
-            Argument::Input(k, _) => *inputs[*k].0,
+            Argument::Input(k, _) => inputs[*k].0,
             Argument::Temp(temp, _) => temp.operand(),
         }
     }

@@ -10,7 +10,7 @@
 //! operands; greedily beyond) with opt_einsum's cost model, then runs each
 //! pair through the GEMM engine or the generic step kernel.
 
-use crate::shapes::{Shape, Sub};
+use crate::shapes::{Shape, Sub, WIDEST};
 use std::fmt;
 
 mod cache;
@@ -21,6 +21,7 @@ mod slicing;
 pub use cache::PlanCache;
 pub(crate) use contract::budget_elements;
 pub use contract::contract;
+pub(crate) use contract::contract_wide;
 pub use operands::OperandSet;
 pub use slicing::Slicing;
 
@@ -121,7 +122,17 @@ impl Path {
         inputs: &[&[Sub]],
         output: &[Sub],
     ) -> Path {
-        let planner = Planner::new(shape, inputs, output);
+        Path::plan(&shape.widen::<WIDEST>(), &labels, inputs, output)
+    }
+
+    /// [`Path::optimal`], compiled once for every label count.
+    pub(crate) fn plan(
+        shape: &Shape<WIDEST>,
+        labels: &[char],
+        inputs: &[&[Sub]],
+        output: &[Sub],
+    ) -> Path {
+        let planner = Planner::new(shape, labels.len(), inputs, output);
         let steps = if inputs.len() <= EXHAUSTIVE_UP_TO {
             planner.exhaustive()
         } else {
@@ -277,8 +288,10 @@ impl fmt::Display for Path {
 }
 
 /// Precomputed label sets of the operands.
-struct Planner<'s, const NL: usize> {
-    shape: &'s Shape<NL>,
+struct Planner<'s> {
+    shape: &'s Shape<WIDEST>,
+    /// The equation's number of labels.
+    nl: usize,
     /// The labels of each operand.
     mask: Vec<Labels>,
     /// Which operands have an ellipsis.
@@ -305,11 +318,11 @@ struct Arg {
     single: bool,
 }
 
-impl<'s, const NL: usize> Planner<'s, NL> {
-    fn new(shape: &'s Shape<NL>, inputs: &[&[Sub]], output: &[Sub]) -> Self {
+impl<'s> Planner<'s> {
+    fn new(shape: &'s Shape<WIDEST>, nl: usize, inputs: &[&[Sub]], output: &[Sub]) -> Self {
         assert!(
-            NL <= Labels::BITS as usize,
-            "the planner takes at most 64 labels (an equation has at most 52), not {NL}"
+            nl <= Labels::BITS as usize,
+            "the planner takes at most 64 labels (an equation has at most 52), not {nl}"
         );
         let labels_of = |term: &[Sub]| {
             term.iter().fold(0, |m, s| match s {
@@ -332,6 +345,7 @@ impl<'s, const NL: usize> Planner<'s, NL> {
         }
         Planner {
             shape,
+            nl,
             mask,
             has_ellipsis,
             out: labels_of(output),
@@ -382,7 +396,7 @@ impl<'s, const NL: usize> Planner<'s, NL> {
                     kept.push(*sub);
                 }
             }
-            for l in 0..NL {
+            for l in 0..self.nl {
                 if labels & 1 << l != 0 && self.out & 1 << l == 0 {
                     kept.push(Sub::Label(l));
                 }
@@ -427,7 +441,7 @@ impl<'s, const NL: usize> Planner<'s, NL> {
 
 /// The exhaustive search, over operand sets as bits: at most
 /// [`EXHAUSTIVE_UP_TO`] operands, so they fit a [`Mask`].
-impl<const NL: usize> Planner<'_, NL> {
+impl Planner<'_> {
     fn full(&self) -> Mask {
         debug_assert!(self.mask.len() <= EXHAUSTIVE_UP_TO);
         (1 << self.mask.len()) - 1
@@ -534,7 +548,7 @@ impl<const NL: usize> Planner<'_, NL> {
 }
 
 /// The greedy search, for any number of operands.
-impl<const NL: usize> Planner<'_, NL> {
+impl Planner<'_> {
     /// opt_einsum's greedy order, for many operands: repeatedly the pair
     /// that shrinks memory most (result size minus argument sizes), fewest
     /// FLOPs on ties, among pairs that share a label; outer products only

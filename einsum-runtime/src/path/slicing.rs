@@ -8,7 +8,7 @@
 //! up, which costs an output-sized scratch array.
 
 use super::Path;
-use crate::shapes::{Shape, Sub};
+use crate::shapes::{Shape, Sub, WIDEST};
 
 /// A path, and the labels cut into chunks so that its intermediates fit
 /// (see [`Slicing::plan`] for an example).
@@ -54,14 +54,25 @@ impl Slicing {
         output: &[Sub],
         budget: f64,
     ) -> Slicing {
+        Slicing::plan_wide(&shape.widen::<WIDEST>(), &labels, inputs, output, budget)
+    }
+
+    /// [`Slicing::plan`], compiled once for every label count.
+    pub(crate) fn plan_wide(
+        shape: &Shape<WIDEST>,
+        labels: &[char],
+        inputs: &[&[Sub]],
+        output: &[Sub],
+        budget: f64,
+    ) -> Slicing {
         let in_output = |label: usize| output.contains(&Sub::Label(label));
-        let output_elements = |sizes: &Shape<NL>| -> f64 {
+        let output_elements = |sizes: &Shape<WIDEST>| -> f64 {
             sizes.dims_of(output).iter().map(|&d| d as f64).product()
         };
         let mut sizes = shape.clone();
         let mut chunks: Vec<(usize, usize, usize)> = Vec::new();
         loop {
-            let path = Path::optimal(&sizes, labels, inputs, output);
+            let path = Path::plan(&sizes, labels, inputs, output);
             let scratch = if chunks.iter().any(|&(l, _, _)| !in_output(l)) {
                 output_elements(&sizes)
             } else {

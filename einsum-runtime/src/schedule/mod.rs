@@ -13,7 +13,7 @@ use std::ops::Range;
 mod pools;
 mod summing;
 pub use pools::with_threads;
-pub(crate) use pools::{in_pool, threads};
+pub(crate) use pools::{choose, in_pool, threads, Chosen};
 pub use summing::{run_summing, MIN_ROW_WIDTH};
 
 /// Below this many inner-loop steps in total, threads cost more than they
@@ -90,7 +90,9 @@ pub fn run<F>(dims: [isize; 2], inner_work: isize, block: F)
 where
     F: Fn(Range<isize>, Range<isize>) + Sync,
 {
-    let [rows, cols] = dims.map(|d| d.max(0) as u64);
+    // Not `dims.map(..)`: that would compile the array machinery again
+    // for each generated kernel.
+    let (rows, cols) = (dims[0].max(0) as u64, dims[1].max(0) as u64);
     let per_index = inner_work.max(1) as u64;
     let total = rows.saturating_mul(cols).saturating_mul(per_index);
     let (serial_work, block_work) = thresholds();
@@ -107,12 +109,18 @@ where
 /// block of at least [`SERIAL_WORK`] steps costs nothing measurable.
 #[inline(never)]
 fn run_blocks(plan: BlockPlan, block: &(dyn Fn(Range<isize>, Range<isize>) + Sync)) {
-    in_pool(|| {
-        (0..plan.count()).into_par_iter().for_each(|k| {
-            let (r, c) = plan.block(k);
-            block(r, c);
-        })
+    par_each(plan.count() as usize, &|k| {
+        let (r, c) = plan.block(k as u64);
+        block(r, c);
     });
+}
+
+/// Runs `task(k)` for every `k` in `0..count` on the einsum's pool: the
+/// one copy of rayon's machinery that the scheduler's parallel sections
+/// share, whatever their element type.
+#[inline(never)]
+pub(crate) fn par_each(count: usize, task: &(dyn Fn(usize) + Sync)) {
+    in_pool(|| (0..count).into_par_iter().for_each(task));
 }
 
 /// Sums `block(range)` over blocks of `0..len`, where each index costs
@@ -168,15 +176,34 @@ fn reduce_blocks<T: Element>(
     block: &(dyn Fn(Range<isize>) -> T + Sync),
 ) -> T {
     let count = (len as u64).div_ceil(step as u64) as isize;
-    let partials: Vec<T> = in_pool(|| {
-        (0..count)
-            .into_par_iter()
-            .map(|k| block(k * step..((k + 1) * step).min(len)))
-            .collect()
+    let mut partials = vec![T::zero(); count as usize];
+    let slots = Slots(partials.as_mut_ptr());
+    par_each(count as usize, &|k| {
+        let at = k as isize;
+        // SAFETY: task k alone writes slot k, below `count`.
+        unsafe { slots.put(k, block(at * step..((at + 1) * step).min(len))) };
     });
     partials
         .into_iter()
         .fold(T::zero(), |sum, part| sum.add_wrapping(part))
+}
+
+/// The elements of a buffer that parallel tasks fill, one task per slot.
+struct Slots<T>(*mut T);
+
+// SAFETY: each task writes its own slot only (see `put`), and the buffer
+// is read after the tasks are done.
+unsafe impl<T: Send> Sync for Slots<T> {}
+
+impl<T> Slots<T> {
+    /// Replaces the value in slot `k`.
+    ///
+    /// # Safety
+    /// `k` must lie in the buffer, and no other task may use slot `k`.
+    unsafe fn put(&self, k: usize, value: T) {
+        // SAFETY: the caller's contract.
+        unsafe { *self.0.add(k) = value };
+    }
 }
 
 /// How the output is cut: blocks of `row_step` rows by `col_step` columns.

@@ -44,20 +44,27 @@ thread_local! {
 /// assert_eq!(c[[0, 0]], 300.0);
 /// ```
 pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-    // The ambient pool, also when a pool cannot be built (no threads left).
-    let Some(pool) = pool(threads) else {
-        return f();
-    };
-    /// Puts back the previous choice, on unwind too.
-    struct Restore(Option<Arc<ThreadPool>>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
+    let _chosen = choose(threads);
+    f()
+}
+
+/// The choice of a pool for this thread's einsums, undone when dropped
+/// (on unwind too).
+pub(crate) struct Chosen(Option<Option<Arc<ThreadPool>>>);
+
+impl Drop for Chosen {
+    fn drop(&mut self) {
+        if let Some(previous) = self.0.take() {
             CHOSEN.with(|chosen| *chosen.borrow_mut() = previous);
         }
     }
-    let _restore = Restore(CHOSEN.with(|chosen| chosen.replace(Some(pool))));
-    f()
+}
+
+/// Chooses a pool of `threads` threads for this thread's einsums until the
+/// result drops; no choice for 0, or when no pool can be built (no
+/// threads left): the ambient pool.
+pub(crate) fn choose(threads: usize) -> Chosen {
+    Chosen(pool(threads).map(|pool| CHOSEN.with(|chosen| chosen.replace(Some(pool)))))
 }
 
 /// The pools kept for reuse, least recently used first.

@@ -2,10 +2,9 @@
 //! (`ij->j`, `ijk->kj`): row blocks kept wide, tiles of rows, and the
 //! summed axis cut into slices when the output is too small to cut.
 
-use super::{run_blocks, thresholds, BlockPlan, MIN_ROW_BLOCKS};
+use super::{par_each, run_blocks, thresholds, BlockPlan, Slots, MIN_ROW_BLOCKS};
 use crate::operand::Writer;
 use crate::Element;
-use rayon::prelude::*;
 use std::ops::Range;
 
 /// The narrowest block of an output row that summed rows are added into
@@ -52,7 +51,9 @@ pub fn run_summing<T, const NL: usize, F>(
     T: Element,
     F: Fn(Range<isize>, Range<isize>, Range<isize>, Writer<'_, T, NL>) + Sync,
 {
-    let [rows, cols] = dims.map(|d| d.max(0) as u64);
+    // Not `dims.map(..)`: that would compile the array machinery again
+    // for each generated kernel.
+    let (rows, cols) = (dims[0].max(0) as u64, dims[1].max(0) as u64);
     let sum_len = summed.max(0) as u64;
     let per_index = sum_len.saturating_mul(inner_work.max(1) as u64).max(1);
     let total = rows.saturating_mul(cols).saturating_mul(per_index);
@@ -127,19 +128,22 @@ fn sum_sliced<T: Element, const NL: usize>(
     let step = (summed as u64).div_ceil(slices) as isize;
     let slices = (summed as u64).div_ceil(step as u64) as isize;
     let sums = |k: isize| k * step..((k + 1) * step).min(summed);
-    let copies: Vec<Vec<T>> = super::in_pool(|| {
-        (0..slices)
-            .into_par_iter()
-            .map(|k| {
-                if k == 0 {
-                    block(0..dims[0], 0..dims[1], sums(0), out.shifted(0));
-                    return Vec::new();
-                }
-                let mut copy = vec![T::zero(); out.len()];
-                block(0..dims[0], 0..dims[1], sums(k), out.with_buffer(&mut copy));
-                copy
-            })
-            .collect()
+    let mut copies: Vec<Vec<T>> = (0..slices).map(|_| Vec::new()).collect();
+    let slots = Slots(copies.as_mut_ptr());
+    par_each(slices as usize, &|k| {
+        if k == 0 {
+            block(0..dims[0], 0..dims[1], sums(0), out.shifted(0));
+            return;
+        }
+        let mut copy = vec![T::zero(); out.len()];
+        block(
+            0..dims[0],
+            0..dims[1],
+            sums(k as isize),
+            out.with_buffer(&mut copy),
+        );
+        // SAFETY: task k alone writes slot k, below `slices`.
+        unsafe { slots.put(k, copy) };
     });
     // SAFETY: the output is freshly allocated in standard layout, so its
     // elements are the `len` consecutive ones from offset 0; the tasks
