@@ -25,9 +25,9 @@ fn call_site() {
                 let x2 = <E2 as rt::SameElement<T, 2>>::view(x2);
                 use rt::Sub::Label;
                 let mut binder = rt::ShapeBinder::new(['i', 'j', 'k', 'l']);
-                let x0 = binder.bind_shared(0, &x0, &[Label(0), Label(1)])?;
-                let x1 = binder.bind_shared(1, &x1, &[Label(1), Label(2)])?;
-                let x2 = binder.bind_shared(2, &x2, &[Label(2), Label(3)])?;
+                let x0 = binder.bind(0, &x0, &[Label(0), Label(1)])?;
+                let x1 = binder.bind(1, &x1, &[Label(1), Label(2)])?;
+                let x2 = binder.bind(2, &x2, &[Label(2), Label(3)])?;
                 let shape = binder.finish(false)?;
                 let [n_i, n_j, n_k, n_l] = shape.sizes();
                 let mut result = rt::Output::<

@@ -170,16 +170,10 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
         used.push(quote!(Ellipsis));
     }
     let sub_imports = (!used.is_empty()).then(|| quote!(use rt::Sub::{#(#used),*};));
-    // The checks are inlined where a call can be tiny: one or two operands.
-    let bind = if plan.steps.is_empty() || mode == Mode::Explain {
-        quote!(bind_shared)
-    } else {
-        quote!(bind)
-    };
     let binds = plan.inputs.iter().enumerate().map(|(k, term)| {
         let x = array_name(ArrayId::Input(k));
         let (k, subs) = (Literal::usize_unsuffixed(k), subs_tokens(term));
-        quote!(let #x = binder.#bind(#k, &#x, &[#subs])?;)
+        quote!(let #x = binder.bind(#k, &#x, &[#subs])?;)
     });
     let output_has_ellipsis = plan.output.contains(&Sub::Ellipsis);
     let sizes: Vec<Ident> = plan.labels.iter().map(|&l| size_name(l)).collect();

@@ -109,19 +109,6 @@ impl<const NL: usize> ShapeBinder<NL> {
         Ok(Operand::new(view.as_ptr(), label_strides, ellipsis, span))
     }
 
-    /// [`ShapeBinder::bind`], not inlined: one copy per operand type,
-    /// shared by the expansions whose calls are not tiny (three or more
-    /// operands, `explain!`), which then compile no checks of their own.
-    #[inline(never)]
-    pub fn bind_shared<'a, T, D: Dimension>(
-        &mut self,
-        operand: usize,
-        view: &'a ArrayView<'_, T, D>,
-        term: &[Sub],
-    ) -> Result<Operand<'a, T, NL>, EinsumError> {
-        self.bind(operand, view, term)
-    }
-
     /// [`ShapeBinder::bind`] for an operand of `dims` and `strides`, with
     /// elements of `element` bytes: its stride for each label, and its
     /// ellipsis axes. Generic in the label count only.
