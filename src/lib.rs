@@ -169,7 +169,8 @@
 //! Small work runs on the calling thread; larger work is cut into blocks of
 //! the output by its size, not by the thread count (or, for a scalar result,
 //! into blocks of a summed axis whose partial sums are added in order), so
-//! every thread count gives the same result bit for bit. See [`schedule`].
+//! every thread count gives the same result bit for bit. The `threads`
+//! option (above) picks the pool.
 
 #![deny(missing_docs)]
 
@@ -280,7 +281,11 @@ macro_rules! explain {
     };
 }
 
-pub use einsum_runtime::{budget, path, schedule, EinsumError, Element, Explain};
+pub use einsum_runtime::{EinsumError, Element, Explain};
+
+/// What [`Explain::contraction_path`] returns: the pairwise path of a call
+/// with three or more operands, its steps and the operands each joins.
+pub use einsum_runtime::path::{OperandSet, Path, PathStep};
 
 /// The `ndarray` the macros take and return: use it to be sure your arrays
 /// are of the version einsum-static was built with.

@@ -1,13 +1,14 @@
-//! Transpose-then-GEMM (kernels/repack.rs): GEMM-class steps whose label
-//! groups do not fuse in some array, on random sizes and layouts (permuted,
-//! stepped, reversed, broadcast), every element type with a GEMM, and
-//! random thread counts, against the reference; results bit-identical for
-//! every thread count.
+//! GEMM-class steps whose label groups do not fuse in some array:
+//! transpose-then-GEMM (kernels/repack.rs) and, under a memory limit the
+//! copies exceed, the block-scatter GEMM (kernels/scatter.rs), on random
+//! sizes and layouts (permuted, stepped, reversed, broadcast), every
+//! element type with a GEMM, and random thread counts, against the
+//! reference; results bit-identical for every thread count.
 
 mod common;
 
 use common::{assert_values_match, Layout, Operand, Rng, TestElem, C64};
-use einsum_static::{einsum, try_einsum};
+use einsum_static::{einsum, explain, try_einsum};
 use ndarray::{ArrayD, ArrayViewD};
 
 /// Operands of `terms` with label sizes from `sizes` and random layouts.
@@ -43,6 +44,15 @@ macro_rules! repack_case {
                     let many = try_einsum!($eq, &views[0], &views[1]; threads = threads).unwrap();
                     assert!(many.into_dyn() == one, "{} threads differ from 1", threads);
                 }
+                // No room for whole copies: the gathers through tables.
+                let gathered: ArrayD<T> =
+                    einsum!($eq, &views[0], &views[1]; threads = 1, memory_limit = 1).into_dyn();
+                assert_values_match($eq, &views, &gathered);
+                for threads in [2, 3] {
+                    let many =
+                        einsum!($eq, &views[0], &views[1]; threads = threads, memory_limit = 1);
+                    assert!(many.into_dyn() == gathered, "{} threads differ from 1", threads);
+                }
             }
             for seed in 0..12 {
                 check::<f64>(seed);
@@ -60,13 +70,71 @@ repack_case!(batch_and_split_m, "ibja,bjk->kbia");
 repack_case!(output_breaks_groups, "abk,kcd->dacb");
 repack_case!(k_split_around_m, "kamb,lkbn->naml");
 
-/// The engine ran for these equations (not only the looped GEMMs).
+/// The engines ran for these equations (not only the looped GEMMs).
 #[test]
-fn the_transpose_then_gemm_engine_runs() {
-    let before = einsum_runtime::kernels::repacked_steps();
+fn the_transpose_then_gemm_and_block_scatter_engines_run() {
+    let _ = einsum_runtime::kernels::last_engine();
     let a = ArrayD::<f64>::ones(ndarray::IxDyn(&[20, 6, 30, 7]));
     let b = ArrayD::<f64>::ones(ndarray::IxDyn(&[30, 8, 20, 9]));
     let c = einsum!("fbea,ecfd->dcba", &a, &b);
     assert!(c.iter().all(|&x| x == 600.0));
-    assert!(einsum_runtime::kernels::repacked_steps() > before);
+    let ran = einsum_runtime::kernels::last_engine();
+    assert_eq!(ran, Some("transpose-then-GEMM"));
+    let c = einsum!("fbea,ecfd->dcba", &a, &b; memory_limit = 1024);
+    assert!(c.iter().all(|&x| x == 600.0));
+    let ran = einsum_runtime::kernels::last_engine();
+    assert_eq!(ran, Some("block-scatter GEMM"));
+}
+
+/// The block-scatter GEMM past one block: two blocks of m, two slices of
+/// k, a batch of four (eight blocks, run in parallel), on several layouts
+/// (the engine chosen may then differ; `explain!` says which ran).
+#[test]
+fn block_scatter_over_many_blocks() {
+    fn check<T: TestElem>(layouts: [Layout; 2], seed: u64) -> &'static str {
+        let mut rng = Rng::new(seed);
+        let sizes = |c: char| match c {
+            'z' => 4,
+            'b' => 20,
+            'a' => 26,
+            'e' => 13,
+            'f' => 20,
+            'c' => 2,
+            _ => 3,
+        };
+        let ops: Vec<Operand<T>> = ["zbefa", "eczfd"]
+            .iter()
+            .zip(layouts)
+            .map(|(term, layout)| {
+                let shape: Vec<usize> = term.chars().map(sizes).collect();
+                Operand::new(&shape, layout, &mut rng)
+            })
+            .collect();
+        let views: Vec<ArrayViewD<'_, T>> = ops.iter().map(Operand::view).collect();
+        let (a, b) = (&views[0], &views[1]);
+        let explained = explain!("zbefa,eczfd->zdcba", a, b; memory_limit = 1).unwrap();
+        let _ = einsum_runtime::kernels::last_engine();
+        let one = einsum!("zbefa,eczfd->zdcba", a, b; threads = 1, memory_limit = 1).into_dyn();
+        let ran = einsum_runtime::kernels::last_engine().unwrap_or("generated loops");
+        assert_eq!(explained.engine(), Some(ran), "{explained}");
+        assert_values_match("zbefa,eczfd->zdcba", &views, &one);
+        let two = einsum!("zbefa,eczfd->zdcba", a, b; threads = 2, memory_limit = 1);
+        assert!(two.into_dyn() == one, "2 threads differ from 1");
+        ran
+    }
+    let standard = [Layout::Standard, Layout::Standard];
+    assert_eq!(check::<f64>(standard, 1), "block-scatter GEMM");
+    assert_eq!(check::<i64>(standard, 2), "block-scatter GEMM");
+    for (seed, layout) in [
+        Layout::Fortran,
+        Layout::Reversed,
+        Layout::Permuted,
+        Layout::Chaos,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        check::<f64>([layout, Layout::Standard], 10 + seed as u64);
+        check::<f32>([Layout::Standard, layout], 20 + seed as u64);
+    }
 }

@@ -4,11 +4,12 @@
 //! the largest tensor holds 16-32 MiB of f64. Peers: the `gemm` crate on
 //! transposed copies (transpose-then-GEMM: both operands permuted into
 //! matrices, one GEMM, the result permuted back; the copies are timed),
-//! and ndarray-einsum.
+//! ndarray-einsum, and `einsum!` under a 1 MiB memory limit, where no
+//! array may be copied whole.
 
 use crate::peers::gemm_matmul;
 use crate::timing::{Ctx, Real, Rng};
-use crate::{GEMM, NDE};
+use crate::{GEMM, LIMITED, NDE};
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
 /// The label sizes and operands of one case.
@@ -79,6 +80,7 @@ macro_rules! tccg_case {
             s.ours(|| einsum_static::einsum!($eq, &a, &b));
             s.peer(GEMM, || transpose_then_gemm($eq, a.view(), b.view()));
             s.peer(NDE, || ndarray_einsum::einsum($eq, &[&a, &b]).unwrap());
+            s.peer(LIMITED, || einsum_static::einsum!($eq, &a, &b; memory_limit = 1 << 20));
             s.run();
         }
     };

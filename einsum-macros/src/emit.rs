@@ -7,7 +7,7 @@
 //! generated variables are named.
 
 use crate::names::{array_name, size_name, subs_tokens};
-use crate::nest::{scalar_result, scheduled_blocks, step_block};
+use crate::nest::{gemm_operands, scalar_result, scheduled_blocks, step_block};
 use crate::plan::{ArrayId, Plan, RankBound, ResultKind, Sub};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -270,24 +270,30 @@ fn rank_trait(name: &str, n: usize) -> Ident {
 fn explain_body(plan: &Plan, equation: &str) -> TokenStream {
     let labels = &plan.labels;
     let nl = Literal::usize_unsuffixed(labels.len());
-    let inputs = plan.inputs.iter().map(|t| {
-        let t = subs_tokens(t);
-        quote!(&[#t][..])
-    });
     let output = subs_tokens(&plan.output);
     match plan.steps.first() {
         Some(step) => {
-            let gemm = step.is_gemm_class();
+            let gemm = match gemm_operands(step) {
+                Some((step_labels, a, b)) => {
+                    quote!(::core::option::Option::Some((#step_labels, &#a, &#b)))
+                }
+                None => quote!(::core::option::Option::None),
+            };
             let summed = !step.summed.is_empty();
             let blocks = subs_tokens(&scheduled_blocks(plan, step));
-            let terms = quote!((&[#(#inputs),*], &[#output]));
             quote! {
-                rt::Explain::one_step::<T, #nl>(#equation, &shape, [#(#labels),*], #terms, #gemm, #summed, &[#blocks])
+                rt::Explain::one_step::<T, #nl>(#equation, &shape, [#(#labels),*], &[#output], #gemm, #summed, &[#blocks])
             }
         }
-        None => quote! {
-            rt::Explain::path::<T, #nl>(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output])
-        },
+        None => {
+            let inputs = plan.inputs.iter().map(|t| {
+                let t = subs_tokens(t);
+                quote!(&[#t][..])
+            });
+            quote! {
+                rt::Explain::path::<T, #nl>(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output])
+            }
+        }
     }
 }
 

@@ -25,18 +25,15 @@ pub fn step_block(plan: &Plan, step: &Step) -> TokenStream {
         #ellipsis_axes
         #loops
     };
-    let loops = if step.is_gemm_class() {
+    let loops = match gemm_operands(step) {
         // Large GEMM-shaped steps go to the GEMM engine, which declines
         // (returns false) for tiny sizes and types it lacks.
-        let labels = step.labels().into_iter().map(Literal::usize_unsuffixed);
-        let (a, b) = (&nest.arrays[0].0, &nest.arrays[1].0);
-        quote! {
-            if !rt::gemm_step(&shape, &[#(#labels),*], &#a, &#b, &out) {
+        Some((labels, a, b)) => quote! {
+            if !rt::gemm_step(&shape, #labels, &#a, &#b, &out) {
                 #loops
             }
-        }
-    } else {
-        loops
+        },
+        None => loops,
     };
     quote! {
         {
@@ -44,6 +41,17 @@ pub fn step_block(plan: &Plan, step: &Step) -> TokenStream {
             #loops
         }
     }
+}
+
+/// For a step that may be a GEMM, what the GEMM engines get besides the
+/// shape and the output: the step's labels and its two operands.
+pub fn gemm_operands(step: &Step) -> Option<(TokenStream, Ident, Ident)> {
+    if !step.is_gemm_class() {
+        return None;
+    }
+    let labels = step.labels().into_iter().map(Literal::usize_unsuffixed);
+    let (a, b) = (array_name(step.inputs[0].0), array_name(step.inputs[1].0));
+    Some((quote!(&[#(#labels),*]), a, b))
 }
 
 /// For a rank-0 result computed by a reduction: the expression of the

@@ -17,7 +17,7 @@ use std::cell::Cell;
 /// element counts one element, whatever its shape.
 ///
 /// ```
-/// use einsum_static::budget::{memory_limit, DEFAULT_MEMORY_LIMIT};
+/// use einsum_runtime::budget::{memory_limit, DEFAULT_MEMORY_LIMIT};
 /// assert_eq!(memory_limit(0), DEFAULT_MEMORY_LIMIT); // no option given
 /// assert_eq!(memory_limit(4 << 30), 4 << 30); // a 4 GiB operand raises it
 /// ```
@@ -60,7 +60,7 @@ pub(crate) fn set_memory_limit(bytes: usize) -> crate::scoped::Restore<usize> {
 /// [`DEFAULT_MEMORY_LIMIT`]): the caller's `memory_limit`, or the default.
 ///
 /// ```
-/// use einsum_static::budget::{memory_limit, with_memory_limit};
+/// use einsum_runtime::budget::{memory_limit, with_memory_limit};
 /// assert_eq!(with_memory_limit(1 << 20, || memory_limit(1 << 40)), 1 << 20);
 /// ```
 pub fn memory_limit(largest_array: usize) -> usize {

@@ -2,7 +2,9 @@
 //! printed like NumPy's `einsum_path`.
 
 use crate::error::EinsumError;
-use crate::output::checked_len;
+use crate::kernels::Engine;
+use crate::operand::Operand;
+use crate::output::{checked_len, PlannedOutput};
 use crate::path::{self, Path, Slicing};
 use crate::shapes::{Shape, Sub};
 use crate::{kernels, Element};
@@ -33,6 +35,8 @@ pub struct Explain {
 enum Body {
     /// One or two operands: the macro's own loops, or the GEMM engine.
     OneStep {
+        /// The engine's short name (see [`Explain::engine`]).
+        name: &'static str,
         engine: String,
         flops: f64,
         blocks: String,
@@ -45,53 +49,37 @@ enum Body {
     },
 }
 
+/// A GEMM-class step's labels and its two bound operands.
+pub type GemmOperands<'s, T, const NL: usize> =
+    (&'s [usize], &'s Operand<'s, T, NL>, &'s Operand<'s, T, NL>);
+
 impl Explain {
-    /// The plan of a one- or two-operand call with input terms `inputs`
-    /// and output term `output`; `gemm_class` is the macro's compile-time
-    /// verdict, `blocks` the output labels the scheduler cuts. The error
-    /// the call would return when its output cannot exist (see
-    /// [`checked_len`]).
+    /// The plan of a one- or two-operand call with output term `output`;
+    /// `gemm` is, for a step the macro found
+    /// GEMM-class, its labels and bound operands, from which the engines'
+    /// own choice is made (see `kernels::choice`); `blocks` are the output
+    /// labels the scheduler cuts. The error the call would return when its
+    /// output cannot exist (see [`checked_len`]).
     #[doc(hidden)]
     pub fn one_step<T: Element, const NL: usize>(
         equation: &str,
         shape: &Shape<NL>,
         labels: [char; NL],
-        (inputs, output): (&[&[Sub]], &[Sub]),
-        gemm_class: bool,
+        output: &[Sub],
+        gemm: Option<GemmOperands<'_, T, NL>>,
         summed: bool,
         blocks: &[Sub],
     ) -> Result<Explain, EinsumError> {
-        checked_len::<T>(&shape.dims_of(output))?;
+        let planned = PlannedOutput::new::<T>(shape, output)?;
         let product: f64 = shape.sizes().iter().map(|&n| n as f64).product::<f64>()
             * shape.ellipsis().iter().map(|&d| d as f64).product::<f64>();
         let work = shape
             .sizes()
             .iter()
             .fold(1usize, |w, &n| w.saturating_mul(n as usize));
-        let gemm = gemm_class && kernels::gemm_would_run::<T>(work);
-        let [m, n, k] = gemm_sizes(shape, inputs, output).unwrap_or([0; 3]);
-        // Saturated: the engines only compare it with thresholds.
-        let mnk = m.saturating_mul(n).saturating_mul(k);
-        // The engines in the order `kernels::gemm` tries them.
-        // Without an n axis (n == 1) the small-GEMM engine has no rows.
-        let small = gemm && kernels::is_small_gemm::<T>(mnk) && n != 1;
-        let matrix_vector = gemm && !small && (m == 1 || n == 1);
-        let declined = if kernels::gemm_would_run::<T>(mnk) {
-            "the GEMM engine"
-        } else {
-            "generated loops"
-        };
-        let engine = match T::GEMM_ENGINE {
-            Some(_) if small => format!(
-                "small-GEMM engine (rows of the output summed in registers from rows of \
-                the second operand) where those rows are contiguous, else {declined}"
-            ),
-            Some(_) if matrix_vector => "matrix-vector engine (four rows per pass over the \
-                vector) where rows and vector are contiguous, else generated loops"
-                .into(),
-            Some(name) if gemm => format!("GEMM engine ({name}, packed and blocked)"),
-            _ => "generated loops, innermost a SIMD kernel call".into(),
-        };
+        let engine = gemm.map(|(step_labels, a, b)| {
+            kernels::choose(shape, step_labels, a, b, &planned.writer())
+        });
         let names: Vec<String> = blocks
             .iter()
             .map(|s| match s {
@@ -100,18 +88,27 @@ impl Explain {
             })
             .collect();
         let serial = (work as u64) <= crate::schedule::thresholds().0;
-        let blocks = if !gemm && serial {
+        let loops_blocks = if serial {
             format!("none: serial (small, {work} steps on the calling thread)")
-        } else if matrix_vector {
-            "blocks of rows".to_string()
-        } else if small {
-            "blocks of the batch".to_string()
-        } else if gemm {
-            "the batch when it has 8 or more GEMMs, else inside each GEMM".to_string()
         } else if names.is_empty() {
             "a summed axis (partial sums added in order)".to_string()
         } else {
             format!("blocks of {}", names.join(", "))
+        };
+        let (name, text, blocks) = match &engine {
+            Some(Engine::Loops(_)) | None => {
+                let text = match &engine {
+                    Some(declined) => declined.to_string(),
+                    None => "generated loops, innermost a SIMD kernel call".into(),
+                };
+                ("generated loops", text, loops_blocks)
+            }
+            Some(engine @ (Engine::Gemm(_) | Engine::Repack(_))) => {
+                let kernels = T::GEMM_ENGINE.unwrap_or("none");
+                let text = format!("{engine}; GEMM kernels: {kernels}");
+                (engine.name(), text, engine.parallel_over())
+            }
+            Some(engine) => (engine.name(), engine.to_string(), engine.parallel_over()),
         };
         Ok(Explain {
             equation: equation.into(),
@@ -119,7 +116,8 @@ impl Explain {
             ellipsis: shape.ellipsis().to_vec(),
             threads: crate::schedule::threads(),
             body: Body::OneStep {
-                engine,
+                name,
+                engine: text,
                 flops: product * if summed { 2.0 } else { 1.0 },
                 blocks,
             },
@@ -179,6 +177,26 @@ impl Explain {
         }
     }
 
+    /// The engine of a one- or two-operand call, by the name the running
+    /// code knows it by: `"generated loops"`, `"GEMM engine"`,
+    /// `"transpose-then-GEMM"`, `"small-GEMM engine"` or
+    /// `"matrix-vector engine"`; `None` for three or more operands, whose
+    /// steps each choose their own.
+    ///
+    /// ```
+    /// use einsum_static::explain;
+    /// let a = ndarray::Array2::<f64>::zeros((256, 256));
+    /// assert_eq!(explain!("ij,jk->ik", &a, &a)?.engine(), Some("GEMM engine"));
+    /// assert_eq!(explain!("ij->j", &a)?.engine(), Some("generated loops"));
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
+    pub fn engine(&self) -> Option<&'static str> {
+        match &self.body {
+            Body::OneStep { name, .. } => Some(name),
+            Body::Path { .. } => None,
+        }
+    }
+
     /// The pairwise path (for one slice, when sliced), for three or more
     /// operands.
     ///
@@ -226,37 +244,6 @@ fn sizes<const NL: usize>(shape: &Shape<NL>, labels: [char; NL]) -> Vec<(char, u
         .collect()
 }
 
-/// The sizes (m, n, k) of one product of a GEMM-class step of two inputs:
-/// the labels that only the first input shares with the output, those
-/// that only the second does, and those the two inputs sum over.
-fn gemm_sizes<const NL: usize>(
-    shape: &Shape<NL>,
-    inputs: &[&[Sub]],
-    output: &[Sub],
-) -> Option<[usize; 3]> {
-    let [a, b] = inputs else {
-        return None;
-    };
-    // Saturated: broadcast operands can make sizes whose product overflows.
-    let size = |keep: &dyn Fn(&Sub) -> bool| -> usize {
-        let mut seen = Vec::new();
-        a.iter()
-            .chain(b.iter())
-            .filter_map(|s| match s {
-                Sub::Label(l) if keep(s) && !seen.contains(l) => {
-                    seen.push(*l);
-                    Some(shape.size(*l))
-                }
-                _ => None,
-            })
-            .fold(1, usize::saturating_mul)
-    };
-    let m = size(&|s| a.contains(s) && !b.contains(s) && output.contains(s));
-    let n = size(&|s| b.contains(s) && !a.contains(s) && output.contains(s));
-    let k = size(&|s| a.contains(s) && b.contains(s) && !output.contains(s));
-    Some([m, n, k])
-}
-
 impl fmt::Display for Explain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "einsum {:?}", self.equation)?;
@@ -271,6 +258,7 @@ impl fmt::Display for Explain {
                 engine,
                 flops,
                 blocks,
+                ..
             } => {
                 writeln!(f, "  FLOP count:            {flops:.4e}")?;
                 writeln!(f, "  engine:                {engine}")?;
@@ -358,11 +346,19 @@ mod tests {
         labels: [char; NL],
         operands: &[(ArrayView2<'_, f64>, [Sub; 2])],
     ) -> Shape<NL> {
+        bind(labels, operands).0
+    }
+
+    /// The shape and the bound operands.
+    fn bind<'a, const NL: usize>(
+        labels: [char; NL],
+        operands: &'a [(ArrayView2<'a, f64>, [Sub; 2])],
+    ) -> (Shape<NL>, Vec<Operand<'a, f64, NL>>) {
         let mut binder = ShapeBinder::new(labels);
-        for (k, (view, term)) in operands.iter().enumerate() {
-            binder.bind(k, view, term).unwrap();
-        }
-        binder.finish(false).unwrap()
+        let bound = operands.iter().enumerate();
+        let bound = bound.map(|(k, (view, term))| binder.bind(k, view, term).unwrap());
+        let bound: Vec<_> = bound.collect();
+        (binder.finish(false).unwrap(), bound)
     }
 
     fn overflows(plan: Result<Explain, EinsumError>, dims: &[usize]) {
@@ -384,18 +380,18 @@ mod tests {
         );
         // One operand: a copy.
         let s = shape(['i', 'j'], &[(big, ij)]);
-        let one_op =
-            Explain::one_step::<f64, 2>("ij->ij", &s, ['i', 'j'], (&[&ij], &ij), false, false, &ij);
+        let one_op = Explain::one_step::<f64, 2>("ij->ij", &s, ['i', 'j'], &ij, None, false, &ij);
         overflows(one_op, &[huge, huge]);
         // Two: the matmul of the report, whose m*n*k overflowed.
-        let s = shape(['i', 'j', 'k'], &[(big, ij), (big, jk)]);
+        let operands = [(big, ij), (big, jk)];
+        let (s, xs) = bind(['i', 'j', 'k'], &operands);
         let ik = [Label(0), Label(2)];
         let two = Explain::one_step::<f64, 3>(
             "ij,jk->ik",
             &s,
             ['i', 'j', 'k'],
-            (&[&ij, &jk], &ik),
-            true,
+            &ik,
+            Some((&[0, 1, 2], &xs[0], &xs[1])),
             true,
             &ik,
         );
@@ -420,16 +416,14 @@ mod tests {
         let (mn, k) = (1 << 28, 1 << 31);
         let (ij, jk) = ([Label(0), Label(1)], [Label(1), Label(2)]);
         let ik = [Label(0), Label(2)];
-        let s = shape(
-            ['i', 'j', 'k'],
-            &[(broadcast(&one, mn, k), ij), (broadcast(&one, k, mn), jk)],
-        );
+        let operands = [(broadcast(&one, mn, k), ij), (broadcast(&one, k, mn), jk)];
+        let (s, xs) = bind(['i', 'j', 'k'], &operands);
         let plan = Explain::one_step::<f64, 3>(
             "ij,jk->ik",
             &s,
             ['i', 'j', 'k'],
-            (&[&ij, &jk], &ik),
-            true,
+            &ik,
+            Some((&[0, 1, 2], &xs[0], &xs[1])),
             true,
             &ik,
         )

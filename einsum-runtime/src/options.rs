@@ -16,7 +16,7 @@ use crate::{budget, schedule};
 /// ```
 /// use einsum_static::__private::Options;
 /// let options = Options::new().threads(2).memory_limit(1 << 20);
-/// let bytes = options.apply(|| einsum_static::budget::memory_limit(0));
+/// let bytes = options.apply(|| einsum_runtime::budget::memory_limit(0));
 /// assert_eq!(bytes, 1 << 20);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -30,55 +30,14 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
     /// An array in standard layout whose axes are the subscripts of
     /// `term`, for the kernels to write every element of.
     pub fn allocate(shape: &Shape<NL>, term: &[Sub]) -> Result<Self, EinsumError> {
-        // Built in place rather than through a Vec of dims: this runs on
-        // every call, and tiny einsums should cost little more than their loops.
-        let ellipsis = shape.ellipsis();
-        let has_ellipsis = term.contains(&Sub::Ellipsis);
-        let ndim = if has_ellipsis {
-            term.len() - 1 + ellipsis.len()
-        } else {
-            term.len()
-        };
-        let mut dim = D::zeros(ndim);
-        let mut strides = [0isize; NL];
-        let mut ellipsis_strides = Vec::new();
-        if has_ellipsis {
-            let sizes = shape.label_sizes();
-            ellipsis_layout(
-                sizes,
-                ellipsis,
-                term,
-                dim.slice_mut(),
-                &mut strides,
-                &mut ellipsis_strides,
-            );
-        } else {
-            // Each axis a label (the usual case, folded into each expansion).
-            let dims = dim.slice_mut();
-            for (axis, sub) in term.iter().enumerate() {
-                if let Sub::Label(label) = *sub {
-                    dims[axis] = shape.size(label);
-                }
-            }
-        }
-        let len = checked_len::<T>(dim.slice())?;
-        if !has_ellipsis && len != 0 {
-            // Standard layout; an empty array's strides stay 0, as ndarray's.
-            let mut stride = 1;
-            for sub in term.iter().rev() {
-                if let Sub::Label(label) = *sub {
-                    strides[label] = stride as isize;
-                    stride *= shape.size(label);
-                }
-            }
-        }
+        let (dim, len, strides, ellipsis) = layout::<T, D, NL>(shape, term)?;
         let data = uninit_vec::<T>(len)?;
         Ok(Output {
             data,
             dim,
             len,
             strides,
-            ellipsis: ellipsis_strides,
+            ellipsis,
         })
     }
 
@@ -133,6 +92,91 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
         // SAFETY: `len` is the product of the dimensions (`allocate`
         // computed both), and standard layout needs nothing else.
         unsafe { Array::from_shape_vec_unchecked(self.dim, data) }
+    }
+}
+
+/// The standard layout of an output of `term`: its dimensions, length,
+/// per-label strides and ellipsis strides (what [`Output::allocate`]
+/// allocates, and `explain!` plans with).
+#[inline]
+fn layout<T, D: Dimension, const NL: usize>(
+    shape: &Shape<NL>,
+    term: &[Sub],
+) -> Result<(D, usize, [isize; NL], Vec<isize>), EinsumError> {
+    // Built in place rather than through a Vec of dims: this runs on
+    // every call, and tiny einsums should cost little more than their loops.
+    let ellipsis = shape.ellipsis();
+    let has_ellipsis = term.contains(&Sub::Ellipsis);
+    let ndim = if has_ellipsis {
+        term.len() - 1 + ellipsis.len()
+    } else {
+        term.len()
+    };
+    let mut dim = D::zeros(ndim);
+    let mut strides = [0isize; NL];
+    let mut ellipsis_strides = Vec::new();
+    if has_ellipsis {
+        let sizes = shape.label_sizes();
+        ellipsis_layout(
+            sizes,
+            ellipsis,
+            term,
+            dim.slice_mut(),
+            &mut strides,
+            &mut ellipsis_strides,
+        );
+    } else {
+        // Each axis a label (the usual case, folded into each expansion).
+        let dims = dim.slice_mut();
+        for (axis, sub) in term.iter().enumerate() {
+            if let Sub::Label(label) = *sub {
+                dims[axis] = shape.size(label);
+            }
+        }
+    }
+    let len = checked_len::<T>(dim.slice())?;
+    if !has_ellipsis && len != 0 {
+        // Standard layout; an empty array's strides stay 0, as ndarray's.
+        let mut stride = 1;
+        for sub in term.iter().rev() {
+            if let Sub::Label(label) = *sub {
+                strides[label] = stride as isize;
+                stride *= shape.size(label);
+            }
+        }
+    }
+    Ok((dim, len, strides, ellipsis_strides))
+}
+
+/// Where an output would lie, without its memory: for `explain!`, whose
+/// engine choice reads the output's strides.
+pub(crate) struct PlannedOutput<const NL: usize> {
+    len: usize,
+    strides: [isize; NL],
+    ellipsis: Vec<isize>,
+}
+
+impl<const NL: usize> PlannedOutput<NL> {
+    /// The layout [`Output::allocate`] would give an output of `term`.
+    pub(crate) fn new<T>(shape: &Shape<NL>, term: &[Sub]) -> Result<Self, EinsumError> {
+        let (_, len, strides, ellipsis) = layout::<T, ndarray::IxDyn, NL>(shape, term)?;
+        Ok(PlannedOutput {
+            len,
+            strides,
+            ellipsis,
+        })
+    }
+
+    /// A writer with these strides, to be read and never written through.
+    pub(crate) fn writer<T>(&self) -> Writer<'_, T, NL> {
+        let nowhere = std::ptr::NonNull::dangling().as_ptr();
+        Writer::new(
+            nowhere,
+            self.len,
+            self.strides,
+            &self.ellipsis,
+            Span::of(&[], &[]),
+        )
     }
 }
 

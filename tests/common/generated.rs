@@ -266,15 +266,15 @@ pub fn check_equation<T: TestElem>(spec: &Spec, call: Call<T>) {
         let threads = [1, 2, 3, 4][rng.below(4) as usize];
         let limit = [Some(64), Some(4096), None, None][rng.below(4) as usize];
         let run = || match limit {
-            Some(bytes) => einsum_static::budget::with_memory_limit(bytes, || call(&views)),
+            Some(bytes) => einsum_runtime::budget::with_memory_limit(bytes, || call(&views)),
             None => call(&views),
         };
         if verbose {
             eprintln!("  on {threads} threads, memory limit {limit:?}");
         }
         // Blocks of 64 steps: these small operands take the parallel paths.
-        let small_blocks = || einsum_static::schedule::with_block_work(64, run);
-        let on_pool = || einsum_static::schedule::with_threads(threads, small_blocks);
+        let small_blocks = || einsum_runtime::schedule::with_block_work(64, run);
+        let on_pool = || einsum_runtime::schedule::with_threads(threads, small_blocks);
         let outcome = match catch_unwind(AssertUnwindSafe(on_pool)) {
             Ok(Ok(out)) => compare(&out, &expected, kind),
             Ok(Err(err)) => Err(format!("error: {err}")),

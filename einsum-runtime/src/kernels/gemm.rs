@@ -9,7 +9,8 @@
 //! cannot fuse stay as loops around the GEMM calls: leftover m and n axes
 //! become batch loops, leftover k axes accumulate into the same output.
 
-use super::dims::{fuse, step_axes, Axis};
+use super::choice::{self, Engine};
+use super::dims::{fuse, Axis};
 use super::matvec::MatVec;
 use super::repack::{self, Fused, Groups};
 use super::small_gemm::small_gemms;
@@ -21,7 +22,7 @@ use rayon::prelude::*;
 
 /// Below this many multiply-adds the generated loops beat the GEMM's
 /// packing and dispatch.
-const MIN_GEMM_WORK: usize = 4096;
+pub(super) const MIN_GEMM_WORK: usize = 4096;
 
 /// With at least this many independent GEMM calls, the calls run in
 /// parallel, each on one thread; with fewer, each call uses every thread.
@@ -52,8 +53,9 @@ pub struct GemmCall<T> {
 
 /// Runs a binary step over `labels` as GEMMs if it is GEMM-class at run
 /// time (every axis is batch, m, n or k, there is a k axis and an m or n
-/// axis, the work is not tiny, and `T` has a GEMM engine); otherwise
-/// returns `false` without touching the output.
+/// axis, the work is not tiny, and `T` has a GEMM engine), on the engine
+/// that `kernels::choose` picks; otherwise returns `false` without
+/// touching the output.
 ///
 /// ```
 /// # use einsum_static::einsum;
@@ -69,67 +71,43 @@ pub fn gemm<T: Element, const NL: usize>(
     b: &Operand<'_, T, NL>,
     out: &Writer<'_, T, NL>,
 ) -> bool {
-    // Decide on the sizes alone first: tiny einsums must not pay for the
-    // regrouping below.
-    let work = labels
-        .iter()
-        .map(|&l| shape.size(l))
-        .chain(shape.ellipsis().iter().copied());
-    let work = work.fold(1usize, |w, n| w.saturating_mul(n));
-    if T::GEMM_ENGINE.is_none() || work < MIN_GEMM_WORK || out.is_empty() {
-        return false;
-    }
-    let Some(groups) = Groups::new(step_axes(shape, labels, a, b, out)) else {
-        return false;
-    };
-    let plan = GemmPlan::new(groups.clone());
-    if plan.repacking_pays(&groups) {
-        let output_bytes = out.len().saturating_mul(std::mem::size_of::<T>());
-        let budget = crate::budget::memory_limit(shape.operand_bytes().max(output_bytes));
-        let pointers = (a.ptr(), b.ptr(), out.ptr());
-        let run_fused = |fused: Fused, (pa, pb, po): (*const T, *const T, *mut T)| {
-            let plan = GemmPlan {
-                m: fused.m,
-                n: fused.n,
-                k: fused.k,
-                outer: fused.batch,
-                inner_k: Vec::new(),
+    let engine = choice::choose(shape, labels, a, b, out);
+    choice::record(&engine);
+    let pointers = (a.ptr(), b.ptr(), out.ptr());
+    match engine {
+        Engine::Loops(_) => return false,
+        Engine::Repack(groups) => {
+            let run_fused = |fused: Fused, (pa, pb, po): (*const T, *const T, *mut T)| {
+                let plan = GemmPlan {
+                    m: fused.m,
+                    n: fused.n,
+                    k: fused.k,
+                    outer: fused.batch,
+                    inner_k: Vec::new(),
+                };
+                plan.run(pa, pb, po);
             };
-            plan.run(pa, pb, po);
-        };
-        // SAFETY: the pointers and strides are the operands' and the
-        // output's, as bound and checked by ShapeBinder.
-        if unsafe { repack::run(&groups, pointers, budget, run_fused) } {
-            return true;
+            // SAFETY: the pointers and strides are the operands' and the
+            // output's, as bound and checked by ShapeBinder.
+            unsafe { repack::run(&groups, pointers, run_fused) };
+        }
+        // SAFETY: as for the copies above.
+        Engine::BlockScatter(scatter) => unsafe { scatter.run(a.ptr(), b.ptr(), out.ptr()) },
+        Engine::SmallGemms(plan) => small_gemms(&plan.outer, [plan.m, plan.n, plan.k], pointers),
+        Engine::MatrixVector(plan) => {
+            let axes = [plan.m, plan.n, plan.k];
+            match MatVec::new(axes, a.ptr(), b.ptr(), out.ptr()) {
+                Some(product) => product.run(),
+                None => return false,
+            }
+        }
+        Engine::Gemm(plan) => {
+            if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
+                crate::output::prefault(ptr, len * std::mem::size_of::<T>());
+            }
+            plan.run(a.ptr(), b.ptr(), out.ptr());
         }
     }
-    let per_call = plan.m.len * plan.n.len * plan.k.len;
-    if is_small_gemm::<T>(per_call)
-        && plan.inner_k.is_empty()
-        && small_gemms(
-            &plan.outer,
-            [plan.m, plan.n, plan.k],
-            (a.ptr(), b.ptr(), out.ptr()),
-        )
-    {
-        return true;
-    }
-    if per_call < MIN_GEMM_WORK {
-        return false;
-    }
-    if plan.is_matrix_vector() {
-        // Declined (contiguous rows, a strided vector): the loops run it.
-        let Some(product) = MatVec::new([plan.m, plan.n, plan.k], a.ptr(), b.ptr(), out.ptr())
-        else {
-            return false;
-        };
-        product.run();
-        return true;
-    }
-    if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
-        crate::output::prefault(ptr, len * std::mem::size_of::<T>());
-    }
-    plan.run(a.ptr(), b.ptr(), out.ptr());
     true
 }
 
@@ -141,24 +119,24 @@ pub fn gemm_would_run<T: Element>(work: usize) -> bool {
 /// Whether products of `per_call` multiply-adds each go to the small-GEMM
 /// engine (which still declines rows that are not contiguous); see
 /// [`Element::SMALL_GEMM_WORK`].
-pub(crate) fn is_small_gemm<T: Element>(per_call: usize) -> bool {
+pub(super) fn is_small_gemm<T: Element>(per_call: usize) -> bool {
     per_call < T::SMALL_GEMM_WORK.max(MIN_GEMM_WORK)
 }
 
 /// The step regrouped: one GEMM shape and the loops around it.
-#[derive(Debug)]
-struct GemmPlan {
-    m: Axis,
-    n: Axis,
-    k: Axis,
+#[derive(Debug, Clone)]
+pub(crate) struct GemmPlan {
+    pub(super) m: Axis,
+    pub(super) n: Axis,
+    pub(super) k: Axis,
     /// Loops whose iterations write disjoint outputs: batch and leftover m, n.
-    outer: Vec<Axis>,
+    pub(super) outer: Vec<Axis>,
     /// Leftover k axes: their iterations add into the same output.
-    inner_k: Vec<Axis>,
+    pub(super) inner_k: Vec<Axis>,
 }
 
 impl GemmPlan {
-    fn new(groups: Groups) -> GemmPlan {
+    pub(super) fn new(groups: Groups) -> GemmPlan {
         let Groups { batch, m, n, k } = groups;
         let unit = Axis {
             len: 1,
@@ -181,30 +159,60 @@ impl GemmPlan {
         }
     }
 
-    /// Whether copying the arrays that break a group (transpose-then-GEMM)
-    /// beats looping over this plan's GEMM calls (see `repack::pays`).
-    fn repacking_pays(&self, groups: &Groups) -> bool {
-        let smallest = self.m.len.min(self.n.len).min(self.k.len);
-        groups.has_leftovers() && repack::pays(groups, smallest)
+    /// Whether some group did not fuse, so that the plan loops over GEMM
+    /// calls (or repeats them over leftover k axes).
+    pub(super) fn has_leftovers(&self) -> bool {
+        // Batch axes stride both operands or neither; leftover m or n one.
+        let m_n_rest = self.outer.iter().any(|x| (x.a == 0) != (x.b == 0));
+        m_n_rest || !self.inner_k.is_empty()
+    }
+
+    /// What the plan costs, in FLOPs at full GEMM speed (see
+    /// [`super::cost`]): its GEMM calls, each as efficient as its smallest
+    /// dimension allows.
+    pub(super) fn cost(&self) -> f64 {
+        let smallest = self.m.len.min(self.n.len).min(self.k.len) as f64;
+        let repeats: usize = self.inner_k.iter().map(|x| x.len).product();
+        let flops = 2.0 * (self.calls() * repeats) as f64 * self.per_call() as f64;
+        flops / super::cost::gemm_efficiency(smallest)
+    }
+
+    /// The multiply-adds of one GEMM call.
+    pub(super) fn per_call(&self) -> usize {
+        self.m.len * self.n.len * self.k.len
+    }
+
+    /// `3 GEMM calls of 64x64x32 (m x n x k), each repeated over 4 leftover
+    /// k indices`.
+    pub(super) fn describe(&self) -> String {
+        let calls = self.calls();
+        let (m, n, k) = (self.m.len, self.n.len, self.k.len);
+        let plural = if calls == 1 { "" } else { "s" };
+        let mut text = format!("{calls} product{plural} of {m}x{n}x{k} (m x n x k)");
+        let repeats: usize = self.inner_k.iter().map(|x| x.len).product();
+        if repeats > 1 {
+            text += &format!(", each the sum of {repeats} over leftover k indices");
+        }
+        text
     }
 
     /// Whether this is one matrix-vector product whose matrix is contiguous
     /// along k. Such a product reads each matrix element once: it is bound
     /// by memory, and dot products over the rows run it at full bandwidth
     /// on every core, where a GEMM call with one column does not.
-    fn is_matrix_vector(&self) -> bool {
+    pub(super) fn is_matrix_vector(&self) -> bool {
         let (m, n, k) = (self.m, self.n, self.k);
         let matrix_vector = (n.len == 1 && k.a == 1) || (m.len == 1 && k.b == 1);
         matrix_vector && self.outer.is_empty() && self.inner_k.is_empty()
     }
 
     /// The number of GEMM calls (one per index of the outer loops).
-    fn calls(&self) -> usize {
+    pub(super) fn calls(&self) -> usize {
         self.outer.iter().map(|x| x.len).product()
     }
 
     /// Whether the calls run in parallel, each on one thread.
-    fn parallel_calls(&self) -> bool {
+    pub(super) fn parallel_calls(&self) -> bool {
         self.calls() >= MIN_PARALLEL_CALLS
     }
 

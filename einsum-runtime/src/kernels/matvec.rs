@@ -24,6 +24,13 @@ pub(super) struct MatVec<T> {
 }
 
 impl<T: Element> MatVec<T> {
+    /// Whether the step is a matrix-vector product this engine takes (see
+    /// [`MatVec::new`]); from the axes alone.
+    pub(super) fn fits(axes: [Axis; 3]) -> bool {
+        let null = std::ptr::null_mut();
+        Self::new(axes, null, null, null).is_some()
+    }
+
     /// The step as a matrix-vector product, if `m` and `k` (or `n` and `k`,
     /// the matrix being the right operand) are its only axes and both
     /// operands are contiguous along `k`.

@@ -4,6 +4,8 @@
 //! whole step and returns `true`, or declines (`false`) and leaves the step
 //! to the generated loops, which are always correct.
 
+mod choice;
+mod cost;
 pub(crate) mod dims;
 mod gemm;
 mod generic;
@@ -11,16 +13,17 @@ mod inner;
 mod int_gemm;
 mod matvec;
 mod repack;
+mod scatter;
 pub(crate) mod simd;
 mod small_gemm;
 
+pub use self::choice::last_engine;
+pub(crate) use self::choice::{choose, Engine};
 pub(crate) use self::gemm::gemm_crate;
-pub(crate) use self::gemm::is_small_gemm;
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};
 pub use self::generic::binary_step;
 pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};
 pub(crate) use self::int_gemm::int_gemm;
-pub use self::repack::repacked_steps;
 
 /// A raw pointer that may cross to rayon's threads, for engines whose
 /// tasks write disjoint parts of the output and only read the inputs.

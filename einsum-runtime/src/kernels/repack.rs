@@ -12,24 +12,15 @@
 //! Each group's axis order is chosen so that the larger array of the group
 //! keeps its own order and need not be copied.
 
+use super::cost::{gemm_efficiency, COPY_FLOPS_PER_ELEMENT};
 use super::dims::{fuse, Axis};
 use super::SendPtr;
 use crate::Element;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Steps run by this engine so far, for tests that check it ran.
-static REPACKED: AtomicUsize = AtomicUsize::new(0);
-
-/// How many GEMM-class steps ran as transpose-then-GEMM in this process.
-#[doc(hidden)]
-pub fn repacked_steps() -> usize {
-    REPACKED.load(Ordering::Relaxed)
-}
 
 /// The axes of a GEMM-class step sorted by role.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Groups {
+pub(crate) struct Groups {
     pub batch: Vec<Axis>,
     pub m: Vec<Axis>,
     pub n: Vec<Axis>,
@@ -54,14 +45,6 @@ impl Groups {
         }
         let free = !groups.m.is_empty() || !groups.n.is_empty();
         (free && !groups.k.is_empty()).then_some(groups)
-    }
-
-    /// Whether some m, n or k group does not fuse into one axis in the
-    /// arrays it strides: the plain engine would loop over small GEMMs.
-    pub(super) fn has_leftovers(&self) -> bool {
-        fuse(self.m.clone(), |x| vec![x.out, x.a]).len() > 1
-            || fuse(self.n.clone(), |x| vec![x.out, x.b]).len() > 1
-            || fuse(self.k.clone(), |x| vec![x.a, x.b]).len() > 1
     }
 }
 
@@ -112,8 +95,7 @@ fn elements(groups: &[&[Axis]]) -> usize {
 }
 
 /// The step as one GEMM per batch index, over arrays copied where a group
-/// does not fuse. Returns `false` (having done nothing) when the copies
-/// would exceed `budget_bytes`.
+/// does not fuse.
 ///
 /// # Safety
 /// `a`, `b` and `out` with the strides of `groups` must address valid
@@ -122,9 +104,8 @@ fn elements(groups: &[&[Axis]]) -> usize {
 pub(super) unsafe fn run<T: Element>(
     groups: &Groups,
     (a, b, out): (*const T, *const T, *mut T),
-    budget_bytes: usize,
     run_fused: impl FnOnce(Fused, (*const T, *const T, *mut T)),
-) -> bool {
+) {
     let Layout {
         groups: g,
         batch_a,
@@ -132,9 +113,6 @@ pub(super) unsafe fn run<T: Element>(
         sizes,
         copy,
     } = Layout::new(groups);
-    if layout_bytes::<T>(&sizes, &copy) > budget_bytes {
-        return false;
-    }
 
     let layouts = [
         (Array::A, [&batch_a, &g.m, &g.k]),
@@ -177,7 +155,6 @@ pub(super) unsafe fn run<T: Element>(
         batch: fuse(packed.batch.clone(), |x| vec![x.out, x.a, x.b]),
     };
     run_fused(fused, pointers);
-    REPACKED.fetch_add(1, Ordering::Relaxed);
     if copy[2] {
         // The GEMM wrote every element of the buffer.
         // SAFETY: as above, for the output's strides.
@@ -190,7 +167,34 @@ pub(super) unsafe fn run<T: Element>(
             scatter(&axes, buffers[2].as_ptr(), out);
         }
     }
-    true
+}
+
+/// Whether the copies of the step fit in `budget_bytes`.
+pub(super) fn fits<T>(groups: &Groups, budget_bytes: usize) -> bool {
+    let layout = Layout::new(groups);
+    layout_bytes::<T>(&layout.sizes, &layout.copy) <= budget_bytes
+}
+
+/// `copies B (4096 elements) and the output (...), then 8 GEMMs of
+/// 64x64x32 (m x n x k)`.
+pub(super) fn describe(groups: &Groups) -> String {
+    let layout = Layout::new(groups);
+    let names = ["A", "B", "the output"];
+    let copies: Vec<String> = (0..3)
+        .filter(|&i| layout.copy[i])
+        .map(|i| format!("{} ({} elements)", names[i], layout.sizes[i]))
+        .collect();
+    let total = |axes: &[Axis]| axes.iter().map(|x| x.len).product::<usize>();
+    let g = &layout.groups;
+    let calls = total(&g.batch);
+    let plural = if calls == 1 { "" } else { "s" };
+    format!(
+        "copies {}, then {calls} product{plural} of {}x{}x{} (m x n x k)",
+        copies.join(" and "),
+        total(&g.m),
+        total(&g.n),
+        total(&g.k)
+    )
 }
 
 /// Which arrays a step copies, and the orders of its groups.
@@ -247,38 +251,21 @@ fn layout_bytes<T>(sizes: &[usize; 3], copy: &[bool; 3]) -> usize {
     copied.saturating_mul(std::mem::size_of::<T>())
 }
 
-/// How well a GEMM runs with `smallest` as its smallest dimension, as a
-/// fraction of its best: packing and the micro-kernel's edges cost about
-/// as much as 48 more rows would. Fitted, with
-/// [`COPY_FLOPS_PER_ELEMENT`], to `fbea,ecfd->dcba` and
-/// `aged,cbfg->fedcba` (README, "transpose-then-GEMM").
-fn gemm_efficiency(smallest: usize) -> f64 {
-    smallest as f64 / (smallest as f64 + 48.0)
-}
-
-/// What moving one element in a copy costs, in floating-point operations
-/// of a GEMM at full speed (a strided read and a write).
-const COPY_FLOPS_PER_ELEMENT: f64 = 32.0;
-
-/// Whether copying beats looping over GEMM calls whose smallest dimension
-/// is `looped_smallest`: the copies are priced against the gain in GEMM
-/// speed from one large call per batch index.
-pub(super) fn pays(groups: &Groups, looped_smallest: usize) -> bool {
+/// What the step costs this way, in FLOPs at full GEMM speed (see
+/// [`super::cost`]): one GEMM per batch index over the copied arrays, and
+/// a read and a write per copied element (the output's copy: the buffer's
+/// write is the GEMM's own, then a read and the write).
+pub(super) fn cost(groups: &Groups) -> f64 {
     let layout = Layout::new(groups);
-    let total = |axes: &[Axis]| axes.iter().map(|x| x.len as f64).product::<f64>();
     let g = &layout.groups;
+    let total = |axes: &[Axis]| axes.iter().map(|x| x.len as f64).product::<f64>();
     let (m, n, k) = (total(&g.m), total(&g.n), total(&g.k));
     let flops = 2.0 * total(&g.batch) * m * n * k;
-    let looped = flops / gemm_efficiency(looped_smallest);
-    // A read and a write per copied element (the output's copy: the
-    // buffer's write is the GEMM's own, then a read and the write).
     let moved: f64 = (0..3)
         .filter(|&i| layout.copy[i])
         .map(|i| 2.0 * layout.sizes[i] as f64)
         .sum();
-    let smallest = m.min(n).min(k) as usize;
-    let repacked = flops / gemm_efficiency(smallest) + COPY_FLOPS_PER_ELEMENT * moved;
-    repacked < looped
+    flops / gemm_efficiency(m.min(n).min(k)) + COPY_FLOPS_PER_ELEMENT * moved
 }
 
 /// The GEMM the copied arrays allow: one m, n and k axis each, and the

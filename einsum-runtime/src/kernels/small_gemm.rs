@@ -18,18 +18,20 @@ use super::simd::on_wide_units;
 use super::SendPtr;
 use crate::Element;
 
+/// Whether the rows of `b` and of the output are contiguous along `n`, as
+/// this engine needs.
+pub(super) fn rows_fit(n: &Axis) -> bool {
+    n.b == 1 && n.out == 1
+}
+
 /// Runs the batch of small GEMMs `c[p] = a[p] * b[p]` over the batch loops
-/// `outer` (see [`super::gemm`]), if the rows of `b` and of the output are
-/// contiguous along n; otherwise returns `false` and leaves the step to
-/// the other engines.
+/// `outer` (see [`super::gemm`]); the rows must fit ([`rows_fit`]).
 pub(super) fn small_gemms<T: Element>(
     outer: &[Axis],
     [m, n, k]: [Axis; 3],
     (a, b, out): (*const T, *const T, *mut T),
-) -> bool {
-    if n.b != 1 || n.out != 1 {
-        return false;
-    }
+) {
+    assert!(rows_fit(&n), "small GEMMs need contiguous rows");
     let calls: usize = outer.iter().map(|x| x.len).product();
     let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
     let work = (m.len * n.len * k.len) as isize;
@@ -44,7 +46,6 @@ pub(super) fn small_gemms<T: Element>(
             || unsafe { batch_block(batches, outer, [m, n, k], (a, b, out)) },
         );
     });
-    true
 }
 
 /// The products of the batch indices `batches`; see [`small_gemms`].

@@ -29,7 +29,7 @@ pub use slicing::Slicing;
 ///
 /// ```
 /// // Every order of up to 10 operands is considered.
-/// assert_eq!(einsum_static::path::EXHAUSTIVE_UP_TO, 10);
+/// assert_eq!(einsum_runtime::path::EXHAUSTIVE_UP_TO, 10);
 /// ```
 pub const EXHAUSTIVE_UP_TO: usize = 10;
 

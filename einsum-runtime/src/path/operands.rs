@@ -7,7 +7,7 @@ use std::fmt;
 /// It holds any number of operands.
 ///
 /// ```
-/// use einsum_static::path::OperandSet;
+/// use einsum_static::OperandSet;
 /// let set: OperandSet = [40, 2, 7].into_iter().collect();
 /// assert_eq!(set.to_vec(), [2, 7, 40]);
 /// assert!(set.contains(40) && !set.contains(3));
@@ -27,7 +27,7 @@ impl OperandSet {
     /// The empty set.
     ///
     /// ```
-    /// assert!(einsum_static::path::OperandSet::new().is_empty());
+    /// assert!(einsum_static::OperandSet::new().is_empty());
     /// ```
     pub const fn new() -> OperandSet {
         OperandSet { words: Vec::new() }
@@ -36,7 +36,7 @@ impl OperandSet {
     /// The set of operand `k` alone.
     ///
     /// ```
-    /// let set = einsum_static::path::OperandSet::single(70);
+    /// let set = einsum_static::OperandSet::single(70);
     /// assert_eq!(set.to_vec(), [70]);
     /// ```
     pub fn single(k: usize) -> OperandSet {
@@ -54,7 +54,7 @@ impl OperandSet {
     /// Adds operand `k`.
     ///
     /// ```
-    /// let mut set = einsum_static::path::OperandSet::new();
+    /// let mut set = einsum_static::OperandSet::new();
     /// set.insert(3);
     /// set.insert(3);
     /// assert_eq!(set.len(), 1);
@@ -70,7 +70,7 @@ impl OperandSet {
     /// Whether operand `k` is in the set.
     ///
     /// ```
-    /// let set = einsum_static::path::OperandSet::single(64);
+    /// let set = einsum_static::OperandSet::single(64);
     /// assert!(set.contains(64) && !set.contains(0));
     /// ```
     pub fn contains(&self, k: usize) -> bool {
@@ -82,7 +82,7 @@ impl OperandSet {
     /// The number of operands in the set.
     ///
     /// ```
-    /// let set: einsum_static::path::OperandSet = (0..100).collect();
+    /// let set: einsum_static::OperandSet = (0..100).collect();
     /// assert_eq!(set.len(), 100);
     /// ```
     pub fn len(&self) -> usize {
@@ -92,7 +92,7 @@ impl OperandSet {
     /// Whether the set has no operand.
     ///
     /// ```
-    /// assert!(!einsum_static::path::OperandSet::single(0).is_empty());
+    /// assert!(!einsum_static::OperandSet::single(0).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
@@ -101,7 +101,7 @@ impl OperandSet {
     /// The operand when the set holds exactly one.
     ///
     /// ```
-    /// use einsum_static::path::OperandSet;
+    /// use einsum_static::OperandSet;
     /// assert_eq!(OperandSet::single(9).only(), Some(9));
     /// assert_eq!([1, 2].into_iter().collect::<OperandSet>().only(), None);
     /// ```
@@ -114,7 +114,7 @@ impl OperandSet {
     /// The operands in either set.
     ///
     /// ```
-    /// use einsum_static::path::OperandSet;
+    /// use einsum_static::OperandSet;
     /// let both = OperandSet::single(0).union(&OperandSet::single(99));
     /// assert_eq!(both.to_vec(), [0, 99]);
     /// ```
@@ -134,7 +134,7 @@ impl OperandSet {
     /// The operands, in increasing order.
     ///
     /// ```
-    /// let set: einsum_static::path::OperandSet = [65, 1].into_iter().collect();
+    /// let set: einsum_static::OperandSet = [65, 1].into_iter().collect();
     /// assert!(set.iter().eq([1, 65]));
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
@@ -154,7 +154,7 @@ impl OperandSet {
     /// The operands, in increasing order.
     ///
     /// ```
-    /// let set = einsum_static::path::OperandSet::single(2);
+    /// let set = einsum_static::OperandSet::single(2);
     /// assert_eq!(set.to_vec(), vec![2]);
     /// ```
     pub fn to_vec(&self) -> Vec<usize> {

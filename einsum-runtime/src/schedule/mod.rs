@@ -20,7 +20,7 @@ pub use summing::{run_summing, MIN_ROW_WIDTH};
 /// save: the loops run on the calling thread with no hand-off.
 ///
 /// ```
-/// use einsum_static::schedule::{run, SERIAL_WORK};
+/// use einsum_runtime::schedule::{run, SERIAL_WORK};
 /// let caller = std::thread::current().id();
 /// // 100 x 100 outputs of 3 steps each: 30 000 steps, under the threshold.
 /// assert!(100 * 100 * 3 <= SERIAL_WORK);
@@ -32,7 +32,7 @@ pub const SERIAL_WORK: u64 = 1 << 15;
 /// enough to balance the load across cores.
 ///
 /// ```
-/// use einsum_static::schedule::{run, BLOCK_WORK};
+/// use einsum_runtime::schedule::{run, BLOCK_WORK};
 /// use std::sync::atomic::{AtomicU64, Ordering};
 /// let blocks = AtomicU64::new(0);
 /// // 1000 rows of 1000 steps: blocks of 65 rows (65 000 steps each).
@@ -53,8 +53,8 @@ thread_local! {
 /// take otherwise.
 ///
 /// ```
-/// let total = einsum_static::schedule::with_block_work(8, || {
-///     einsum_static::schedule::reduce(100, 1, |r| r.map(|i| i as f64).sum::<f64>())
+/// let total = einsum_runtime::schedule::with_block_work(8, || {
+///     einsum_runtime::schedule::reduce(100, 1, |r| r.map(|i| i as f64).sum::<f64>())
 /// });
 /// assert_eq!(total, 4950.0);
 /// ```
@@ -79,7 +79,7 @@ pub(crate) fn thresholds() -> (u64, u64) {
 /// ```
 /// use std::sync::atomic::{AtomicIsize, Ordering};
 /// let visited = AtomicIsize::new(0);
-/// einsum_static::schedule::run([1000, 300], 5, |rows, cols| {
+/// einsum_runtime::schedule::run([1000, 300], 5, |rows, cols| {
 ///     let n = (rows.end - rows.start) * (cols.end - cols.start);
 ///     visited.fetch_add(n, Ordering::Relaxed);
 /// });
@@ -130,7 +130,7 @@ pub(crate) fn par_each(count: usize, task: &(dyn Fn(usize) + Sync)) {
 /// result, bit for bit.
 ///
 /// ```
-/// let total = einsum_static::schedule::reduce(1_000_000, 1, |range| {
+/// let total = einsum_runtime::schedule::reduce(1_000_000, 1, |range| {
 ///     range.map(|i| i as f64).sum::<f64>()
 /// });
 /// assert_eq!(total, 499_999_500_000.0);

@@ -11,7 +11,7 @@ use std::ops::Range;
 /// (`RowSum`): narrower blocks would walk the summed rows with a stride.
 ///
 /// ```
-/// use einsum_static::schedule::MIN_ROW_WIDTH;
+/// use einsum_runtime::schedule::MIN_ROW_WIDTH;
 /// // Column sums of a 4096 x 1024 matrix: blocks of at least 256 columns.
 /// assert_eq!(MIN_ROW_WIDTH, 256);
 /// ```

@@ -1,0 +1,174 @@
+//! Which engine runs a GEMM-class step: one decision, from the step's
+//! sizes and strides alone, taken by the code that runs the step
+//! ([`super::gemm()`]) and by `explain!` alike, so that what `explain!`
+//! prints is what runs.
+
+use super::dims::step_axes;
+use super::gemm::{GemmPlan, MIN_GEMM_WORK};
+use super::matvec::MatVec;
+use super::repack::{self, Groups};
+use super::scatter::BlockScatter;
+use super::small_gemm;
+use crate::operand::{Operand, Writer};
+use crate::shapes::Shape;
+use crate::Element;
+use std::cell::Cell;
+use std::fmt;
+
+/// The engine of one GEMM-class step.
+#[derive(Debug, Clone)]
+pub(crate) enum Engine {
+    /// The generated loops: the GEMM engines declined, for this reason.
+    Loops(&'static str),
+    /// Transpose-then-GEMM: the arrays that break a group are copied, then
+    /// one GEMM runs per batch index.
+    Repack(Groups),
+    /// Blocks gathered through offset tables, then GEMMs (see `scatter`).
+    BlockScatter(BlockScatter),
+    /// Batches of products too small to pack (see `small_gemm`).
+    SmallGemms(GemmPlan),
+    /// One matrix-vector product on contiguous rows.
+    MatrixVector(GemmPlan),
+    /// GEMM calls on the arrays in place, looping over what does not fuse.
+    Gemm(GemmPlan),
+}
+
+/// The engine for the step over `labels` of `shape` with these arrays.
+/// The sizes alone settle tiny steps, before the axes are regrouped.
+pub(crate) fn choose<T: Element, const NL: usize>(
+    shape: &Shape<NL>,
+    labels: &[usize],
+    a: &Operand<'_, T, NL>,
+    b: &Operand<'_, T, NL>,
+    out: &Writer<'_, T, NL>,
+) -> Engine {
+    let work = labels
+        .iter()
+        .map(|&l| shape.size(l))
+        .chain(shape.ellipsis().iter().copied())
+        .fold(1usize, |w, n| w.saturating_mul(n));
+    if T::GEMM_ENGINE.is_none() {
+        return Engine::Loops("the element type has no GEMM engine");
+    }
+    if work < MIN_GEMM_WORK {
+        return Engine::Loops("too little work for a GEMM");
+    }
+    if out.is_empty() {
+        return Engine::Loops("an empty output");
+    }
+    let Some(groups) = Groups::new(step_axes(shape, labels, a, b, out)) else {
+        return Engine::Loops("no summed or no free axis longer than 1");
+    };
+    let output_bytes = out.len().saturating_mul(size_of::<T>());
+    let budget = crate::budget::memory_limit(shape.operand_bytes().max(output_bytes));
+    choose_for_groups::<T>(groups, budget)
+}
+
+/// [`choose`] past the checks on sizes: the engines in the order they are
+/// preferred, each taking the step if its layout allows.
+fn choose_for_groups<T: Element>(groups: Groups, budget_bytes: usize) -> Engine {
+    let plan = GemmPlan::new(groups.clone());
+    if plan.has_leftovers() {
+        // The looped calls, the copies or the gathers: the cheapest.
+        let looped = plan.cost();
+        let scatter = BlockScatter::new(&groups);
+        let scattered = scatter.cost();
+        let repacked = repack::fits::<T>(&groups, budget_bytes).then(|| repack::cost(&groups));
+        if repacked.is_some_and(|repacked| repacked < looped.min(scattered)) {
+            return Engine::Repack(groups);
+        }
+        if scattered < looped {
+            return Engine::BlockScatter(scatter);
+        }
+    }
+    let per_call = plan.per_call();
+    if super::gemm::is_small_gemm::<T>(per_call)
+        && plan.inner_k.is_empty()
+        && small_gemm::rows_fit(&plan.n)
+    {
+        return Engine::SmallGemms(plan);
+    }
+    if per_call < MIN_GEMM_WORK {
+        return Engine::Loops("too little work per GEMM call");
+    }
+    if plan.is_matrix_vector() {
+        if MatVec::<T>::fits([plan.m, plan.n, plan.k]) {
+            return Engine::MatrixVector(plan);
+        }
+        return Engine::Loops("a matrix-vector product on a strided vector");
+    }
+    Engine::Gemm(plan)
+}
+
+impl Engine {
+    /// A short name, the same in `explain!`'s text and in [`last_engine`].
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Engine::Loops(_) => "generated loops",
+            Engine::Repack(_) => "transpose-then-GEMM",
+            Engine::BlockScatter(_) => "block-scatter GEMM",
+            Engine::SmallGemms(_) => "small-GEMM engine",
+            Engine::MatrixVector(_) => "matrix-vector engine",
+            Engine::Gemm(_) => "GEMM engine",
+        }
+    }
+
+    /// What the scheduler cuts into parallel tasks.
+    pub(crate) fn parallel_over(&self) -> String {
+        match self {
+            Engine::Loops(_) => "as the generated loops (below)".into(),
+            Engine::Repack(_) => "blocks of the copies, then inside each GEMM".into(),
+            Engine::BlockScatter(_) => "the blocks, or inside each GEMM when fewer than 8".into(),
+            Engine::SmallGemms(_) => "blocks of the batch".into(),
+            Engine::MatrixVector(_) => "blocks of rows".into(),
+            Engine::Gemm(plan) if plan.parallel_calls() => {
+                format!("the {} GEMM calls, each on one thread", plan.calls())
+            }
+            Engine::Gemm(_) => "inside each GEMM call".into(),
+        }
+    }
+}
+
+impl fmt::Display for Engine {
+    /// The engine with its sizes, as `explain!` prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.name())?;
+        match self {
+            Engine::Loops(why) => write!(f, " ({why}), innermost a SIMD kernel call"),
+            Engine::Repack(groups) => write!(f, ": {}", repack::describe(groups)),
+            Engine::BlockScatter(scatter) => write!(f, ": {}", scatter.describe()),
+            Engine::SmallGemms(plan) => write!(
+                f,
+                " (rows of the output summed in registers): {}",
+                plan.describe()
+            ),
+            Engine::MatrixVector(plan) => write!(
+                f,
+                " (four rows per pass over the vector): {} rows of {}",
+                plan.m.len.max(plan.n.len),
+                plan.k.len
+            ),
+            Engine::Gemm(plan) => write!(f, " (packed and blocked): {}", plan.describe()),
+        }
+    }
+}
+
+thread_local! {
+    /// The engine of the last GEMM-class step this thread ran.
+    static LAST: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// Notes that this thread runs a step on `engine` (see [`last_engine`]).
+pub(crate) fn record(engine: &Engine) {
+    LAST.with(|last| last.set(Some(engine.name())));
+}
+
+/// The name of the engine of the last GEMM-class step that this thread
+/// handed to the GEMM engines, cleared by the call; `None` when there was
+/// none since (steps too small for them are declined before the choice,
+/// and run the generated loops). For tests that compare `explain!` with
+/// what ran.
+#[doc(hidden)]
+pub fn last_engine() -> Option<&'static str> {
+    LAST.with(|last| last.take())
+}

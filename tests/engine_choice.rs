@@ -1,0 +1,127 @@
+//! `explain!` names the engine that runs: for every engine a GEMM-class
+//! step can take, with named labels and with an ellipsis, the engine that
+//! `explain!` prints is the one the call then records
+//! (`kernels::last_engine`), and it is the one the case is meant to reach.
+
+use einsum_runtime::kernels::last_engine;
+use einsum_static::{einsum, explain};
+use ndarray::{Array, ArrayD, IxDyn};
+
+const LOOPS: &str = "generated loops";
+const GEMM: &str = "GEMM engine";
+const SMALL: &str = "small-GEMM engine";
+const MATVEC: &str = "matrix-vector engine";
+const REPACK: &str = "transpose-then-GEMM";
+
+/// An array of `dims` with distinct small values.
+fn array<T: From<u8>>(dims: &[usize]) -> ArrayD<T> {
+    let len: usize = dims.iter().product();
+    let values = (0..len).map(|i| T::from((i % 7) as u8)).collect();
+    Array::from_shape_vec(IxDyn(dims), values).unwrap()
+}
+
+/// Explains, then runs, the two-operand call `$eq` on `$a`, `$b`, and
+/// checks that both name `$engine`.
+macro_rules! check {
+    ($eq:literal, $a:expr, $b:expr, $engine:expr) => {{
+        let explained = explain!($eq, $a, $b).unwrap();
+        let _ = last_engine();
+        let _ = einsum!($eq, $a, $b);
+        let ran = last_engine().unwrap_or(LOOPS);
+        assert_eq!(
+            explained.engine(),
+            Some(ran),
+            "{}: explained\n{explained}",
+            $eq
+        );
+        assert_eq!(ran, $engine, "{}: explained\n{explained}", $eq);
+    }};
+}
+
+#[test]
+fn gemm_in_place() {
+    let (a, b) = (array::<f64>(&[96, 80]), array::<f64>(&[80, 72]));
+    check!("ij,jk->ik", &a, &b, GEMM);
+    let (a, b) = (array::<f64>(&[3, 96, 80]), array::<f64>(&[3, 80, 72]));
+    check!("...ij,...jk->...ik", &a, &b, GEMM);
+    // The integer kernel and f32.
+    let (a, b) = (array::<i64>(&[64, 64]), array::<i64>(&[64, 64]));
+    check!("ij,jk->ik", &a, &b, GEMM);
+    let (a, b) = (array::<f32>(&[2, 64, 64]), array::<f32>(&[2, 64, 64]));
+    check!("bij,bkj->bik", &a, &b, GEMM);
+    // Past the small-GEMM engine's sizes: many calls, one thread each.
+    let x = array::<f64>(&[30, 32, 32]);
+    check!("bij,bjk->bik", &x, &x, GEMM);
+}
+
+/// The case: a batched matrix-vector product is 64 GEMM calls,
+/// not the matrix-vector engine (which takes one product).
+#[test]
+fn batched_matrix_vector_is_gemm_calls() {
+    let (a, b) = (array::<f64>(&[64, 300, 200]), array::<f64>(&[64, 200]));
+    check!("bij,bj->bi", &a, &b, GEMM);
+    let explained = explain!("bij,bj->bi", &a, &b).unwrap().to_string();
+    assert!(
+        explained.contains("64 products of 300x1x200"),
+        "{explained}"
+    );
+    check!("...ij,...j->...i", &a, &b, GEMM);
+}
+
+#[test]
+fn small_gemms() {
+    let (a, b) = (array::<f64>(&[300, 8, 8]), array::<f64>(&[300, 8, 8]));
+    check!("bij,bjk->bik", &a, &b, SMALL);
+    // The case: explained as loops before, for the ellipsis.
+    check!("...ij,...jk->...ik", &a, &b, SMALL);
+    let x = array::<f64>(&[30, 20, 20]);
+    check!("bij,bjk->bik", &x, &x, SMALL);
+}
+
+#[test]
+fn matrix_vector() {
+    let (a, x) = (array::<f64>(&[512, 400]), array::<f64>(&[400]));
+    check!("ij,j->i", &a, &x, MATVEC);
+    check!("j,ij->i", &x, &a, MATVEC);
+    check!("...j,j->...", &a, &x, MATVEC);
+    // A strided vector: declined to the loops.
+    let x2 = array::<f64>(&[800]);
+    let stepped = x2.slice(ndarray::s![..;2]);
+    check!("ij,j->i", &a, &stepped, LOOPS);
+    let explained = explain!("ij,j->i", &a, &stepped).unwrap().to_string();
+    assert!(explained.contains("strided vector"), "{explained}");
+    // Rows not contiguous along j: one GEMM call with one column.
+    check!("ji,j->i", &a, &array::<f64>(&[512]), GEMM);
+}
+
+#[test]
+fn transpose_then_gemm() {
+    let a = array::<f64>(&[20, 6, 30, 7]);
+    let b = array::<f64>(&[30, 8, 20, 9]);
+    check!("fbea,ecfd->dcba", &a, &b, REPACK);
+    let a = array::<f64>(&[20, 30, 6, 7]);
+    check!("fe...,ecfd->dc...", &a, &b, REPACK);
+    // A memory limit the copies exceed: another engine runs.
+    let (a, b) = (array::<f64>(&[20, 6, 30, 7]), array::<f64>(&[30, 8, 20, 9]));
+    let explained = explain!("fbea,ecfd->dcba", &a, &b; memory_limit = 4096).unwrap();
+    let _ = last_engine();
+    let _ = einsum!("fbea,ecfd->dcba", &a, &b; memory_limit = 4096, threads = 1);
+    let ran = last_engine().unwrap_or(LOOPS);
+    assert_eq!(explained.engine(), Some(ran), "{explained}");
+    assert_ne!(ran, REPACK, "{explained}");
+}
+
+#[test]
+fn loops() {
+    // Too small for any GEMM engine: declined before the choice.
+    let (a, b) = (array::<f64>(&[4, 4]), array::<f64>(&[4, 4]));
+    check!("ij,jk->ik", &a, &b, LOOPS);
+    check!("...j,jk->...k", &a, &b, LOOPS);
+    // Not GEMM-class: never offered to the engines.
+    let (a, b) = (array::<f64>(&[300, 200]), array::<f64>(&[300, 200]));
+    check!("ij,ij->i", &a, &b, LOOPS);
+    check!("...j,...j->...", &a, &b, LOOPS);
+    // An element type without a GEMM engine.
+    let (a, b) = (array::<u8>(&[64, 64]), array::<u8>(&[64, 64]));
+    check!("ij,jk->ik", &a, &b, LOOPS);
+}
