@@ -15,6 +15,7 @@ pub mod kernels;
 mod operand;
 mod options;
 mod output;
+mod pages;
 pub mod path;
 mod rank;
 pub mod schedule;

@@ -103,7 +103,7 @@ pub fn gemm<T: Element, const NL: usize>(
         }
         Engine::Gemm(plan) => {
             if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
-                crate::output::prefault(ptr, len * std::mem::size_of::<T>());
+                crate::pages::prefault(ptr, len * std::mem::size_of::<T>());
             }
             plan.run(a.ptr(), b.ptr(), out.ptr());
         }
