@@ -68,6 +68,33 @@ impl Table {
     fn len(&self) -> usize {
         self.offsets[0].len()
     }
+
+    /// The offsets of `range` in the array `side` (0 or 1), and their step.
+    fn part(&self, side: usize, range: &std::ops::Range<usize>) -> (&[isize], Option<isize>) {
+        (&self.offsets[side][range.clone()], self.step[side])
+    }
+}
+
+/// One operand's block for a GEMM call, as (pointer, row stride, column
+/// stride): read in place when the offsets of its rows and of its columns
+/// are each evenly spaced, else gathered into `buffer`.
+///
+/// # Safety
+/// Every `row + column` offset must be that of an element of `src`.
+unsafe fn operand_block<T: Copy>(
+    src: *mut T,
+    (rows, row_step): (&[isize], Option<isize>),
+    (cols, col_step): (&[isize], Option<isize>),
+    buffer: &mut Vec<T>,
+) -> (*const T, isize, isize) {
+    match (row_step, col_step) {
+        (Some(rs), Some(cs)) => (src.wrapping_offset(rows[0] + cols[0]) as *const T, rs, cs),
+        _ => {
+            // SAFETY: the caller's contract.
+            let (rs, cs) = unsafe { gather(src, rows, cols, buffer) };
+            (buffer.as_ptr(), rs, cs)
+        }
+    }
 }
 
 /// The common difference of `offsets`, if they are evenly spaced.
@@ -247,36 +274,10 @@ impl BlockScatter {
         };
         for (slice, k0) in (0..self.k.len()).step_by(bk).enumerate() {
             let depth = k0..(k0 + bk).min(self.k.len());
-            let lhs = match (self.m.step[0], self.k.step[0]) {
-                (Some(ms), Some(ks)) if !self.gathers_a() => {
-                    let first = self.m.offsets[0][rows.start] + self.k.offsets[0][depth.start];
-                    (a.wrapping_offset(first) as *const T, ms, ks)
-                }
-                _ => {
-                    let (m_off, k_off) = (
-                        &self.m.offsets[0][rows.clone()],
-                        &self.k.offsets[0][depth.clone()],
-                    );
-                    // SAFETY: every offset is an index of A's groups.
-                    let (rs, cs) = unsafe { gather(a, m_off, k_off, &mut a_buf) };
-                    (a_buf.as_ptr(), rs, cs)
-                }
-            };
-            let rhs = match (self.k.step[1], self.n.step[0]) {
-                (Some(ks), Some(ns)) if !self.gathers_b() => {
-                    let first = self.k.offsets[1][depth.start] + self.n.offsets[0][cols.start];
-                    (b.wrapping_offset(first) as *const T, ks, ns)
-                }
-                _ => {
-                    let (k_off, n_off) = (
-                        &self.k.offsets[1][depth.clone()],
-                        &self.n.offsets[0][cols.clone()],
-                    );
-                    // SAFETY: every offset is an index of B's groups.
-                    let (rs, cs) = unsafe { gather(b, k_off, n_off, &mut b_buf) };
-                    (b_buf.as_ptr(), rs, cs)
-                }
-            };
+            let (m, n, k) = (&self.m, &self.n, &self.k);
+            // SAFETY: the tables' offsets are indices of A's and B's groups.
+            let lhs = unsafe { operand_block(a, m.part(0, &rows), k.part(0, &depth), &mut a_buf) };
+            let rhs = unsafe { operand_block(b, k.part(1, &depth), n.part(0, &cols), &mut b_buf) };
             let call = GemmCall {
                 m: mb,
                 n: nb,
