@@ -282,6 +282,11 @@ macro_rules! explain {
 
 pub use einsum_runtime::{budget, path, schedule, EinsumError, Element, Explain};
 
+/// Equations known only at run time: [`dynamic::einsum`] and the reusable
+/// [`dynamic::Contraction`], on the engines the macros use (see the
+/// module's docs, and the README's "Equations known at run time").
+pub use einsum_runtime::dynamic;
+
 /// The `ndarray` the macros take and return: use it to be sure your arrays
 /// are of the version einsum-static was built with.
 ///
