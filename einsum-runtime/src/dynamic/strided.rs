@@ -6,12 +6,16 @@
 //!
 //! Output axes are outermost, cut into blocks by the scheduler; summed
 //! axes inside, the innermost loop one kernel call (`sum_of_products` or
-//! `store_products`, with their unit-stride SIMD paths). A scalar result
-//! (a full sum, a trace) splits its outermost summed axis instead, whose
-//! partial sums are added in block order. Blocks depend on sizes only, so
-//! every thread count gives the same bits.
+//! `store_products`, with their unit-stride SIMD paths). When the inputs
+//! walk an output axis with unit stride and the innermost sum with a
+//! larger one (`ij->j`, `ijk->kj`), rows along that output axis are summed
+//! instead (`RowSum`): each summed index adds a contiguous stretch. A
+//! scalar result (a full sum, a trace) splits its outermost summed axis,
+//! whose partial sums are added in block order. Every output element is
+//! summed in one order that depends on sizes and strides only, so every
+//! thread count gives the same bits.
 
-use crate::kernels::{store_products, sum_of_products};
+use crate::kernels::{store_products, sum_of_products, RowSum};
 use crate::operand::{Operand, Writer};
 use crate::schedule;
 use crate::shapes::Shape;
@@ -49,6 +53,12 @@ pub(crate) fn strided_step<T: Element, const W: usize, const K: usize>(
     let sums = fuse(sums, |x| {
         x.inputs.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0)
     });
+    if let Some(r) = row_axis(&outs, &sums) {
+        let mut outs = outs;
+        let row = outs.remove(r);
+        row_sums(&outs, &row, &sums, inputs, out);
+        return;
+    }
     let start = ([0; K], 0);
     match outs.split_first() {
         Some((only, [])) if sums.is_empty() => {
@@ -151,6 +161,77 @@ fn walk<const K: usize>(axes: &[Axis<K>], at: At<K>, f: &mut impl FnMut(At<K>)) 
             }
         }
     }
+}
+
+/// The output axis to sum rows along, if any: one that every input walks
+/// with unit stride (or not at all), when the innermost summed axis is
+/// not walked so.
+fn row_axis<const K: usize>(outs: &[Axis<K>], sums: &[Axis<K>]) -> Option<usize> {
+    let unit = |x: &Axis<K>| x.inputs.iter().all(|&s| s == 0 || s == 1) && x.inputs.contains(&1);
+    if unit(sums.last()?) {
+        return None;
+    }
+    outs.iter().position(unit)
+}
+
+/// The step with rows along the output axis `row`: the scheduler's blocks
+/// are (the first other output axis) x (a stretch of `row`); in each, for
+/// every index of the other output axes, a row of sums is kept while every
+/// summed index adds its products, then stored.
+fn row_sums<T: Element, const W: usize, const K: usize>(
+    outs: &[Axis<K>],
+    row: &Axis<K>,
+    sums: &[Axis<K>],
+    inputs: [&Operand<'_, T, W>; K],
+    out: &Writer<'_, T, W>,
+) {
+    let one = Axis {
+        len: 1,
+        inputs: [0; K],
+        out: 0,
+    };
+    let (first, rest) = outs.split_first().unwrap_or((&one, &[]));
+    let work: usize = rest.iter().chain(sums).map(|x| x.len).product();
+    let dims = [first.len as isize, row.len as isize];
+    // Blocks of 8 times the scheduler's work: a tile of several rows, whose
+    // reads for one summed index are then long enough to stream.
+    schedule::run(dims, (work / 8).max(1) as isize, |rows, cols| {
+        let mut acc = RowSum::new();
+        if rest.is_empty() {
+            // A tile of rows, the sums outermost: each summed index then
+            // reads the block's rows in turn, often one contiguous stretch.
+            let count = rows.end - rows.start;
+            acc.start_rows(count, cols.end - cols.start);
+            walk(sums, ([0; K], 0), &mut |at| {
+                for (r, i) in rows.clone().enumerate() {
+                    let (offsets, _) = step(step(at, first, i), row, cols.start);
+                    let lanes = lanes(inputs, offsets, row);
+                    // SAFETY: as below, row `r` of the `count` started.
+                    unsafe { acc.add_products_to(r, lanes) }
+                }
+            });
+            for (r, i) in rows.enumerate() {
+                let (_, to) = step(step(([0; K], 0), first, i), row, cols.start);
+                // SAFETY: as below.
+                unsafe { acc.store_row(r, (out, to, row.out)) }
+            }
+            return;
+        }
+        for i in rows {
+            let at = step(step(([0; K], 0), first, i), row, cols.start);
+            walk(rest, at, &mut |at| {
+                acc.start(cols.end - cols.start);
+                walk(sums, at, &mut |(offsets, _)| {
+                    let lanes = lanes(inputs, offsets, row);
+                    // SAFETY: offsets from indices below the bound lengths
+                    // times the strides `bind` checked, along `cols`.
+                    unsafe { acc.add_products(lanes) }
+                });
+                // SAFETY: as above; this block owns these output elements.
+                unsafe { acc.store((out, at.1, row.out)) }
+            });
+        }
+    });
 }
 
 /// The loops below the scheduler's block: the remaining output axes, then
