@@ -30,6 +30,8 @@ SUPPORTED_DTYPES = tuple(
     for t in (_np.float32, _np.float64, _np.complex64, _np.complex128, _np.int32, _np.int64)
 )
 
+_SUPPORTED = frozenset(SUPPORTED_DTYPES)
+
 # NumPy's labels for the interleaved form: 0-25 are A-Z, 26-51 are a-z
 # (so that numeric order is the implicit output's ASCII order).
 _LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -116,6 +118,16 @@ def einsum(*operands, out=None, dtype=None, optimize=True, threads=None, memory_
     scalar, as numpy.einsum does.
     """
     del optimize  # always optimized
+    if out is None and dtype is None and len(operands) > 1 and type(operands[0]) is str:
+        # The common call, with the least Python in front of the engines:
+        # ndarrays of one supported dtype, aligned, in native byte order.
+        arrays = operands[1:]
+        first = arrays[0]
+        if type(first) is _np.ndarray and first.dtype in _SUPPORTED:
+            dt = first.dtype
+            if all(type(a) is _np.ndarray and a.dtype == dt and a.flags.aligned for a in arrays):
+                result = _core.einsum(operands[0], arrays, None, threads, memory_limit)
+                return result[()] if result.ndim == 0 else result
     equation, arrays, dt = _prepare(operands, dtype)
     if not arrays:
         # The equation's own error (NumPy's wording).

@@ -12,6 +12,8 @@ use numpy::{IntoPyArray, PyArrayDyn, PyReadonlyArrayDyn, PyReadwriteArrayDyn};
 use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// An einsum error as the Python exception NumPy raises for it.
 fn to_python(err: EinsumError) -> PyErr {
@@ -21,21 +23,56 @@ fn to_python(err: EinsumError) -> PyErr {
     }
 }
 
-/// The contraction with the caller's options.
-fn contraction(
-    equation: &str,
-    threads: Option<usize>,
-    memory_limit: Option<usize>,
-) -> PyResult<Contraction> {
-    let mut c = Contraction::new(equation).map_err(to_python)?;
-    if let Some(n) = threads {
-        c = c.threads(n);
+/// The checked contraction of `equation`, shared by the calls that use
+/// it: parsed once, and its plan cache keeps the contraction path of the
+/// last sizes (planning many operands takes far longer than a small call).
+/// At most [`CACHED`] equations are kept.
+fn contraction(equation: &str) -> PyResult<Arc<Contraction>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Contraction>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let lock = || {
+        cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    };
+    if let Some(c) = lock().get(equation) {
+        return Ok(c.clone());
     }
-    if let Some(bytes) = memory_limit {
-        c = c.memory_limit(bytes);
+    let c = Arc::new(Contraction::new(equation).map_err(to_python)?);
+    let mut cached = lock();
+    if cached.len() >= CACHED {
+        cached.clear();
     }
+    cached.insert(equation.to_string(), c.clone());
     Ok(c)
 }
+
+/// The most equations [`contraction`] keeps.
+const CACHED: usize = 256;
+
+/// The caller's options, in force around `f` on this thread.
+fn with_options<R: Send>(options: Options, f: impl FnOnce() -> R + Send) -> R {
+    let limited = || match options.memory_limit {
+        Some(bytes) => einsum_static::budget::with_memory_limit(bytes, f),
+        None => f(),
+    };
+    match options.threads {
+        Some(n) => einsum_static::schedule::with_threads(n, limited),
+        None => limited(),
+    }
+}
+
+/// `threads=` and `memory_limit=`.
+#[derive(Clone, Copy)]
+struct Options {
+    threads: Option<usize>,
+    memory_limit: Option<usize>,
+}
+
+/// Below this product of the operands' sizes (a bound on the work) the
+/// call keeps the GIL: releasing and taking it back would cost more than
+/// the contraction.
+const TINY: usize = 1 << 14;
 
 /// Runs `c` on `operands` (all of dtype `T`) into a new array, or into
 /// `out` (of dtype `T`, not overlapping the operands) when given.
@@ -44,6 +81,7 @@ fn run<'py, T>(
     c: &Contraction,
     operands: &[Bound<'py, PyAny>],
     out: Option<&Bound<'py, PyAny>>,
+    options: Options,
 ) -> PyResult<Py<PyAny>>
 where
     T: einsum_static::Element + numpy::Element,
@@ -53,15 +91,30 @@ where
         .map(|op| op.extract())
         .collect::<Result<_, _>>()?;
     let views: Vec<ArrayViewD<'_, T>> = borrowed.iter().map(|op| op.as_array()).collect();
+    let tiny = views
+        .iter()
+        .map(|v| v.len())
+        .fold(1usize, usize::saturating_mul)
+        <= TINY;
+    // The GIL is released while the contraction runs, unless it is tiny.
+    let detached = |f: &(dyn Fn() -> Result<_, EinsumError> + Sync)| {
+        let f = || with_options(options, f);
+        if tiny {
+            f()
+        } else {
+            py.detach(f)
+        }
+    };
     match out {
         None => {
-            let result = py.detach(|| c.run(&views)).map_err(to_python)?;
+            let result = detached(&|| c.run(&views)).map_err(to_python)?;
             Ok(result.into_pyarray(py).into_any().unbind())
         }
         Some(out) => {
             let mut target: PyReadwriteArrayDyn<'py, T> = out.extract()?;
             let view = target.as_array_mut();
-            py.detach(|| c.run_into(&views, view)).map_err(to_python)?;
+            let run = || with_options(options, || c.run_into(&views, view));
+            if tiny { run() } else { py.detach(run) }.map_err(to_python)?;
             Ok(out.clone().unbind())
         }
     }
@@ -85,7 +138,11 @@ fn einsum<'py>(
     threads: Option<usize>,
     memory_limit: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
-    let c = contraction(equation, threads, memory_limit)?;
+    let c = contraction(equation)?;
+    let options = Options {
+        threads,
+        memory_limit,
+    };
     let Some(first) = operands.first() else {
         // The equation's own error for no operands.
         return Err(to_python(
@@ -94,17 +151,17 @@ fn einsum<'py>(
     };
     let out = out.as_ref();
     if is::<f64>(first) {
-        run::<f64>(py, &c, &operands, out)
+        run::<f64>(py, &c, &operands, out, options)
     } else if is::<f32>(first) {
-        run::<f32>(py, &c, &operands, out)
+        run::<f32>(py, &c, &operands, out, options)
     } else if is::<Complex<f64>>(first) {
-        run::<Complex<f64>>(py, &c, &operands, out)
+        run::<Complex<f64>>(py, &c, &operands, out, options)
     } else if is::<Complex<f32>>(first) {
-        run::<Complex<f32>>(py, &c, &operands, out)
+        run::<Complex<f32>>(py, &c, &operands, out, options)
     } else if is::<i64>(first) {
-        run::<i64>(py, &c, &operands, out)
+        run::<i64>(py, &c, &operands, out, options)
     } else if is::<i32>(first) {
-        run::<i32>(py, &c, &operands, out)
+        run::<i32>(py, &c, &operands, out, options)
     } else {
         Err(PyTypeError::new_err(
             "einsum_static computes in float32, float64, complex64, complex128, int32 or int64",
@@ -115,7 +172,11 @@ fn einsum<'py>(
 /// The plan of `c` on operands of dtype `T`: the text of `explain` and
 /// the pairwise steps in `numpy.einsum_path`'s form (positions in the list
 /// of operands left, each result appended to its end).
-fn plan<T>(c: &Contraction, operands: &[Bound<'_, PyAny>]) -> PyResult<(Vec<Vec<usize>>, String)>
+fn plan<T>(
+    c: &Contraction,
+    operands: &[Bound<'_, PyAny>],
+    options: Options,
+) -> PyResult<(Vec<Vec<usize>>, String)>
 where
     T: einsum_static::Element + numpy::Element,
 {
@@ -124,7 +185,7 @@ where
         .map(|op| op.extract())
         .collect::<Result<_, _>>()?;
     let views: Vec<ArrayViewD<'_, T>> = borrowed.iter().map(|op| op.as_array()).collect();
-    let explain = c.explain(&views).map_err(to_python)?;
+    let explain = with_options(options, || c.explain(&views)).map_err(to_python)?;
     let steps = match explain.contraction_path() {
         None => vec![(0..views.len()).collect()],
         Some(path) => {
@@ -166,22 +227,26 @@ fn einsum_path<'py>(
     threads: Option<usize>,
     memory_limit: Option<usize>,
 ) -> PyResult<(Py<PyList>, String)> {
-    let c = contraction(equation, threads, memory_limit)?;
+    let c = contraction(equation)?;
+    let options = Options {
+        threads,
+        memory_limit,
+    };
     let first = operands.first().ok_or_else(|| {
         PyValueError::new_err("einsum needs at least one operand after the equation")
     })?;
     let (steps, text) = if is::<f64>(first) {
-        plan::<f64>(&c, &operands)
+        plan::<f64>(&c, &operands, options)
     } else if is::<f32>(first) {
-        plan::<f32>(&c, &operands)
+        plan::<f32>(&c, &operands, options)
     } else if is::<Complex<f64>>(first) {
-        plan::<Complex<f64>>(&c, &operands)
+        plan::<Complex<f64>>(&c, &operands, options)
     } else if is::<Complex<f32>>(first) {
-        plan::<Complex<f32>>(&c, &operands)
+        plan::<Complex<f32>>(&c, &operands, options)
     } else if is::<i64>(first) {
-        plan::<i64>(&c, &operands)
+        plan::<i64>(&c, &operands, options)
     } else if is::<i32>(first) {
-        plan::<i32>(&c, &operands)
+        plan::<i32>(&c, &operands, options)
     } else {
         Err(PyTypeError::new_err("unsupported dtype"))
     }?;
@@ -192,7 +257,7 @@ fn einsum_path<'py>(
 /// when it has no `->`), or NumPy's ValueError.
 #[pyfunction]
 fn output_subscripts(equation: &str) -> PyResult<String> {
-    Ok(Contraction::new(equation).map_err(to_python)?.output())
+    Ok(contraction(equation)?.output())
 }
 
 #[pymodule]
