@@ -134,6 +134,23 @@
 //! # Ok::<(), einsum_static::EinsumError>(())
 //! ```
 //!
+//! # Equations known at run time
+//!
+//! When the equation is only known when the program runs, [`dynamic`]
+//! takes it as a string, with the same language, rules and messages, on
+//! the same engines; the result is an `ArrayD`:
+//!
+//! ```
+//! use einsum_static::dynamic::{self, Contraction};
+//! let a = ndarray::ArrayD::<f64>::ones(vec![3, 4]);
+//! let c = dynamic::einsum("ij,kj->ik", &[a.view(), a.view()])?;
+//! assert_eq!(c.shape(), [3, 3]);
+//! let rows = Contraction::new("ij->i")?.threads(2); // checked once, reused
+//! assert_eq!(rows.run(&[a.view()])?.as_slice().unwrap(), [4.0; 3]);
+//! assert!(dynamic::einsum("ij->iz", &[a.view()]).is_err()); // NumPy's message
+//! # Ok::<(), einsum_static::EinsumError>(())
+//! ```
+//!
 //! # How it runs, and `explain!`
 //!
 //! One or two operands run the loops the macro generated for the equation:
