@@ -385,6 +385,26 @@ fn equation_errors_read_as_the_compile_errors() {
             Err(err) => assert_eq!(err.to_string(), compile_error, "{name}"),
         }
     }
+    // Two mistakes: the operand count is reported first, as by the macros
+    // (a second call finds the equation cached); a Contraction, which has
+    // no operands yet, reports the equation's own.
+    let stderr = format!(
+        "{}/tests/ui/more_operands_than_terms.stderr",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let stderr = std::fs::read_to_string(stderr).unwrap();
+    let compile_error = stderr
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("error: ")
+        .unwrap();
+    for _ in 0..2 {
+        let err = dynamic::einsum("ij->iz", &[a.view(), a.view()]).unwrap_err();
+        assert_eq!(err.to_string(), compile_error);
+    }
+    let err = Contraction::new("ij->iz").unwrap_err();
+    assert!(err.to_string().contains("output subscript 'z'"), "{err}");
 }
 
 #[test]

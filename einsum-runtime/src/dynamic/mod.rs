@@ -24,6 +24,7 @@
 //! A [`Contraction`] is an equation checked once, with its options; it
 //! keeps the contraction path it planned for the last sizes it saw.
 
+mod cache;
 mod run;
 mod strided;
 
@@ -38,6 +39,10 @@ use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
 /// Evaluates `equation` (NumPy's einsum language, as for
 /// [`einsum!`](../macro.einsum.html)) on `operands`, with the ambient
 /// thread pool and the default memory budget.
+///
+/// The checked equations of recent calls are kept (with the contraction
+/// path of their last sizes, as each `einsum!` call site keeps its own),
+/// so that calling it in a loop parses and plans once.
 ///
 /// Returns a new array in standard layout (rank 0 for a scalar result).
 /// A malformed equation, or one whose terms do not match the number of
@@ -61,8 +66,7 @@ pub fn einsum<T: Element>(
     equation: &str,
     operands: &[ArrayViewD<'_, T>],
 ) -> Result<ArrayD<T>, EinsumError> {
-    let checked = einsum_syntax::check(equation, operands.len())?;
-    Contraction::from_checked(equation, checked).run(operands)
+    cache::contraction(equation, operands.len())?.run(operands)
 }
 
 /// An equation checked once, to run on many sets of operands.
@@ -100,6 +104,11 @@ pub struct Contraction {
     output: Vec<Sub>,
     options: Options,
     plans: PlanCache,
+    /// Every label's number, `0..labels.len()`: the labels of the step of
+    /// one or two operands.
+    numbers: Vec<usize>,
+    /// Whether a two-operand step may be a GEMM (the macros' rule).
+    gemm_class: bool,
 }
 
 impl Contraction {
@@ -135,13 +144,18 @@ impl Contraction {
                 })
                 .collect()
         };
+        let inputs: Vec<Vec<Sub>> = checked.inputs.iter().map(number).collect();
+        let output = number(&checked.output);
+        let gemm_class = gemm_class(labels.len(), &inputs, &output);
         Contraction {
             equation: equation.to_string(),
-            inputs: checked.inputs.iter().map(number).collect(),
-            output: number(&checked.output),
+            numbers: (0..labels.len()).collect(),
+            inputs,
+            output,
             labels,
             options: Options::new(),
             plans: PlanCache::new(),
+            gemm_class,
         }
     }
 
@@ -293,22 +307,21 @@ impl Contraction {
         unreachable!("a count that differs from the terms is an error")
     }
 
-    /// Whether a two-operand step may be a GEMM, by the macros' rule: a
-    /// label summed between the inputs (k), and an output axis from one
-    /// input only (m or n), or an ellipsis whose strides decide.
-    fn gemm_class(&self) -> bool {
-        let [a, b] = &self.inputs[..] else {
-            return false;
-        };
-        let has = |term: &[Sub], l: usize| term.contains(&Sub::Label(l));
-        let out = &self.output;
-        let k = (0..self.labels.len()).any(|l| has(a, l) && has(b, l) && !has(out, l));
-        let m_or_n = (0..self.labels.len()).any(|l| has(out, l) && has(a, l) != has(b, l));
-        k && (m_or_n || out.contains(&Sub::Ellipsis))
-    }
-
     /// Whether some label is summed (absent from the output).
     fn sums(&self) -> bool {
         (0..self.labels.len()).any(|l| !self.output.contains(&Sub::Label(l)))
     }
+}
+
+/// Whether a two-operand step may be a GEMM, by the macros' rule: a label
+/// summed between the inputs (k), and an output axis from one input only
+/// (m or n), or an ellipsis whose strides decide.
+fn gemm_class(labels: usize, inputs: &[Vec<Sub>], output: &[Sub]) -> bool {
+    let [a, b] = inputs else {
+        return false;
+    };
+    let has = |term: &[Sub], l: usize| term.contains(&Sub::Label(l));
+    let k = (0..labels).any(|l| has(a, l) && has(b, l) && !has(output, l));
+    let m_or_n = (0..labels).any(|l| has(output, l) && has(a, l) != has(b, l));
+    k && (m_or_n || output.contains(&Sub::Ellipsis))
 }

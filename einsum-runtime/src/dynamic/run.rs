@@ -101,7 +101,7 @@ fn explain_wide<T: Element, const W: usize>(
         }
         // The scheduler cuts the first output axis (the largest stride).
         let blocks = &c.output[..c.output.len().min(1)];
-        let gemm = c.gemm_class();
+        let gemm = c.gemm_class;
         let io = (&terms[..], &c.output[..]);
         Explain::one_step_of::<T, W>(&c.equation, &shape, &c.labels, io, gemm, c.sums(), blocks)
     })
@@ -135,15 +135,15 @@ fn compute<T: Element, const W: usize>(
     bound: &[Operand<'_, T, W>],
     out: &Writer<'_, T, W>,
 ) -> Result<(), EinsumError> {
-    let labels: Vec<usize> = (0..c.labels.len()).collect();
+    let labels = &c.numbers;
     c.options.apply(|| match bound {
         [a] => {
-            strided_step(shape, &labels, [a], out);
+            strided_step(shape, labels, [a], out);
             Ok(())
         }
         [a, b] => {
-            if !(c.gemm_class() && kernels::gemm(shape, &labels, a, b, out)) {
-                strided_step(shape, &labels, [a, b], out);
+            if !(c.gemm_class && kernels::gemm(shape, labels, a, b, out)) {
+                strided_step(shape, labels, [a, b], out);
             }
             Ok(())
         }
