@@ -12,7 +12,7 @@ read in place, NumPy's type promotion, ValueError for bad equations and
 shapes, ``out=``. ``optimize`` is accepted and ignored: the contraction
 order is always optimized. Extra keywords: ``threads`` (the number of
 threads; default every core) and ``memory_limit`` (bytes for temporaries).
-The GIL is released while the contraction runs.
+The GIL is released while the contraction runs (tiny calls keep it).
 """
 
 import operator as _operator

@@ -1,6 +1,7 @@
 """Errors, type promotion, out=, threads and memory_limit."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -171,3 +172,28 @@ def test_operands_are_not_copied_or_changed():
     before = a.copy()
     es.einsum("ij->ji", a)
     assert np.array_equal(a, before)
+
+
+def test_the_gil_is_released_during_a_long_call():
+    # While a long contraction runs in another thread, this thread keeps
+    # running Python: it takes steps in the middle of the call (with the
+    # GIL held it could take none until the call returns).
+    a = np.ones((400, 400, 400))
+    span = []
+
+    def work():
+        t0 = time.perf_counter()
+        es.einsum("ijk->kj", a, threads=1)
+        span.extend([t0, time.perf_counter()])
+
+    worker = threading.Thread(target=work)
+    steps = []
+    worker.start()
+    while worker.is_alive():
+        steps.append(time.perf_counter())
+    worker.join()
+    start, end = span
+    quarter = (end - start) / 4
+    inside = [t for t in steps if start + quarter < t < end - quarter]
+    assert end - start > 0.05, "the call is too short to tell"
+    assert inside, (start, end, len(steps))
