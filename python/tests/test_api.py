@@ -178,12 +178,13 @@ def test_the_gil_is_released_during_a_long_call():
     # While a long contraction runs in another thread, this thread keeps
     # running Python: it takes steps in the middle of the call (with the
     # GIL held it could take none until the call returns).
-    a = np.ones((400, 400, 400))
+    # 1.6e9 products read from a few kilobytes (a broadcast view).
+    a = np.broadcast_to(np.ones(200), (800, 100, 100, 200))
     span = []
 
     def work():
         t0 = time.perf_counter()
-        es.einsum("ijk->kj", a, threads=1)
+        es.einsum("ijkl->kl", a, threads=1)
         span.extend([t0, time.perf_counter()])
 
     worker = threading.Thread(target=work)
