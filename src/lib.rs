@@ -134,6 +134,23 @@
 //! # Ok::<(), einsum_static::EinsumError>(())
 //! ```
 //!
+//! # Equations known at run time
+//!
+//! When the equation is only known when the program runs, [`dynamic`]
+//! takes it as a string, with the same language, rules and messages, on
+//! the same engines; the result is an `ArrayD`:
+//!
+//! ```
+//! use einsum_static::dynamic::{self, Contraction};
+//! let a = ndarray::ArrayD::<f64>::ones(vec![3, 4]);
+//! let c = dynamic::einsum("ij,kj->ik", &[a.view(), a.view()])?;
+//! assert_eq!(c.shape(), [3, 3]);
+//! let rows = Contraction::new("ij->i")?.threads(2); // checked once, reused
+//! assert_eq!(rows.run(&[a.view()])?.as_slice().unwrap(), [4.0; 3]);
+//! assert!(dynamic::einsum("ij->iz", &[a.view()]).is_err()); // NumPy's message
+//! # Ok::<(), einsum_static::EinsumError>(())
+//! ```
+//!
 //! # How it runs, and `explain!`
 //!
 //! One or two operands run the loops the macro generated for the equation:
@@ -286,6 +303,11 @@ pub use einsum_runtime::{EinsumError, Element, Explain};
 /// What [`Explain::contraction_path`] returns: the pairwise path of a call
 /// with three or more operands, its steps and the operands each joins.
 pub use einsum_runtime::path::{OperandSet, Path, PathStep};
+
+/// Equations known only at run time: [`dynamic::einsum`] and the reusable
+/// [`dynamic::Contraction`], on the engines the macros use (see the
+/// module's docs, and the README's "Equations known at run time").
+pub use einsum_runtime::dynamic;
 
 /// The `ndarray` the macros take and return: use it to be sure your arrays
 /// are of the version einsum-static was built with.

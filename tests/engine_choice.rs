@@ -125,3 +125,35 @@ fn loops() {
     let (a, b) = (array::<u8>(&[64, 64]), array::<u8>(&[64, 64]));
     check!("ij,jk->ik", &a, &b, LOOPS);
 }
+
+/// The run-time API explains with the same choice as it runs.
+#[test]
+fn the_run_time_api_explains_what_runs() {
+    use einsum_static::dynamic::Contraction;
+    let cases: [(&str, Vec<&[usize]>, &str); 5] = [
+        ("ij,jk->ik", vec![&[96, 80], &[80, 72]], GEMM),
+        ("bij,bjk->bik", vec![&[300, 8, 8], &[300, 8, 8]], SMALL),
+        ("ij,j->i", vec![&[512, 400], &[400]], MATVEC),
+        (
+            "fe...,ecfd->dc...",
+            vec![&[20, 30, 6, 7], &[30, 8, 20, 9]],
+            REPACK,
+        ),
+        ("ij,jk->ik", vec![&[4, 4], &[4, 4]], LOOPS),
+    ];
+    for (equation, shapes, engine) in cases {
+        let arrays: Vec<ArrayD<f64>> = shapes.iter().map(|dims| array(dims)).collect();
+        let views: Vec<_> = arrays.iter().map(|a| a.view()).collect();
+        let c = Contraction::new(equation).unwrap();
+        let explained = c.explain(&views).unwrap();
+        let _ = last_engine();
+        c.run(&views).unwrap();
+        let ran = last_engine().unwrap_or(LOOPS);
+        assert_eq!(
+            explained.engine(),
+            Some(ran),
+            "{equation}: explained\n{explained}"
+        );
+        assert_eq!(ran, engine, "{equation}: explained\n{explained}");
+    }
+}

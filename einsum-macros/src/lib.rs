@@ -2,18 +2,20 @@
 //! `einsum_static` facade, which documents the equation language.
 //!
 //! One straight pipeline, a module per stage: `parse` the literal,
-//! `validate` it against NumPy's rules, `plan` what is known without
-//! sizes, `emit` the specialized code.
+//! `validate` it against NumPy's rules (both from `einsum-syntax`), `plan`
+//! what is known without sizes, `emit` the specialized code.
 
 mod emit;
 mod names;
 mod nest;
 mod options;
-mod parse;
 mod plan;
 #[cfg(test)]
 mod proptests;
-mod validate;
+
+// Parsing and NumPy's rules live in `einsum-syntax`, shared with the
+// run-time API so that both report the same errors.
+use einsum_syntax::{parse, validate};
 
 use options::CallOptions;
 use proc_macro::TokenStream;

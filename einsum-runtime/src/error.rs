@@ -76,6 +76,34 @@ pub enum EinsumError {
         /// The bytes asked for.
         bytes: usize,
     },
+    /// An equation given at run time (`einsum_static::dynamic`) is
+    /// malformed, or does not fit the number of operands: the macros
+    /// report the same mistakes at compile time, with the same message.
+    ///
+    /// ```
+    /// use einsum_static::{dynamic::Contraction, EinsumError};
+    /// let err = Contraction::new("ij,jk->iz").unwrap_err();
+    /// assert!(matches!(err, EinsumError::InvalidEquation { column: Some(9), .. }));
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "einstein sum subscripts string included output subscript 'z' which never \
+    ///      appeared in an input (column 9 of the equation)"
+    /// );
+    /// ```
+    InvalidEquation {
+        /// NumPy's wording, with the column where there is one.
+        message: String,
+        /// The column (from 1) of the character the message is about.
+        column: Option<usize>,
+    },
+    /// The array given to write the result into
+    /// (`dynamic::Contraction::run_into`) does not have the result's shape.
+    OutputShapeMismatch {
+        /// The result's shape.
+        expected: Vec<usize>,
+        /// The shape of the array given.
+        found: Vec<usize>,
+    },
 }
 
 impl fmt::Display for EinsumError {
@@ -144,8 +172,22 @@ impl fmt::Display for EinsumError {
                     "could not allocate {bytes} bytes for the result or a temporary"
                 )
             }
+            EinsumError::InvalidEquation { message, .. } => f.write_str(message),
+            EinsumError::OutputShapeMismatch { expected, found } => write!(
+                f,
+                "output array has shape {found:?} but the einsum's result has shape {expected:?}"
+            ),
         }
     }
 }
 
 impl std::error::Error for EinsumError {}
+
+impl From<einsum_syntax::SyntaxError> for EinsumError {
+    fn from(err: einsum_syntax::SyntaxError) -> Self {
+        EinsumError::InvalidEquation {
+            message: err.message,
+            column: err.column,
+        }
+    }
+}

@@ -70,11 +70,26 @@ impl Explain {
         summed: bool,
         blocks: &[Sub],
     ) -> Result<Explain, EinsumError> {
+        Self::one_step_of::<T, NL>(equation, shape, &labels, output, gemm, summed, blocks)
+    }
+
+    /// [`Explain::one_step`] for the first `labels.len()` labels of
+    /// `shape`: a shape widened to more labels than the equation has (the
+    /// run-time API's).
+    pub(crate) fn one_step_of<T: Element, const NL: usize>(
+        equation: &str,
+        shape: &Shape<NL>,
+        labels: &[char],
+        output: &[Sub],
+        gemm: Option<GemmOperands<'_, T, NL>>,
+        summed: bool,
+        blocks: &[Sub],
+    ) -> Result<Explain, EinsumError> {
         let planned = PlannedOutput::new::<T>(shape, output)?;
-        let product: f64 = shape.sizes().iter().map(|&n| n as f64).product::<f64>()
+        let label_sizes = &shape.sizes()[..labels.len()];
+        let product: f64 = label_sizes.iter().map(|&n| n as f64).product::<f64>()
             * shape.ellipsis().iter().map(|&d| d as f64).product::<f64>();
-        let work = shape
-            .sizes()
+        let work = label_sizes
             .iter()
             .fold(1usize, |w, &n| w.saturating_mul(n as usize));
         let engine = gemm.map(|(step_labels, a, b)| {
@@ -135,10 +150,22 @@ impl Explain {
         inputs: &[&[Sub]],
         output: &[Sub],
     ) -> Result<Explain, EinsumError> {
+        Self::path_of::<T, NL>(equation, shape, &labels, inputs, output)
+    }
+
+    /// [`Explain::path`] for the first `labels.len()` labels of `shape`,
+    /// as [`Explain::one_step_of`].
+    pub(crate) fn path_of<T: Element, const NL: usize>(
+        equation: &str,
+        shape: &Shape<NL>,
+        labels: &[char],
+        inputs: &[&[Sub]],
+        output: &[Sub],
+    ) -> Result<Explain, EinsumError> {
         // The call allocates its output first, then each intermediate.
         checked_len::<T>(&shape.dims_of(output))?;
         let limit = path::budget_elements::<T, NL>(shape, output);
-        let slicing = Slicing::plan(shape, labels, inputs, output, limit);
+        let slicing = Slicing::plan_wide(&shape.widen(), labels, inputs, output, limit);
         let slice = slicing.slice_shape(shape);
         let steps = slicing.path.steps();
         for step in &steps[..steps.len().saturating_sub(1)] {
@@ -236,7 +263,7 @@ impl Explain {
     }
 }
 
-fn sizes<const NL: usize>(shape: &Shape<NL>, labels: [char; NL]) -> Vec<(char, usize)> {
+fn sizes<const NL: usize>(shape: &Shape<NL>, labels: &[char]) -> Vec<(char, usize)> {
     labels
         .iter()
         .enumerate()

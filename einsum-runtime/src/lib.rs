@@ -7,6 +7,7 @@
 
 pub mod budget;
 mod compiled;
+pub mod dynamic;
 mod element;
 mod ellipsis;
 mod error;

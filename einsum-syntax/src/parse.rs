@@ -10,7 +10,9 @@ use std::fmt;
 /// One subscript of a term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subscript {
+    /// A label, one of `a-z` and `A-Z`.
     Label(char),
+    /// `...`: the broadcast dimensions.
     Ellipsis,
 }
 
@@ -18,21 +20,27 @@ pub enum Subscript {
 /// 1) where each one starts in the equation.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Term {
+    /// The subscripts, in order.
     pub subscripts: Vec<Subscript>,
+    /// The column of each subscript (0 for an implicit output's).
     pub columns: Vec<usize>,
 }
 
 /// A parsed equation; `output` is `None` when it has no `->`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Equation {
+    /// One term per operand.
     pub inputs: Vec<Term>,
+    /// The term after `->`, if any.
     pub output: Option<Term>,
 }
 
 /// A syntax error and the column (from 1) of the character it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// The column (from 1) of the offending character.
     pub column: usize,
+    /// NumPy's wording of the mistake.
     pub message: String,
 }
 
@@ -47,6 +55,7 @@ impl fmt::Display for ParseError {
 }
 
 impl Term {
+    /// Whether the term has `...`.
     pub fn has_ellipsis(&self) -> bool {
         self.subscripts.contains(&Subscript::Ellipsis)
     }
@@ -61,6 +70,7 @@ impl Term {
         hits.nth(n).map(|(_, &c)| c)
     }
 
+    /// The labels of the term, in order, without the ellipsis.
     pub fn labels(&self) -> impl Iterator<Item = char> + '_ {
         self.subscripts.iter().filter_map(|s| match s {
             Subscript::Label(c) => Some(*c),
@@ -69,6 +79,14 @@ impl Term {
     }
 }
 
+/// Splits `equation` into terms; see the module docs for the grammar.
+///
+/// ```
+/// let eq = einsum_syntax::parse::parse("ij,jk->ik")?;
+/// assert_eq!(eq.inputs.len(), 2);
+/// assert_eq!(eq.inputs[1].columns, [4, 5]);
+/// # Ok::<(), einsum_syntax::ParseError>(())
+/// ```
 pub fn parse(equation: &str) -> Result<Equation, ParseError> {
     let chars: Vec<(usize, char)> = equation
         .chars()

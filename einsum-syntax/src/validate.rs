@@ -5,7 +5,9 @@ use crate::parse::{Equation, Subscript, Term};
 /// An equation that passed every rule, with its output resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
+    /// One term per operand.
     pub inputs: Vec<Term>,
+    /// The output term: the explicit one, or NumPy's implicit one.
     pub output: Term,
 }
 
@@ -13,7 +15,9 @@ pub struct Checked {
 /// term for, the best place to point at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
+    /// NumPy's wording of the rule broken.
     pub message: String,
+    /// The first operand beyond the equation's terms, if there are too many.
     pub surplus_operand: Option<usize>,
 }
 
@@ -27,6 +31,13 @@ impl From<String> for Invalid {
 }
 
 /// Checks `equation` for a call with `operands` operands.
+///
+/// ```
+/// use einsum_syntax::{parse::parse, validate::validate};
+/// let checked = validate(parse("ba")?, 1).unwrap();
+/// assert_eq!(checked.output.labels().collect::<String>(), "ab");
+/// # Ok::<(), einsum_syntax::ParseError>(())
+/// ```
 pub fn validate(equation: Equation, operands: usize) -> Result<Checked, Invalid> {
     let terms = equation.inputs.len();
     if operands == 0 {

@@ -1,0 +1,193 @@
+//! Running a [`Contraction`]: the operands bound to its terms (the
+//! macros' `ShapeBinder`, so the same checks and errors), then the step on
+//! the engines the macros use. The label count is only known here, so the
+//! shapes are widened to [`WIDE`] labels, or [`WIDEST`] for larger
+//! equations, as the macros widen theirs for the engines compiled once.
+
+use super::strided::strided_step;
+use super::Contraction;
+use crate::error::EinsumError;
+use crate::explain::Explain;
+use crate::operand::{Operand, Span, Writer};
+use crate::output::Output;
+use crate::path::contract_wide;
+use crate::shapes::{Shape, ShapeBinder, Sub, WIDE, WIDEST};
+use crate::{kernels, Element};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn};
+
+/// [`Contraction::run`].
+pub(super) fn new_array<T: Element>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+) -> Result<ArrayD<T>, EinsumError> {
+    c.check_count(operands.len())?;
+    if c.labels.len() <= WIDE {
+        new_array_wide::<T, WIDE>(c, operands)
+    } else {
+        new_array_wide::<T, WIDEST>(c, operands)
+    }
+}
+
+fn new_array_wide<T: Element, const W: usize>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+) -> Result<ArrayD<T>, EinsumError> {
+    let (shape, bound) = bind::<T, W>(c, operands)?;
+    let mut result = Output::<T, IxDyn, W>::allocate(&shape, &c.output)?;
+    compute(c, &shape, &bound, &result.writer())?;
+    Ok(result.into_array())
+}
+
+/// [`Contraction::run_into`].
+pub(super) fn into_view<T: Element>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+    out: ArrayViewMutD<'_, T>,
+) -> Result<(), EinsumError> {
+    c.check_count(operands.len())?;
+    if c.labels.len() <= WIDE {
+        into_view_wide::<T, WIDE>(c, operands, out)
+    } else {
+        into_view_wide::<T, WIDEST>(c, operands, out)
+    }
+}
+
+fn into_view_wide<T: Element, const W: usize>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+    mut out: ArrayViewMutD<'_, T>,
+) -> Result<(), EinsumError> {
+    let (shape, bound) = bind::<T, W>(c, operands)?;
+    let expected = shape.dims_of(&c.output);
+    if out.shape() != expected {
+        return Err(EinsumError::OutputShapeMismatch {
+            expected,
+            found: out.shape().to_vec(),
+        });
+    }
+    if out.is_standard_layout() {
+        let writer = writer_over::<T, W>(&mut out, &c.output);
+        return compute(c, &shape, &bound, &writer);
+    }
+    // The engines write the layout they allocate; any other is copied to.
+    let mut result = Output::<T, IxDyn, W>::allocate(&shape, &c.output)?;
+    compute(c, &shape, &bound, &result.writer())?;
+    out.assign(&result.into_array());
+    Ok(())
+}
+
+/// [`Contraction::explain`].
+pub(super) fn explain<T: Element>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+) -> Result<Explain, EinsumError> {
+    c.check_count(operands.len())?;
+    if c.labels.len() <= WIDE {
+        explain_wide::<T, WIDE>(c, operands)
+    } else {
+        explain_wide::<T, WIDEST>(c, operands)
+    }
+}
+
+fn explain_wide<T: Element, const W: usize>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+) -> Result<Explain, EinsumError> {
+    let (shape, bound) = bind::<T, W>(c, operands)?;
+    let terms: Vec<&[Sub]> = c.inputs.iter().map(Vec::as_slice).collect();
+    c.options.apply(|| {
+        if terms.len() >= 3 {
+            return Explain::path_of::<T, W>(&c.equation, &shape, &c.labels, &terms, &c.output);
+        }
+        // The scheduler cuts the first output axis (the largest stride).
+        let blocks = &c.output[..c.output.len().min(1)];
+        // The engines' own choice, on the operands as `compute` hands them.
+        let gemm = match &bound[..] {
+            [a, b] if c.gemm_class => Some((&c.numbers[..], a, b)),
+            _ => None,
+        };
+        let (labels, output) = (&c.labels, &c.output);
+        Explain::one_step_of::<T, W>(&c.equation, &shape, labels, output, gemm, c.sums(), blocks)
+    })
+}
+
+/// The operands bound to their terms, with every size check, and the
+/// shape of the call.
+fn bind<'v, T: Element, const W: usize>(
+    c: &Contraction,
+    operands: &'v [ArrayViewD<'_, T>],
+) -> Result<(Shape<W>, Vec<Operand<'v, T, W>>), EinsumError> {
+    // Labels past the equation's are never bound: their size stays 0.
+    let mut names = ['?'; W];
+    names[..c.labels.len()].copy_from_slice(&c.labels);
+    let mut binder = ShapeBinder::<W>::new(names);
+    let mut bound = Vec::with_capacity(operands.len());
+    for (k, (view, term)) in operands.iter().zip(&c.inputs).enumerate() {
+        bound.push(binder.bind(k, view, term)?);
+    }
+    let shape = binder.finish(c.output.contains(&Sub::Ellipsis))?;
+    Ok((shape, bound))
+}
+
+/// Runs the equation into `out` with the contraction's options: one
+/// operand on the strided engine, two on the GEMM engine when the step has
+/// that shape and else the strided engine, three or more along the
+/// cheapest path (what the macros' expansions do).
+fn compute<T: Element, const W: usize>(
+    c: &Contraction,
+    shape: &Shape<W>,
+    bound: &[Operand<'_, T, W>],
+    out: &Writer<'_, T, W>,
+) -> Result<(), EinsumError> {
+    let labels = &c.numbers;
+    c.options.apply(|| match bound {
+        [a] => {
+            strided_step(shape, labels, [a], out);
+            Ok(())
+        }
+        [a, b] => {
+            if !(c.gemm_class && kernels::gemm(shape, labels, a, b, out)) {
+                strided_step(shape, labels, [a, b], out);
+            }
+            Ok(())
+        }
+        _ => {
+            let inputs: Vec<(Operand<'_, T, W>, &[Sub])> = bound
+                .iter()
+                .zip(&c.inputs)
+                .map(|(operand, term)| (*operand, term.as_slice()))
+                .collect();
+            contract_wide(shape, &c.labels, &inputs, &c.output, out, &c.plans)
+        }
+    })
+}
+
+/// Write access to `out`, which is in standard layout and has the shape
+/// of the result with the subscripts `output`.
+fn writer_over<'o, T: Element, const W: usize>(
+    out: &'o mut ArrayViewMutD<'_, T>,
+    output: &[Sub],
+) -> Writer<'o, T, W> {
+    let len = out.len();
+    let ptr = out.as_mut_ptr();
+    let out: &'o ArrayViewMutD<'_, T> = out;
+    let (dims, strides) = (out.shape(), out.strides());
+    let ellipsis_rank = dims.len() + 1 - output.len();
+    let mut label_strides = [0isize; W];
+    let mut ellipsis: &'o [isize] = &[];
+    let mut axis = 0;
+    for sub in output {
+        match *sub {
+            Sub::Label(label) => {
+                // An empty array's strides are all 0, as `Output` makes them.
+                label_strides[label] = if len == 0 { 0 } else { strides[axis] };
+                axis += 1;
+            }
+            Sub::Ellipsis => {
+                ellipsis = &strides[axis..axis + ellipsis_rank];
+                axis += ellipsis_rank;
+            }
+        }
+    }
+    Writer::new(ptr, len, label_strides, ellipsis, Span::of(dims, strides))
+}

@@ -1,0 +1,334 @@
+//! The loop engine of run-time equations of one or two operands that are
+//! not matrix-product-shaped: reductions, diagonals, outer products,
+//! element-wise products, transposes, ellipsis broadcasting. The macro
+//! generates such loops at compile time; here they are chosen at run time
+//! from the bound strides.
+//!
+//! Output axes are outermost, cut into blocks by the scheduler; summed
+//! axes inside, the innermost loop one kernel call (`sum_of_products` or
+//! `store_products`, with their unit-stride SIMD paths). When the inputs
+//! walk an output axis with unit stride and the innermost sum with a
+//! larger one (`ij->j`, `ijk->kj`), rows along that output axis are summed
+//! instead (`RowSum`): each summed index adds a contiguous stretch. A
+//! scalar result (a full sum, a trace) splits its outermost summed axis,
+//! whose partial sums are added in block order. Every output element is
+//! summed in one order that depends on sizes and strides only, so every
+//! thread count gives the same bits.
+
+use crate::kernels::{store_products, sum_of_products, RowSum};
+use crate::operand::{Operand, Writer};
+use crate::schedule;
+use crate::shapes::Shape;
+use crate::Element;
+use std::cmp::Reverse;
+
+/// One axis of the step: its length, its stride in each input and in
+/// the output (0 where the array lacks it or broadcasts it).
+#[derive(Debug, Clone, Copy)]
+struct Axis<const K: usize> {
+    len: usize,
+    inputs: [isize; K],
+    out: isize,
+}
+
+/// Offsets into the inputs and the output.
+type At<const K: usize> = ([isize; K], isize);
+
+/// Runs `out = sum over the labels not in out of the product of inputs`
+/// over `labels` and the ellipsis axes. `out` must have distinct offsets
+/// for distinct indices (every element is written once).
+pub(crate) fn strided_step<T: Element, const W: usize, const K: usize>(
+    shape: &Shape<W>,
+    labels: &[usize],
+    inputs: [&Operand<'_, T, W>; K],
+    out: &Writer<'_, T, W>,
+) {
+    if out.is_empty() {
+        return;
+    }
+    let axes = step_axes(shape, labels, inputs, out);
+    let (outs, sums): (Vec<Axis<K>>, Vec<Axis<K>>) = axes.into_iter().partition(|x| x.out != 0);
+    // Largest strides outermost, so the innermost loops walk unit strides.
+    let outs = fuse(outs, |x| x.out.unsigned_abs());
+    let sums = fuse(sums, |x| {
+        x.inputs.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0)
+    });
+    if let Some(r) = row_axis(&outs, &sums) {
+        let mut outs = outs;
+        let row = outs.remove(r);
+        row_sums(&outs, &row, &sums, inputs, out);
+        return;
+    }
+    let start = ([0; K], 0);
+    match outs.split_first() {
+        Some((only, [])) if sums.is_empty() => {
+            // One output axis, nothing summed: blocks of one long lane.
+            schedule::run([1, only.len as isize], 1, |_, cols| {
+                let (offsets, to) = step(start, only, cols.start);
+                let lanes = lanes(inputs, offsets, only);
+                let len = cols.end - cols.start;
+                // SAFETY: offsets from indices below the bound lengths times
+                // the strides `bind` checked; this block owns these output
+                // elements.
+                unsafe { store_products(len, (out, to, only.out), lanes) }
+            });
+        }
+        Some((first, rest)) => {
+            let work: usize = rest.iter().chain(&sums).map(|x| x.len).product();
+            schedule::run([first.len as isize, 1], work as isize, |rows, _| {
+                for r in rows {
+                    let at = step(start, first, r);
+                    output_loops(rest, &sums, at, inputs, out);
+                }
+            });
+        }
+        None => {
+            let total = full_sum(&sums, inputs);
+            // SAFETY: the output has one element, at offset 0.
+            unsafe { out.set(0, total) };
+        }
+    }
+}
+
+/// The axes of the step over `labels`, then the ellipsis axes; axes of
+/// length 1 are dropped, since they neither move nor multiply.
+fn step_axes<T, const W: usize, const K: usize>(
+    shape: &Shape<W>,
+    labels: &[usize],
+    inputs: [&Operand<'_, T, W>; K],
+    out: &Writer<'_, T, W>,
+) -> Vec<Axis<K>> {
+    let mut axes: Vec<Axis<K>> = labels
+        .iter()
+        .map(|&l| Axis {
+            len: shape.size(l),
+            inputs: inputs.map(|x| x.strides[l]),
+            out: out.strides[l],
+        })
+        .collect();
+    let rank = shape.ellipsis().len();
+    if out.ellipsis().len() == rank {
+        for (axis, &len) in shape.ellipsis().iter().enumerate() {
+            axes.push(Axis {
+                len,
+                inputs: inputs.map(|x| x.ellipsis().aligned(rank, axis)),
+                out: out.ellipsis().aligned(rank, axis),
+            });
+        }
+    }
+    axes.retain(|axis| axis.len != 1);
+    axes
+}
+
+/// The axes ordered by `key`, largest first, with neighbours that walk
+/// memory as one axis in every array merged (fewer, longer loops).
+fn fuse<const K: usize>(mut axes: Vec<Axis<K>>, key: impl Fn(&Axis<K>) -> usize) -> Vec<Axis<K>> {
+    axes.sort_by_key(|x| Reverse(key(x)));
+    let mut fused: Vec<Axis<K>> = Vec::new();
+    for axis in axes {
+        if let Some(outer) = fused.last_mut() {
+            let n = axis.len as isize;
+            let joins =
+                outer.out == axis.out * n && (0..K).all(|k| outer.inputs[k] == axis.inputs[k] * n);
+            if joins {
+                outer.len *= axis.len;
+                outer.inputs = axis.inputs;
+                outer.out = axis.out;
+                continue;
+            }
+        }
+        fused.push(axis);
+    }
+    fused
+}
+
+/// The offsets `at` moved by `i` steps along `axis`.
+fn step<const K: usize>((inputs, out): At<K>, axis: &Axis<K>, i: isize) -> At<K> {
+    let mut moved = inputs;
+    for (offset, stride) in moved.iter_mut().zip(&axis.inputs) {
+        *offset += i * stride;
+    }
+    (moved, out + i * axis.out)
+}
+
+/// Calls `f` with the offsets of every index of `axes`, last axis fastest.
+fn walk<const K: usize>(axes: &[Axis<K>], at: At<K>, f: &mut impl FnMut(At<K>)) {
+    match axes.split_first() {
+        None => f(at),
+        Some((axis, rest)) => {
+            for i in 0..axis.len as isize {
+                walk(rest, step(at, axis, i), f);
+            }
+        }
+    }
+}
+
+/// The output axis to sum rows along, if any: one that every input walks
+/// with unit stride (or not at all), when the innermost summed axis is
+/// not walked so.
+fn row_axis<const K: usize>(outs: &[Axis<K>], sums: &[Axis<K>]) -> Option<usize> {
+    let unit = |x: &Axis<K>| x.inputs.iter().all(|&s| s == 0 || s == 1) && x.inputs.contains(&1);
+    if unit(sums.last()?) {
+        return None;
+    }
+    outs.iter().position(unit)
+}
+
+/// The step with rows along the output axis `row`: the scheduler's blocks
+/// are (the first other output axis) x (a stretch of `row`); in each, for
+/// every index of the other output axes, a row of sums is kept while every
+/// summed index adds its products, then stored.
+fn row_sums<T: Element, const W: usize, const K: usize>(
+    outs: &[Axis<K>],
+    row: &Axis<K>,
+    sums: &[Axis<K>],
+    inputs: [&Operand<'_, T, W>; K],
+    out: &Writer<'_, T, W>,
+) {
+    let one = Axis {
+        len: 1,
+        inputs: [0; K],
+        out: 0,
+    };
+    let (first, rest) = outs.split_first().unwrap_or((&one, &[]));
+    let work: usize = rest.iter().chain(sums).map(|x| x.len).product();
+    let dims = [first.len as isize, row.len as isize];
+    // Blocks of 8 times the scheduler's work: a tile of several rows, whose
+    // reads for one summed index are then long enough to stream.
+    schedule::run(dims, (work / 8).max(1) as isize, |rows, cols| {
+        let mut acc = RowSum::new();
+        if rest.is_empty() {
+            // A tile of rows, the sums outermost: each summed index then
+            // reads the block's rows in turn, often one contiguous stretch.
+            let count = rows.end - rows.start;
+            acc.start_rows(count, cols.end - cols.start);
+            walk(sums, ([0; K], 0), &mut |at| {
+                for (r, i) in rows.clone().enumerate() {
+                    let (offsets, _) = step(step(at, first, i), row, cols.start);
+                    let lanes = lanes(inputs, offsets, row);
+                    // SAFETY: as below, row `r` of the `count` started.
+                    unsafe { acc.add_products_to(r, lanes) }
+                }
+            });
+            for (r, i) in rows.enumerate() {
+                let (_, to) = step(step(([0; K], 0), first, i), row, cols.start);
+                // SAFETY: as below.
+                unsafe { acc.store_row(r, (out, to, row.out)) }
+            }
+            return;
+        }
+        for i in rows {
+            let at = step(step(([0; K], 0), first, i), row, cols.start);
+            walk(rest, at, &mut |at| {
+                acc.start(cols.end - cols.start);
+                walk(sums, at, &mut |(offsets, _)| {
+                    let lanes = lanes(inputs, offsets, row);
+                    // SAFETY: offsets from indices below the bound lengths
+                    // times the strides `bind` checked, along `cols`.
+                    unsafe { acc.add_products(lanes) }
+                });
+                // SAFETY: as above; this block owns these output elements.
+                unsafe { acc.store((out, at.1, row.out)) }
+            });
+        }
+    });
+}
+
+/// The loops below the scheduler's block: the remaining output axes, then
+/// the sums, the innermost one a kernel call.
+fn output_loops<T: Element, const W: usize, const K: usize>(
+    outs: &[Axis<K>],
+    sums: &[Axis<K>],
+    at: At<K>,
+    inputs: [&Operand<'_, T, W>; K],
+    out: &Writer<'_, T, W>,
+) {
+    match (sums.is_empty(), outs.split_last()) {
+        (true, Some((last, rest))) => walk(rest, at, &mut |(offsets, to)| {
+            let lanes = lanes(inputs, offsets, last);
+            // SAFETY: offsets from indices below the bound lengths times the
+            // strides `bind` checked; this block owns these output elements.
+            unsafe { store_products(last.len as isize, (out, to, last.out), lanes) }
+        }),
+        (true, None) => {
+            // SAFETY: as above, at index 0 of every remaining axis.
+            unsafe { out.set(at.1, product_at(inputs, at.0)) }
+        }
+        (false, _) => walk(outs, at, &mut |at| {
+            let total = sum_over(sums, at, inputs);
+            // SAFETY: as above.
+            unsafe { out.set(at.1, total) }
+        }),
+    }
+}
+
+/// The sum over the summed axes `sums` (not empty) from `at`, the last
+/// one a kernel call.
+fn sum_over<T: Element, const W: usize, const K: usize>(
+    sums: &[Axis<K>],
+    at: At<K>,
+    inputs: [&Operand<'_, T, W>; K],
+) -> T {
+    let (last, rest) = sums.split_last().expect("a summed axis");
+    let mut total = T::zero();
+    walk(rest, at, &mut |(offsets, _)| {
+        let lanes = lanes(inputs, offsets, last);
+        // SAFETY: as in `output_loops`.
+        total = total.add_wrapping(unsafe { sum_of_products(last.len as isize, lanes) });
+    });
+    total
+}
+
+/// The whole sum of a scalar result: the outermost summed axis split into
+/// blocks whose partial sums are added in order.
+fn full_sum<T: Element, const W: usize, const K: usize>(
+    sums: &[Axis<K>],
+    inputs: [&Operand<'_, T, W>; K],
+) -> T {
+    let start = ([0; K], 0);
+    let Some((first, rest)) = sums.split_first() else {
+        return product_at(inputs, start.0);
+    };
+    let inner: usize = rest.iter().map(|x| x.len).product();
+    schedule::reduce(first.len as isize, inner as isize, |range| {
+        if rest.is_empty() {
+            // One summed axis: this block's range is one kernel call.
+            let (offsets, _) = step(start, first, range.start);
+            let lanes = lanes(inputs, offsets, first);
+            // SAFETY: as in `output_loops`, for indices in `range`.
+            return unsafe { sum_of_products(range.end - range.start, lanes) };
+        }
+        let mut total = T::zero();
+        for i in range {
+            total = total.add_wrapping(sum_over(rest, step(start, first, i), inputs));
+        }
+        total
+    })
+}
+
+/// The inputs along `axis` from `offsets`, as kernel lanes.
+fn lanes<'r, 'a, T, const W: usize, const K: usize>(
+    inputs: [&'r Operand<'a, T, W>; K],
+    offsets: [isize; K],
+    axis: &Axis<K>,
+) -> [crate::kernels::Lane<'r, 'a, T, W>; K] {
+    let mut k = 0;
+    inputs.map(|x| {
+        let lane = (x, offsets[k], axis.inputs[k]);
+        k += 1;
+        lane
+    })
+}
+
+/// The product of the inputs' elements at `offsets`.
+fn product_at<T: Element, const W: usize, const K: usize>(
+    inputs: [&Operand<'_, T, W>; K],
+    offsets: [isize; K],
+) -> T {
+    let mut product = T::one();
+    for (x, &offset) in inputs.iter().zip(&offsets) {
+        // SAFETY: index 0 of every axis left, as in `output_loops`.
+        product = product.mul_wrapping(unsafe { x.get(offset) });
+    }
+    product
+}

@@ -1,0 +1,200 @@
+"""Errors, type promotion, out=, threads and memory_limit."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import einsum_static as es
+from conftest import assert_close, operand, random_values
+
+m = np.arange(12.0).reshape(3, 4)
+
+
+@pytest.mark.parametrize(
+    "equation, operands, message",
+    [
+        ("ij,jk->iz", (m, m.T), "included output subscript 'z' which never appeared in an input (column 9"),
+        ("ij->i->j", (m,), "more than one '->'"),
+        ("i%", (m,), "invalid subscript '%'"),
+        ("ij,jk", (m,), "fewer operands provided to einstein sum function"),
+        ("ij", (m, m), "more operands provided to einstein sum function"),
+        ("ij->ii", (m,), "output subscript 'i' multiple times"),
+        ("ij,jk->ik", (m, m), "size of label 'j' does not match: 4 in operand 0 (axis 1) but 3 in operand 1"),
+        ("ijk->i", (m,), "operand 0 has 2 dimensions but its term has 3 subscripts"),
+        ("ii->i", (m,), "collapsing index 'i'"),
+        ("...j->j", (np.ones((2, 3, 4)),), "no '...' ellipsis provided"),
+    ],
+)
+def test_errors_are_value_errors_in_numpys_words(equation, operands, message):
+    with pytest.raises(ValueError) as err:
+        es.einsum(equation, *operands)
+    assert message in str(err.value)
+
+
+def test_numpy_raises_value_error_for_the_same_equations():
+    for equation, operands in [("ij,jk->iz", (m, m.T)), ("ij,jk->ik", (m, m)), ("ij->ii", (m,))]:
+        with pytest.raises(ValueError):
+            np.einsum(equation, *operands)
+
+
+def test_interleaved_errors():
+    with pytest.raises(ValueError):
+        es.einsum(m, [0, 52])
+    with pytest.raises(TypeError):
+        es.einsum(m, ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        (np.float32, np.float64),
+        (np.int32, np.float32),
+        (np.int64, np.complex64),
+        (np.int32, np.int64),
+        (np.float32, np.complex64),
+        (np.int16, np.int32),
+        (np.uint8, np.float32),
+    ],
+)
+def test_mixed_dtypes_promote_as_numpy(left, right):
+    rng = np.random.default_rng(1)
+    a = random_values((3, 4), left, rng)
+    b = random_values((4, 5), right, rng)
+    expected = np.einsum("ij,jk->ik", a, b)
+    got = es.einsum("ij,jk->ik", a, b)
+    assert got.dtype == expected.dtype
+    assert_close(got, expected, expected.dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint32, np.float16, np.bool_, np.uint64])
+def test_unsupported_dtypes_are_type_errors_naming_them(dtype):
+    a = np.ones((2, 2), dtype=dtype)
+    with pytest.raises(TypeError, match=np.dtype(dtype).name):
+        es.einsum("ij,jk", a, a)
+
+
+def test_dtype_argument_and_byte_order():
+    a = np.arange(6, dtype=">f8").reshape(2, 3)
+    assert_close(es.einsum("ij->j", a), np.einsum("ij->j", a), np.float64)
+    got = es.einsum("ij->j", np.arange(6).reshape(2, 3), dtype=np.float32)
+    assert got.dtype == np.float32
+
+
+def test_out_in_place_and_in_any_layout():
+    rng = np.random.default_rng(2)
+    x = random_values((5, 6, 7), np.float64, rng)
+    y = random_values((5, 7, 3), np.float64, rng)
+    expected = np.einsum("bij,bjk->bik", x, y)
+    z = np.empty((5, 6, 3))
+    assert es.einsum("bij,bjk->bik", x, y, out=z) is z
+    assert_close(z, expected, np.float64)
+    zf = np.empty((5, 6, 3), order="F")
+    es.einsum("bij,bjk->bik", x, y, out=zf)
+    assert_close(zf, expected, np.float64)
+    big = np.zeros((10, 12, 6))
+    view = big[::2, ::2, ::-2]
+    es.einsum("bij,bjk->bik", x, y, out=view)
+    assert_close(view, expected, np.float64)
+    assert np.all(big[1::2] == 0)
+
+
+def test_out_errors_and_casts():
+    a = np.ones((3, 4), dtype=np.float32)
+    with pytest.raises(ValueError, match="shape"):
+        es.einsum("ij->i", a, out=np.empty(4, dtype=np.float32))
+    with pytest.raises(TypeError, match="Cannot cast"):
+        es.einsum("ij->i", a.astype(np.float64), out=np.empty(3, dtype=np.float32))
+    wider = np.empty(3, dtype=np.float64)
+    es.einsum("ij->i", a, out=wider)
+    assert np.all(wider == 4.0)
+    frozen = np.empty(3, dtype=np.float32)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError):
+        es.einsum("ij->i", a, out=frozen)
+
+
+def test_out_overlapping_an_operand():
+    a = np.arange(16.0).reshape(4, 4)
+    expected = np.einsum("ij,jk->ik", a, a)
+    es.einsum("ij,jk->ik", a, a, out=a)
+    assert_close(a, expected, np.float64)
+
+
+@pytest.mark.parametrize("equation", ["ij->", "ij,jk->ik", "ij,ij->i", "ii->i", "ab,bc,cd->ad", "i,j->ij"])
+def test_threads_give_the_same_bits(equation):
+    rng = np.random.default_rng(3)
+    sizes = {"i": 300, "j": 300, "k": 200, "a": 60, "b": 70, "c": 80, "d": 50}
+    terms = equation.split("->")[0].split(",")
+    ops = [operand([sizes[c] for c in t], np.float32, "reversed", rng) for t in terms]
+    one = es.einsum(equation, *ops, threads=1)
+    assert_close(one, np.einsum(equation, *ops), np.float32)
+    for threads in (2, 3, 4):
+        many = es.einsum(equation, *ops, threads=threads)
+        assert np.array_equal(np.asarray(one), np.asarray(many))
+
+
+def test_memory_limit_slices_intermediates():
+    a = np.ones((2000, 40))
+    b = np.ones((40, 40))
+    _, text = es.einsum_path("ij,jk,lk->il", a, b, a, memory_limit=100_000)
+    assert "sliced:" in text
+    got = es.einsum("ij,jk,lk->il", a, b, a, memory_limit=100_000)
+    assert np.all(got == 1600.0)
+
+
+def test_python_threads_may_call_concurrently():
+    rng = np.random.default_rng(4)
+    ops = [random_values((200, 200), np.float64, rng) for _ in range(3)]
+    expected = np.einsum("ij,jk,kl->il", *ops)
+    results = [None] * 8
+
+    def work(k):
+        results[k] = es.einsum("ij,jk,kl->il", *ops)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        assert_close(r, expected, np.float64)
+
+
+def test_optimize_is_accepted():
+    for optimize in (True, False, "greedy", "optimal"):
+        assert_close(es.einsum("ij,jk", m, m.T, optimize=optimize), m @ m.T, np.float64)
+
+
+def test_operands_are_not_copied_or_changed():
+    a = np.arange(12.0).reshape(3, 4)[:, ::-1]
+    before = a.copy()
+    es.einsum("ij->ji", a)
+    assert np.array_equal(a, before)
+
+
+def test_the_gil_is_released_during_a_long_call():
+    # While a long contraction runs in another thread, this thread keeps
+    # running Python: it takes steps in the middle of the call (with the
+    # GIL held it could take none until the call returns).
+    # 1.6e9 products read from a few kilobytes (a broadcast view).
+    a = np.broadcast_to(np.ones(200), (800, 100, 100, 200))
+    span = []
+
+    def work():
+        t0 = time.perf_counter()
+        es.einsum("ijkl->kl", a, threads=1)
+        span.extend([t0, time.perf_counter()])
+
+    worker = threading.Thread(target=work)
+    steps = []
+    worker.start()
+    while worker.is_alive():
+        steps.append(time.perf_counter())
+    worker.join()
+    start, end = span
+    quarter = (end - start) / 4
+    inside = [t for t in steps if start + quarter < t < end - quarter]
+    assert end - start > 0.05, "the call is too short to tell"
+    assert inside, (start, end, len(steps))

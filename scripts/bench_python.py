@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""The Python package (einsum_static) against its peers on the cases of
+scripts/bench_numpy.py (those of benches/einsum.rs), in one run.
+
+    bash scripts/test_python.sh            # builds and installs the package
+    target/py-venv/bin/python scripts/bench_python.py [words] [--budget S]
+
+Contenders, each skipped when not installed: einsum_static.einsum,
+numpy.einsum (optimize=False and True), opt_einsum.contract, torch.einsum
+(on tensors sharing the arrays' memory), einsumt.einsumt. Each is timed as
+the median of calls sampled in turns for about `--budget` seconds (default
+0.5) after a warm-up; the table gives milliseconds and, last, the best
+peer's time over ours (above 1: we are faster). Results are checked
+against numpy.einsum.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_numpy import CASES, SEED  # noqa: E402
+
+import einsum_static as es  # noqa: E402
+
+
+def peers():
+    found = {
+        "np.einsum": lambda eq, ops: np.einsum(eq, *ops),
+        "np.einsum opt": lambda eq, ops: np.einsum(eq, *ops, optimize=True),
+    }
+    try:
+        import opt_einsum
+
+        found["opt_einsum"] = lambda eq, ops: opt_einsum.contract(eq, *ops)
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        found["torch"] = lambda eq, ops: torch.einsum(eq, *[torch.from_numpy(o) for o in ops])
+    except ImportError:
+        pass
+    try:
+        from einsumt import einsumt
+
+        found["einsumt"] = lambda eq, ops: einsumt(eq, *ops)
+    except ImportError:
+        pass
+    return found
+
+
+def median_time(fn, budget):
+    start = time.perf_counter()
+    fn()
+    first = time.perf_counter() - start
+    if first > budget:
+        return first
+    inner = max(1, int(20e-6 / max(first, 1e-9)))
+    samples = []
+    deadline = time.perf_counter() + budget
+    while len(samples) < 5 or (time.perf_counter() < deadline and len(samples) < 101):
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - start) / inner)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+def main():
+    args = sys.argv[1:]
+    budget = 0.5
+    if "--budget" in args:
+        k = args.index("--budget")
+        budget = float(args[k + 1])
+        del args[k : k + 2]
+    cases = [c for c in CASES if not args or any(w in c[0] for w in args)]
+    contenders = peers()
+    names = ["einsum_static", *contenders]
+    print(f"numpy {np.__version__}; peers found: {', '.join(contenders)}")
+    header = ["case", *[f"{n} ms" for n in names], "best peer / ours"]
+    rows = []
+    for name, eq, shapes, dtype in cases:
+        rng = np.random.default_rng(SEED)
+        dt = np.float32 if dtype == "f32" else np.float64
+        ops = [rng.uniform(-1.0, 1.0, size=s).astype(dt) for s in shapes]
+        ours = es.einsum(eq, *ops)
+        expected = np.einsum(eq, *ops, optimize=True)
+        tol = 1e-3 if dt == np.float32 else 1e-8
+        scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+        assert np.allclose(ours, expected, rtol=tol, atol=tol * scale), name
+        times = {"einsum_static": median_time(lambda: es.einsum(eq, *ops), budget)}
+        for peer, fn in contenders.items():
+            if peer == "np.einsum" and name == "chain_4op":
+                continue  # > 60 s: one loop nest over all five labels
+            times[peer] = median_time(lambda: fn(eq, ops), budget)
+        best = min(t for n, t in times.items() if n != "einsum_static")
+        cells = [f"{times[n] * 1e3:.4f}" if n in times else "skip" for n in names]
+        rows.append([name, *cells, f"{best / times['einsum_static']:.2f}x"])
+        print("  ".join(rows[-1]), flush=True)
+    print()
+    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
+    for r in [header, *rows]:
+        print("  ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(r, widths))))
+
+
+if __name__ == "__main__":
+    main()
