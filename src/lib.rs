@@ -134,6 +134,38 @@
 //! # Ok::<(), einsum_static::EinsumError>(())
 //! ```
 //!
+//! ## Writing into an array you own: `out = ...`
+//!
+//! `out = EXPR` writes the result into an existing array instead of a new
+//! one, and the call returns `()` (`try_einsum!`: `Result<(), EinsumError>`).
+//! `EXPR` is anything whose `.view_mut()` is an ndarray `ArrayViewMut` of
+//! the element type, in any layout (transposed, stepped, reversed, Fortran
+//! order); a rank-0 result goes to a `&mut T` or an `Array0`. Nothing is
+//! allocated for the output: every engine writes through its strides. Its
+//! shape must be the result's: [`try_einsum!`] returns
+//! [`EinsumError::OutputShape`] otherwise, before anything is written, and
+//! a static rank that cannot fit is a compile error. The results are the
+//! bits of the allocating form on an output in standard layout (other
+//! layouts may choose another GEMM kernel order, within rounding).
+//!
+//! ```
+//! # use einsum_static::{einsum, try_einsum};
+//! use ndarray::{s, Array2};
+//! let a = Array2::<f64>::ones((3, 4));
+//! let mut c = Array2::<f64>::zeros((3, 3));
+//! einsum!("ij,kj->ik", &a, &a; out = &mut c);
+//! assert_eq!(c[[0, 0]], 4.0);
+//! let mut big = Array2::<f64>::zeros((6, 3));
+//! try_einsum!("ij,kj->ik", &a, &a; out = big.slice_mut(s![..;-2, ..]))?;
+//! let mut dot = 0.0;
+//! einsum!("ij,ij", &a, &a; out = &mut dot);
+//! assert_eq!(dot, 12.0);
+//! // A wrong shape is an error, and the array is left as it was.
+//! let mut wrong = Array2::<f64>::zeros((4, 4));
+//! assert!(try_einsum!("ij,kj->ik", &a, &a; out = &mut wrong).is_err());
+//! # Ok::<(), einsum_static::EinsumError>(())
+//! ```
+//!
 //! # How it runs, and `explain!`
 //!
 //! One or two operands run the loops the macro generated for the equation:
@@ -191,6 +223,7 @@
 /// |---|---|---|
 /// | `threads = n` (`usize`) | run the parallel sections on a pool of `n` threads; `0` means the ambient pool. Pools of up to the core count are kept (at most four); larger `n` get a pool for the call | the ambient rayon pool (`RAYON_NUM_THREADS`, `ThreadPool::install`) |
 /// | `memory_limit = bytes` (`usize`) | bound on the call's temporaries (intermediates of 3+ operands, partial sums); larger ones are computed in slices | 1 GiB, or the largest output or operand (its distinct elements) if larger |
+/// | `out = EXPR` (`.view_mut()` an `ArrayViewMut<T, _>`, or `&mut T` for a rank-0 result) | write the result into this array, of any layout, and return `()`; its shape must be the result's ([`EinsumError::OutputShape`] otherwise, the array untouched) | a new array |
 ///
 /// **Returns** `Array<T, IxN>` for an output of N axes (1 to 6), the scalar
 /// `T` for a rank-0 output, `ArrayD<T>` when the output has `...` or more

@@ -5,14 +5,14 @@
 
 mod common;
 
-use common::{check_equation, Out, Spec, TestElem, ToDyn, C32, C64};
+use common::{check_equation, check_equation_in_place, Out, Spec, TestElem, ToDyn, C32, C64};
 use einsum_static::{einsum, try_einsum};
-use ndarray::ArrayViewD;
+use ndarray::{ArrayViewD, ArrayViewMutD};
 
 /// One generated equation: a test that runs it for each element type, with
 /// `try_einsum!` (`try`) or `einsum!` (`panic`).
 macro_rules! case {
-    ($name:ident, $eq:literal, try, [$($k:literal),*], [$($t:ty),*], $sizes:literal, $ell:expr) => {
+    ($name:ident, $eq:literal, try, [$($k:literal),*], [$t0:ty, $t1:ty $(, $t:ty)*], $sizes:literal, $ell:expr) => {
         #[test]
         fn $name() {
             fn call<T: TestElem>(ops: &[ArrayViewD<'_, T>]) -> Result<Out<T>, String> {
@@ -20,18 +20,35 @@ macro_rules! case {
                     .map(ToDyn::to_dyn)
                     .map_err(|err| err.to_string())
             }
+            fn in_place<T: TestElem>(ops: &[ArrayViewD<'_, T>], mut out: ArrayViewMutD<'_, T>) -> Result<(), String> {
+                try_einsum!($eq, $(ops[$k]),*; out = out).map_err(|err| err.to_string())
+            }
             let spec = Spec { name: stringify!($name), equation: $eq, sizes: $sizes, ellipsis: $ell };
+            check_equation::<$t0>(&spec, call::<$t0>);
+            check_equation::<$t1>(&spec, call::<$t1>);
             $(check_equation::<$t>(&spec, call::<$t>);)*
+            // In place: a float and an integer type.
+            check_equation_in_place::<$t0>(&spec, call::<$t0>, in_place::<$t0>);
+            check_equation_in_place::<$t1>(&spec, call::<$t1>, in_place::<$t1>);
         }
     };
-    ($name:ident, $eq:literal, panic, [$($k:literal),*], [$($t:ty),*], $sizes:literal, $ell:expr) => {
+    ($name:ident, $eq:literal, panic, [$($k:literal),*], [$t0:ty, $t1:ty $(, $t:ty)*], $sizes:literal, $ell:expr) => {
         #[test]
         fn $name() {
             fn call<T: TestElem>(ops: &[ArrayViewD<'_, T>]) -> Result<Out<T>, String> {
                 Ok(einsum!($eq, $(ops[$k]),*).to_dyn())
             }
+            fn in_place<T: TestElem>(ops: &[ArrayViewD<'_, T>], mut out: ArrayViewMutD<'_, T>) -> Result<(), String> {
+                einsum!($eq, $(ops[$k]),*; out = &mut out);
+                Ok(())
+            }
             let spec = Spec { name: stringify!($name), equation: $eq, sizes: $sizes, ellipsis: $ell };
+            check_equation::<$t0>(&spec, call::<$t0>);
+            check_equation::<$t1>(&spec, call::<$t1>);
             $(check_equation::<$t>(&spec, call::<$t>);)*
+            // In place: a float and an integer type.
+            check_equation_in_place::<$t0>(&spec, call::<$t0>, in_place::<$t0>);
+            check_equation_in_place::<$t1>(&spec, call::<$t1>, in_place::<$t1>);
         }
     };
 }

@@ -45,7 +45,7 @@ fn call_site() {
                         (&x2, &[Label(2), Label(3)][..]),
                     ],
                     &[Label(0), Label(3)],
-                    &mut result,
+                    &result.writer(),
                     &PLANS,
                 )?;
                 ::core::result::Result::Ok(result.into_array())

@@ -28,10 +28,13 @@ pub enum Mode {
 pub struct Options<'a> {
     pub threads: Option<&'a Expr>,
     pub memory_limit: Option<&'a Expr>,
+    /// `out = ...`: the array written in place.
+    pub out: Option<&'a Expr>,
 }
 
 impl Options<'_> {
-    /// Whether any option was given: the kernel then takes them first.
+    /// Whether any option of the runtime's `Options` was given: the kernel
+    /// then takes them first.
     fn any(&self) -> bool {
         self.threads.is_some() || self.memory_limit.is_some()
     }
@@ -45,13 +48,25 @@ pub fn expansion(
     mode: Mode,
     krate: &TokenStream,
 ) -> TokenStream {
-    let function = kernel_function(plan, equation, mode, options.any());
+    let in_place = options.out.is_some();
+    let function = kernel_function(plan, equation, mode, options.any(), in_place);
     // The operands and options are evaluated as the caller wrote them, as
     // arguments of the kernel: options change nothing about how they
     // compile, and the generated names are out of their sight.
     let args = operands
         .iter()
         .map(|op| quote_spanned!(op.span()=> (#op).view()));
+    // `.view_mut()` of an array, or of a scalar place (`&mut x`) through
+    // the runtime's `ScalarPlace`; after the operands, so that the element
+    // type is theirs.
+    let out = options.out.map(|out| {
+        quote_spanned!(out.span()=> {
+            #[allow(unused_imports)]
+            use #krate::__private::ScalarPlace as _;
+            (#out).view_mut()
+        })
+    });
+    let args = args.chain(out);
     let options = options.any().then(|| {
         let threads = options
             .threads
@@ -89,7 +104,13 @@ pub fn expansion(
     }
 }
 
-fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) -> TokenStream {
+fn kernel_function(
+    plan: &Plan,
+    equation: &str,
+    mode: Mode,
+    with_options: bool,
+    in_place: bool,
+) -> TokenStream {
     let nl = plan.labels.len();
     let dim_params: Vec<Ident> = (0..plan.inputs.len())
         .map(|k| format_ident!("D{k}"))
@@ -110,6 +131,8 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
         let (x, d, e) = (array_name(ArrayId::Input(k)), &dim_params[k], elem(k));
         quote!(#x: rt::ndarray::ArrayView<'_, #e, #d>)
     });
+    let out_param = in_place.then(|| quote!(out: rt::ndarray::ArrayViewMut<'_, T, DO>));
+    let params = params.chain(out_param);
     let same_elements = elem_params.iter().enumerate().map(|(j, e)| {
         let k = Literal::usize_unsuffixed(j + 1);
         quote!(#e: rt::SameElement<T, #k>)
@@ -136,6 +159,18 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
                 quote!(#d: rt::ndarray::Dimension + rt::#bound<#n, #k>)
             }
         });
+    let out_bound = in_place.then(|| {
+        let n = plan.output.iter().filter(|s| **s != Sub::Ellipsis).count();
+        let bound = match plan.output.contains(&Sub::Ellipsis) {
+            false => rank_trait("OutRank", n),
+            true => rank_trait("OutRankAtLeast", n),
+        };
+        let n = Literal::usize_unsuffixed(n);
+        quote!(DO: rt::ndarray::Dimension + rt::#bound<#n>)
+    });
+    let bounds = bounds.chain(out_bound);
+    let out_dim = in_place.then(|| format_ident!("DO"));
+    let dim_params = dim_params.iter().chain(out_dim.as_ref());
     let (result_dim, result_type, finish) = match plan.result_kind() {
         ResultKind::Scalar => {
             let finish = match plan.steps.last().and_then(|last| scalar_result(plan, last)) {
@@ -159,6 +194,21 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
             quote!(result.into_array()),
         ),
     };
+    // `out = ...`: the caller's array, bound (its shape checked) before
+    // anything is computed, and nothing to return.
+    let (result_type, finish) = if in_place {
+        (quote!(()), quote!(()))
+    } else {
+        (result_type, finish)
+    };
+    let nl_literal = Literal::usize_unsuffixed(nl);
+    let result = |subs: &TokenStream| {
+        if in_place {
+            quote!(let mut result = rt::Target::<T, #nl_literal>::bind(out, &shape, &[#subs])?;)
+        } else {
+            quote!(let mut result = rt::Output::<T, #result_dim, #nl_literal>::allocate(&shape, &[#subs])?;)
+        }
+    };
 
     let label_chars = &plan.labels;
     let all_terms = || plan.inputs.iter().chain(std::iter::once(&plan.output));
@@ -181,33 +231,47 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
 
     let runtime_path = plan.steps.is_empty().then(|| {
         let subs = subs_tokens(&plan.output);
-        let nl = Literal::usize_unsuffixed(nl);
         let inputs = plan.inputs.iter().enumerate().map(|(k, term)| {
             let (x, term) = (array_name(ArrayId::Input(k)), subs_tokens(term));
             quote!((&#x, &[#term][..]))
         });
+        let result = result(&subs);
         quote! {
-            let mut result = rt::Output::<T, #result_dim, #nl>::allocate(&shape, &[#subs])?;
+            #result
             static PLANS: rt::PlanCache = rt::PlanCache::new();
-            rt::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &mut result, &PLANS)?;
+            rt::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &result.writer(), &PLANS)?;
         }
     });
     // One or two operands: the one step's specialized loops.
     let step = plan.steps.first().map(|step| {
         if let Some(value) = scalar_result(plan, step) {
+            if in_place {
+                return quote! {
+                    let result = rt::Target::<T, #nl_literal>::bind(out, &shape, &[])?;
+                    result.store_scalar(#value);
+                };
+            }
             return quote!(let result = #value;);
         }
         let subs = subs_tokens(&step.output.1);
-        let nl = Literal::usize_unsuffixed(nl);
         let nest = step_block(plan, step);
+        let result = result(&subs);
         quote! {
-            let mut result = rt::Output::<T, #result_dim, #nl>::allocate(&shape, &[#subs])?;
+            #result
             #nest
         }
     });
 
     let (result_type, body) = if mode == Mode::Explain {
-        (quote!(rt::Explain), explain_body(plan, equation))
+        let mut body = explain_body(plan, equation);
+        if in_place {
+            let subs = subs_tokens(&plan.output);
+            body = quote! {
+                rt::Target::<T, #nl_literal>::bind(out, &shape, &[#subs])?;
+                #body.map(rt::Explain::written_in_place)
+            };
+        }
+        (quote!(rt::Explain), body)
     } else {
         (
             result_type,
@@ -300,23 +364,29 @@ mod tests {
     use super::*;
     use crate::{parse::parse, validate::validate};
 
-    fn expanded(equation: &str, operands: &[&str]) -> String {
+    fn expanded(equation: &str, operands: &[&str], out: Option<&str>) -> String {
         let operands: Vec<Expr> = operands
             .iter()
             .map(|o| syn::parse_str(o).unwrap())
             .collect();
         let checked = validate(parse(equation).unwrap(), operands.len()).unwrap();
+        let out_expr: Option<Expr> = out.map(|o| syn::parse_str(o).unwrap());
+        let options = Options {
+            out: out_expr.as_ref(),
+            ..Options::default()
+        };
         let block = expansion(
             &Plan::new(&checked),
             equation,
             &operands,
-            Options::default(),
+            options,
             Mode::Panic,
             &quote!(::einsum_static),
         );
         let file: syn::File = syn::parse_quote!(fn call_site() { let _ = #block; });
+        let options = out.map(|o| format!("; out = {o}")).unwrap_or_default();
         format!(
-            "// einsum!({equation:?}, {})\n{}",
+            "// einsum!({equation:?}, {}{options})\n{}",
             operands_text(&operands),
             prettyplease::unparse(&file)
         )
@@ -331,8 +401,12 @@ mod tests {
     }
 
     fn check_snapshot(name: &str, equation: &str, operands: &[&str]) {
+        check_snapshot_with(name, equation, operands, None);
+    }
+
+    fn check_snapshot_with(name: &str, equation: &str, operands: &[&str], out: Option<&str>) {
         let path = format!("{}/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
-        let actual = expanded(equation, operands);
+        let actual = expanded(equation, operands, out);
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
             std::fs::write(&path, &actual).unwrap();
         }
@@ -373,6 +447,16 @@ mod tests {
         check_snapshot("chain_of_three", "ij,jk,kl->il", &["&a", "&b", "&c"]);
     }
 
+    #[test]
+    fn matmul_in_place() {
+        check_snapshot_with(
+            "matmul_in_place",
+            "ij,jk->ik",
+            &["&a", "&b"],
+            Some("&mut c"),
+        );
+    }
+
     /// The items of the runtime the expansions name (`rt::...`, which is
     /// `$crate::__private`), as `use` lines: `snapshots/door.rs`, which
     /// the facade's `tests/door.rs` compiles, so every one must resolve
@@ -393,7 +477,11 @@ mod tests {
             (",->", &["&a", "&b"]),
             ("abcdefgh->h", &["&a"]),
         ];
-        let (threads, bytes): (Expr, Expr) = (syn::parse_quote!(2), syn::parse_quote!(1 << 20));
+        let (threads, bytes, out): (Expr, Expr, Expr) = (
+            syn::parse_quote!(2),
+            syn::parse_quote!(1 << 20),
+            syn::parse_quote!(&mut c),
+        );
         let mut paths = std::collections::BTreeSet::new();
         for (equation, operands) in equations {
             let operands: Vec<Expr> = operands
@@ -404,6 +492,7 @@ mod tests {
             let options = Options {
                 threads: Some(&threads),
                 memory_limit: Some(&bytes),
+                out: Some(&out),
             };
             for (mode, options) in [
                 (Mode::Panic, Options::default()),

@@ -130,6 +130,7 @@ impl Call {
         let options = emit::Options {
             threads: self.options.threads.as_ref(),
             memory_limit: self.options.memory_limit.as_ref(),
+            out: self.options.out.as_ref(),
         };
         Ok(emit::expansion(
             &plan,

@@ -11,12 +11,15 @@ pub struct CallOptions {
     pub threads: Option<Expr>,
     /// `memory_limit = bytes`: the budget for temporaries.
     pub memory_limit: Option<Expr>,
+    /// `out = &mut c`: the array the result is written into.
+    pub out: Option<Expr>,
 }
 
 /// Every option, with what its value means.
-const OPTIONS: [(&str, &str); 2] = [
+const OPTIONS: [(&str, &str); 3] = [
     ("threads", "<number of threads>"),
     ("memory_limit", "<bytes for temporaries>"),
+    ("out", "<array to write the result into>"),
 ];
 
 impl Parse for CallOptions {
@@ -27,6 +30,7 @@ impl Parse for CallOptions {
             let slot = match name.to_string().as_str() {
                 "threads" => &mut options.threads,
                 "memory_limit" => &mut options.memory_limit,
+                "out" => &mut options.out,
                 unknown => return Err(syn::Error::new_spanned(&name, unknown_option(unknown))),
             };
             if slot.is_some() {
@@ -91,12 +95,19 @@ fn unknown_option(unknown: &str) -> String {
     }
 }
 
-/// Both options are counts (of threads, of bytes): a string or a float
-/// literal is a mistake worth naming here rather than as a type mismatch.
+/// `threads` and `memory_limit` are counts (of threads, of bytes), `out`
+/// an array: a literal of another kind is a mistake worth naming here
+/// rather than as a type mismatch.
 fn reject_non_numbers(name: &syn::Ident, value: &Expr) -> syn::Result<()> {
     let Expr::Lit(literal) = value else {
         return Ok(());
     };
+    if name == "out" {
+        return Err(syn::Error::new_spanned(
+            value,
+            "the einsum option `out` takes an array to write into, e.g. `out = &mut c`",
+        ));
+    }
     let hint = match (&literal.lit, name.to_string().as_str()) {
         (Lit::Int(_), _) => return Ok(()),
         (_, "memory_limit") => "a number of bytes, e.g. `memory_limit = 1 << 30` for 1 GiB",

@@ -580,10 +580,12 @@ proptest! {
             .collect();
         let threads: syn::Expr = syn::parse_str("n_threads + 1").unwrap();
         let bytes: syn::Expr = syn::parse_str("64 << 20").unwrap();
+        let out: syn::Expr = syn::parse_str("&mut c").unwrap();
         let option_sets = [
             Options::default(),
-            Options { threads: Some(&threads), memory_limit: None },
-            Options { threads: Some(&threads), memory_limit: Some(&bytes) },
+            Options { threads: Some(&threads), memory_limit: None, out: None },
+            Options { threads: Some(&threads), memory_limit: Some(&bytes), out: None },
+            Options { threads: None, memory_limit: None, out: Some(&out) },
         ];
         for mode in [Mode::Panic, Mode::Result, Mode::Explain] {
             for options in &option_sets {

@@ -76,6 +76,14 @@ pub enum EinsumError {
         /// The bytes asked for.
         bytes: usize,
     },
+    /// The array given as `out = ...` does not have the result's shape; it
+    /// is left untouched.
+    OutputShape {
+        /// The result's shape, from the operands.
+        expected: Vec<usize>,
+        /// The shape of the array given.
+        found: Vec<usize>,
+    },
 }
 
 impl fmt::Display for EinsumError {
@@ -144,6 +152,11 @@ impl fmt::Display for EinsumError {
                     "could not allocate {bytes} bytes for the result or a temporary"
                 )
             }
+            EinsumError::OutputShape { expected, found } => write!(
+                f,
+                "the output given as `out` has shape {found:?} but the result has shape \
+                 {expected:?}"
+            ),
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct Explain {
     sizes: Vec<(char, usize)>,
     ellipsis: Vec<usize>,
     threads: usize,
+    /// Whether the result is written into the caller's array (`out = ...`).
+    in_place: bool,
     body: Body,
 }
 
@@ -46,6 +48,19 @@ enum Body {
 }
 
 impl Explain {
+    /// The same plan for a call that writes into the caller's array.
+    #[doc(hidden)]
+    pub fn written_in_place(mut self) -> Self {
+        self.in_place = true;
+        self
+    }
+
+    /// Whether the call writes its result into the caller's array
+    /// (`out = ...`) rather than a new one.
+    pub fn is_in_place(&self) -> bool {
+        self.in_place
+    }
+
     /// The plan of a one- or two-operand call with input terms `inputs`
     /// and output term `output`; `gemm_class` is the macro's compile-time
     /// verdict, `blocks` the output labels the scheduler cuts. The error
@@ -118,6 +133,7 @@ impl Explain {
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
             threads: crate::schedule::threads(),
+            in_place: false,
             body: Body::OneStep {
                 engine,
                 flops: product * if summed { 2.0 } else { 1.0 },
@@ -151,6 +167,7 @@ impl Explain {
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
             threads: crate::schedule::threads(),
+            in_place: false,
             body: Body::Path {
                 slicing,
                 element_size: std::mem::size_of::<T>(),
@@ -266,6 +283,12 @@ impl fmt::Display for Explain {
             write!(f, ", ...={:?}", self.ellipsis)?;
         }
         writeln!(f, "; threads: {}", self.threads)?;
+        let output = if self.in_place {
+            "written in place (out = ...)"
+        } else {
+            "a new array"
+        };
+        writeln!(f, "  output:                {output}")?;
         match &self.body {
             Body::OneStep {
                 engine,

@@ -21,6 +21,7 @@ pub mod schedule;
 mod scoped;
 mod shapes;
 mod step;
+mod target;
 
 pub use element::{Element, SameElement};
 pub use ellipsis::{EllipsisAxes, EllipsisOffsets};
@@ -32,6 +33,7 @@ pub use output::{checked_len, Output};
 pub use rank::*;
 pub use shapes::{Shape, ShapeBinder, Sub};
 pub use step::gemm_step;
+pub use target::{ScalarPlace, Target};
 
 pub use ndarray;
 

@@ -267,14 +267,19 @@ pub struct Writer<'a, T, const NL: usize> {
     pub strides: [isize; NL],
     /// The strides of the ellipsis dimensions, borrowed from the output.
     ellipsis: &'a [isize],
+    /// The (length, stride) of each axis of an array the caller gave
+    /// (`out = ...`), which may have any layout; empty for the standard
+    /// layout of an [`Output`](crate::Output).
+    layout: &'a [(usize, isize)],
     span: Span,
     life: PhantomData<&'a mut T>,
 }
 
 // SAFETY: tasks write through a shared Writer, but the scheduler hands each
 // task a disjoint block of output indices, and distinct output indices have
-// distinct offsets in the standard layout the output is allocated with, so
-// no element is written by two threads or read while written.
+// distinct offsets (in the standard layout an output is allocated with, and
+// in a caller's `ArrayViewMut`, whose elements never overlap), so no
+// element is written by two threads or read while written.
 unsafe impl<T: Send, const NL: usize> Sync for Writer<'_, T, NL> {}
 unsafe impl<T: Send, const NL: usize> Send for Writer<'_, T, NL> {}
 
@@ -292,8 +297,52 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
             shift: 0,
             strides,
             ellipsis,
+            layout: &[],
             span,
             life: PhantomData,
+        }
+    }
+
+    /// A writer over an array of any layout, whose axes are `layout`.
+    pub(crate) fn in_place(
+        ptr: *mut T,
+        len: usize,
+        strides: [isize; NL],
+        ellipsis: &'a [isize],
+        layout: &'a [(usize, isize)],
+        span: Span,
+    ) -> Self {
+        let mut writer = Writer::new(ptr, len, strides, ellipsis, span);
+        writer.layout = layout;
+        writer
+    }
+
+    /// The lowest offset of an element (negative along reversed axes) and
+    /// the number of elements from there to the highest one: what a copy
+    /// with this writer's strides must hold. `(0, len)` for the standard
+    /// layout.
+    pub(crate) fn reach(&self) -> (isize, usize) {
+        if self.layout.is_empty() || self.len == 0 {
+            return (0, self.len);
+        }
+        let (mut low, mut high) = (0isize, 0isize);
+        for &(len, stride) in self.layout {
+            let far = (len as isize - 1) * stride;
+            if far < 0 {
+                low += far;
+            } else {
+                high += far;
+            }
+        }
+        (low, (high - low) as usize + 1)
+    }
+
+    /// Calls `f` with the offset of every element, once each.
+    pub(crate) fn for_each_offset(&self, f: &mut dyn FnMut(isize)) {
+        if self.layout.is_empty() {
+            (0..self.len as isize).for_each(f);
+        } else if self.len > 0 {
+            walk_layout(self.layout, 0, f);
         }
     }
 
@@ -306,23 +355,23 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
     /// partial results that are added into the output later.
     ///
     /// # Panics
-    /// If `buffer` does not have the output's length.
+    /// If `buffer` does not have the output's reach ([`Writer::reach`]).
     pub(crate) fn with_buffer<'b>(&self, buffer: &'b mut [T]) -> Writer<'b, T, NL>
     where
         'a: 'b,
     {
-        assert_eq!(
-            buffer.len(),
-            self.len,
-            "a copy of the output has its length"
-        );
-        Writer::new(
-            buffer.as_mut_ptr(),
+        let (low, reach) = self.reach();
+        assert_eq!(buffer.len(), reach, "a copy of the output has its reach");
+        let mut copy = Writer::new(
+            // The element at offset 0 lies `-low` into the buffer.
+            buffer.as_mut_ptr().wrapping_offset(-low),
             self.len,
             self.strides,
             self.ellipsis,
             self.span,
-        )
+        );
+        copy.layout = self.layout;
+        copy
     }
 
     /// Whether the output has no elements (and so nothing to compute).
@@ -352,6 +401,7 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
             self.span,
         );
         wide.shift = self.shift;
+        wide.layout = self.layout;
         wide
     }
 
@@ -366,13 +416,15 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
             self.span.shifted(offset),
         );
         shifted.shift = self.shift + offset;
+        shifted.layout = self.layout;
         shifted
     }
 
     /// The whole array's `len` elements from its first one, if this writer
-    /// starts there (is not a shifted slice's).
+    /// starts there (is not a shifted slice's) and they are consecutive
+    /// (an output allocated here, not the caller's array).
     pub(crate) fn whole(&self) -> Option<(*mut T, usize)> {
-        (self.shift == 0).then_some((self.ptr, self.len))
+        (self.shift == 0 && self.layout.is_empty()).then_some((self.ptr, self.len))
     }
 
     /// Stores `value` at `offset`.
@@ -430,5 +482,17 @@ impl<T: Copy, const NL: usize> Writer<'_, T, NL> {
         self.span.check(offset + len - 1);
         // SAFETY: the caller's block owns these elements exclusively.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.offset(offset), len as usize) }
+    }
+}
+
+/// Calls `f` with `base` plus the offset of every index of `layout`'s axes.
+fn walk_layout(layout: &[(usize, isize)], base: isize, f: &mut dyn FnMut(isize)) {
+    match layout.split_first() {
+        None => f(base),
+        Some((&(len, stride), rest)) => {
+            for index in 0..len as isize {
+                walk_layout(rest, base + index * stride, f);
+            }
+        }
     }
 }

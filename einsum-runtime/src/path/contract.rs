@@ -8,9 +8,10 @@ use crate::operand::{Operand, Writer};
 use crate::output::Output;
 use crate::shapes::{Shape, Sub, WIDE, WIDEST};
 use crate::{budget, Element};
-use ndarray::{Dimension, IxDyn};
+use ndarray::IxDyn;
 
-/// Contracts the operands along the cheapest path into `result`.
+/// Contracts the operands along the cheapest path into `out` (an
+/// allocated output's writer, or the caller's array's).
 ///
 /// The macro calls this for equations of three or more operands; each step
 /// goes to the GEMM engine when it has that shape and to the generic step
@@ -27,18 +28,18 @@ use ndarray::{Dimension, IxDyn};
 /// let r = einsum!("ij,jk,kl,lm->im", &a, &b, &a, &b);
 /// assert_eq!(r[[0, 0]], 64.0 * 512.0 * 64.0);
 /// ```
-pub fn contract<T: Element, D: Dimension, const NL: usize>(
+pub fn contract<T: Element, const NL: usize>(
     shape: &Shape<NL>,
     labels: [char; NL],
     inputs: &[(&Operand<'_, T, NL>, &[Sub])],
     output: &[Sub],
-    result: &mut Output<T, D, NL>,
+    out: &Writer<'_, T, NL>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
-    widened(shape, &labels, inputs, output, &result.writer(), plans)
+    widened(shape, &labels, inputs, output, out, plans)
 }
 
-/// [`contract`] past the output's dimension type, widened to one label
+/// [`contract`] widened to one label
 /// count: what follows is compiled once per element type (see
 /// [`crate::compiled`]), not once per equation.
 #[inline(never)]

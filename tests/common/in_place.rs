@@ -1,0 +1,107 @@
+//! The generated equations written in place (`out = ...`): into outputs of
+//! random layouts that hold stale values, checked against the reference
+//! and, for outputs in standard layout, bit for bit against the allocating
+//! form on another thread count.
+
+use super::*;
+
+/// The macro under test writing into `out`: `Ok(())`, or the error
+/// (`try_einsum!`) / panic message (`einsum!`).
+pub type InPlaceCall<T> = fn(&[ArrayViewD<'_, T>], ArrayViewMutD<'_, T>) -> Result<(), String>;
+
+/// The layouts an output may have: every one but a broadcast, which ndarray
+/// cannot give mutably.
+const OUT_LAYOUTS: [Layout; 6] = [
+    Layout::Standard,
+    Layout::Fortran,
+    Layout::Permuted,
+    Layout::Stepped,
+    Layout::Reversed,
+    Layout::Chaos,
+];
+
+/// Runs `in_place` on every run of [`plan_runs`], each into an output of a
+/// random layout, checked against the reference; where the output is in
+/// standard layout, also against `alloc` bit for bit. Panics with every
+/// failure.
+pub fn check_equation_in_place<T: TestElem>(spec: &Spec, alloc: Call<T>, in_place: InPlaceCall<T>) {
+    let mut rng = Rng::for_text(spec.equation, 1000 + std::mem::size_of::<T>() as u64);
+    let runs = plan_runs(spec, &mut rng);
+    let mut failures = Vec::new();
+    for Run {
+        what,
+        layouts,
+        shapes,
+        ..
+    } in &runs
+    {
+        let operands: Vec<Operand<T>> = shapes
+            .iter()
+            .zip(layouts)
+            .map(|(shape, &layout)| Operand::new(shape, layout, &mut rng))
+            .collect();
+        let views: Vec<ArrayViewD<'_, T>> = operands.iter().map(Operand::view).collect();
+        let expected = reference(spec.equation, &views);
+        let out_layout = OUT_LAYOUTS[rng.below(OUT_LAYOUTS.len() as u64) as usize];
+        let mut out = Operand::<T>::new(expected.value.shape(), out_layout, &mut rng);
+        let threads = [1, 2, 3, 4][rng.below(4) as usize];
+        let limit = [Some(64), Some(4096), None, None][rng.below(4) as usize];
+        let written = on_pool(threads, limit, || in_place(&views, out.view_mut()));
+        let mut outcome = written.and_then(|()| {
+            compare_arrays(
+                &out.view().to_owned(),
+                &expected.value,
+                &expected.scale,
+                expected.tolerance(8),
+            )
+        });
+        if outcome.is_ok() && out_layout == Layout::Standard {
+            let other_threads = [1, 2, 3, 4][rng.below(4) as usize];
+            outcome = on_pool(other_threads, limit, || alloc(&views)).and_then(|fresh| {
+                match fresh.array == out.view() {
+                    true => Ok(()),
+                    false => Err(format!(
+                        "not the allocating form's bits on {other_threads} threads"
+                    )),
+                }
+            });
+        }
+        if let Err(err) = outcome {
+            failures.push(format!(
+                "  [{what}] shapes {shapes:?}, layouts {layouts:?}, output {out_layout:?}, \
+                 {threads} threads, memory limit {limit:?}: {err}"
+            ));
+        }
+    }
+    if !failures.is_empty() {
+        let total = failures.len();
+        failures.truncate(6);
+        panic!(
+            "{} {:?} as {} in place: {total} of {} runs failed\n{}",
+            spec.name,
+            spec.equation,
+            std::any::type_name::<T>(),
+            runs.len(),
+            failures.join("\n")
+        );
+    }
+}
+
+/// `call` on a pool of `threads`, in blocks small enough to take the
+/// parallel paths, under `limit`: its value, or its error or panic message.
+fn on_pool<R: Send>(
+    threads: usize,
+    limit: Option<usize>,
+    call: impl FnOnce() -> Result<R, String> + Send,
+) -> Result<R, String> {
+    let limited = || match limit {
+        Some(bytes) => einsum_static::budget::with_memory_limit(bytes, call),
+        None => call(),
+    };
+    let small_blocks = || einsum_static::schedule::with_block_work(64, limited);
+    let pooled = || einsum_static::schedule::with_threads(threads, small_blocks);
+    match catch_unwind(AssertUnwindSafe(pooled)) {
+        Ok(result) => result.map_err(|err| format!("error: {err}")),
+        Err(panic) => Err(format!("panicked: {}", panic_message(&*panic))),
+    }
+}
