@@ -166,6 +166,23 @@
 //! # Ok::<(), einsum_static::EinsumError>(())
 //! ```
 //!
+//! `alpha = x` and `beta = y` (values of the element type) scale as BLAS
+//! does: `out = alpha * einsum + beta * out`, `alpha` 1 and `beta` 0 unless
+//! given. With `beta = 0` the old contents are never read, so an output
+//! full of NaN is fine. `beta` needs `out` (a compile error otherwise);
+//! `alpha` alone scales a new array too.
+//!
+//! ```
+//! # use einsum_static::einsum;
+//! # use ndarray::Array2;
+//! let a = Array2::<f64>::ones((3, 4));
+//! let mut c = Array2::<f64>::ones((3, 3));
+//! einsum!("ij,kj->ik", &a, &a; out = &mut c, alpha = 2.0, beta = 0.5); // c = 2·a·aᵀ + c/2
+//! assert_eq!(c[[0, 0]], 8.5);
+//! let d = einsum!("ij,kj->ik", &a, &a; alpha = -1.0);
+//! assert_eq!(d[[0, 0]], -4.0);
+//! ```
+//!
 //! # How it runs, and `explain!`
 //!
 //! One or two operands run the loops the macro generated for the equation:
@@ -224,10 +241,12 @@
 /// | `threads = n` (`usize`) | run the parallel sections on a pool of `n` threads; `0` means the ambient pool. Pools of up to the core count are kept (at most four); larger `n` get a pool for the call | the ambient rayon pool (`RAYON_NUM_THREADS`, `ThreadPool::install`) |
 /// | `memory_limit = bytes` (`usize`) | bound on the call's temporaries (intermediates of 3+ operands, partial sums); larger ones are computed in slices | 1 GiB, or the largest output or operand (its distinct elements) if larger |
 /// | `out = EXPR` (`.view_mut()` an `ArrayViewMut<T, _>`, or `&mut T` for a rank-0 result) | write the result into this array, of any layout, and return `()`; its shape must be the result's ([`EinsumError::OutputShape`] otherwise, the array untouched) | a new array |
+/// | `alpha = x` (`T`) | `alpha * einsum` | 1 |
+/// | `beta = y` (`T`, needs `out`) | `+ beta * out`; with 0 the old contents are never read | 0 |
 ///
 /// **Returns** `Array<T, IxN>` for an output of N axes (1 to 6), the scalar
 /// `T` for a rank-0 output, `ArrayD<T>` when the output has `...` or more
-/// than six axes; always a new array in standard layout.
+/// than six axes; always a new array in standard layout. With `out`, `()`.
 ///
 /// **Errors**:
 ///

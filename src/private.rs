@@ -43,6 +43,9 @@ pub use einsum_runtime::{
 };
 pub use einsum_runtime::{ScalarPlace, Target};
 
+/// `alpha = ...`, `beta = ...`: the scaling applied by the output's stores.
+pub use einsum_runtime::Scale;
+
 /// The options of a call, built by the expansion from what follows `;`.
 pub use einsum_runtime::Options;
 

@@ -20,8 +20,8 @@ macro_rules! case {
                     .map(ToDyn::to_dyn)
                     .map_err(|err| err.to_string())
             }
-            fn in_place<T: TestElem>(ops: &[ArrayViewD<'_, T>], mut out: ArrayViewMutD<'_, T>) -> Result<(), String> {
-                try_einsum!($eq, $(ops[$k]),*; out = out).map_err(|err| err.to_string())
+            fn in_place<T: TestElem>(ops: &[ArrayViewD<'_, T>], mut out: ArrayViewMutD<'_, T>, alpha: T, beta: T) -> Result<(), String> {
+                try_einsum!($eq, $(ops[$k]),*; out = out, alpha = alpha, beta = beta).map_err(|err| err.to_string())
             }
             let spec = Spec { name: stringify!($name), equation: $eq, sizes: $sizes, ellipsis: $ell };
             check_equation::<$t0>(&spec, call::<$t0>);
@@ -38,8 +38,8 @@ macro_rules! case {
             fn call<T: TestElem>(ops: &[ArrayViewD<'_, T>]) -> Result<Out<T>, String> {
                 Ok(einsum!($eq, $(ops[$k]),*).to_dyn())
             }
-            fn in_place<T: TestElem>(ops: &[ArrayViewD<'_, T>], mut out: ArrayViewMutD<'_, T>) -> Result<(), String> {
-                einsum!($eq, $(ops[$k]),*; out = &mut out);
+            fn in_place<T: TestElem>(ops: &[ArrayViewD<'_, T>], mut out: ArrayViewMutD<'_, T>, alpha: T, beta: T) -> Result<(), String> {
+                einsum!($eq, $(ops[$k]),*; out = &mut out, beta = beta, alpha = alpha);
                 Ok(())
             }
             let spec = Spec { name: stringify!($name), equation: $eq, sizes: $sizes, ellipsis: $ell };

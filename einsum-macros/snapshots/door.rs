@@ -20,6 +20,7 @@ use einsum_static::__private::RankAtLeast2;
 use einsum_static::__private::RankDyn;
 use einsum_static::__private::SameElement;
 use einsum_static::__private::ScalarPlace;
+use einsum_static::__private::Scale;
 use einsum_static::__private::ShapeBinder;
 use einsum_static::__private::Sub;
 use einsum_static::__private::Target;

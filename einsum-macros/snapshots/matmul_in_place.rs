@@ -1,14 +1,15 @@
-// einsum!("ij,jk->ik", & a, & b; out = &mut c)
+// einsum!("ij,jk->ik", & a, & b; out = &mut c, beta = 1.0)
 fn call_site() {
     let _ = {
         mod __einsum {
             use ::einsum_static::__private as rt;
             #[inline]
-            #[allow(non_snake_case, unused_parens, clippy::all)]
+            #[allow(non_snake_case, unused_parens, unused_variables, clippy::all)]
             pub fn run<T, E1, D0, D1, DO>(
                 x0: rt::ndarray::ArrayView<'_, T, D0>,
                 x1: rt::ndarray::ArrayView<'_, E1, D1>,
                 out: rt::ndarray::ArrayViewMut<'_, T, DO>,
+                beta: T,
             ) -> ::core::result::Result<(), rt::EinsumError>
             where
                 T: rt::Element,
@@ -27,7 +28,8 @@ fn call_site() {
                 let mut result = rt::Target::<
                     T,
                     3,
-                >::bind(out, &shape, &[Label(0), Label(2)])?;
+                >::bind(out, &shape, &[Label(0), Label(2)])?
+                    .scaled(rt::Scale::beta(beta));
                 {
                     let out = result.writer();
                     if !rt::gemm_step(&shape, &[0, 1, 2], &x0, &x1, &out) {
@@ -68,6 +70,7 @@ fn call_site() {
                     use ::einsum_static::__private::ScalarPlace as _;
                     (&mut c).view_mut()
                 },
+                1.0,
             ),
         );
         __einsum_value

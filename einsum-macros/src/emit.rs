@@ -30,6 +30,10 @@ pub struct Options<'a> {
     pub memory_limit: Option<&'a Expr>,
     /// `out = ...`: the array written in place.
     pub out: Option<&'a Expr>,
+    /// `alpha = ...`, `beta = ...`: the factors of the result and of the
+    /// old contents of `out`.
+    pub alpha: Option<&'a Expr>,
+    pub beta: Option<&'a Expr>,
 }
 
 impl Options<'_> {
@@ -49,7 +53,12 @@ pub fn expansion(
     krate: &TokenStream,
 ) -> TokenStream {
     let in_place = options.out.is_some();
-    let function = kernel_function(plan, equation, mode, options.any(), in_place);
+    let extras = Extras {
+        in_place,
+        alpha: options.alpha.is_some(),
+        beta: options.beta.is_some(),
+    };
+    let function = kernel_function(plan, equation, mode, options.any(), extras);
     // The operands and options are evaluated as the caller wrote them, as
     // arguments of the kernel: options change nothing about how they
     // compile, and the generated names are out of their sight.
@@ -66,7 +75,11 @@ pub fn expansion(
             (#out).view_mut()
         })
     });
-    let args = args.chain(out);
+    let factors = [options.alpha, options.beta]
+        .into_iter()
+        .flatten()
+        .map(|x| quote_spanned!(x.span()=> #x));
+    let args = args.chain(out).chain(factors);
     let options = options.any().then(|| {
         let threads = options
             .threads
@@ -104,13 +117,46 @@ pub fn expansion(
     }
 }
 
+/// What the options add to the kernel's parameters: `out`, `alpha`, `beta`.
+#[derive(Clone, Copy)]
+struct Extras {
+    in_place: bool,
+    alpha: bool,
+    beta: bool,
+}
+
+impl Extras {
+    /// The parameters, after the operands.
+    fn params(&self) -> impl Iterator<Item = TokenStream> {
+        let out = self
+            .in_place
+            .then(|| quote!(out: rt::ndarray::ArrayViewMut<'_, T, DO>));
+        let alpha = self.alpha.then(|| quote!(alpha: T));
+        let beta = self.beta.then(|| quote!(beta: T));
+        out.into_iter().chain(alpha).chain(beta)
+    }
+
+    /// `rt::Scale::...(alpha, beta)`, when either is given.
+    fn scale(&self) -> Option<TokenStream> {
+        match (self.alpha, self.beta) {
+            (false, false) => None,
+            (true, false) => Some(quote!(rt::Scale::alpha(alpha))),
+            (false, true) => Some(quote!(rt::Scale::beta(beta))),
+            (true, true) => Some(quote!(rt::Scale::new(alpha, beta))),
+        }
+    }
+}
+
 fn kernel_function(
     plan: &Plan,
     equation: &str,
     mode: Mode,
     with_options: bool,
-    in_place: bool,
+    extras: Extras,
 ) -> TokenStream {
+    let in_place = extras.in_place;
+    let scale = extras.scale();
+    let scaled = scale.as_ref().map(|scale| quote!(.scaled(#scale)));
     let nl = plan.labels.len();
     let dim_params: Vec<Ident> = (0..plan.inputs.len())
         .map(|k| format_ident!("D{k}"))
@@ -131,8 +177,7 @@ fn kernel_function(
         let (x, d, e) = (array_name(ArrayId::Input(k)), &dim_params[k], elem(k));
         quote!(#x: rt::ndarray::ArrayView<'_, #e, #d>)
     });
-    let out_param = in_place.then(|| quote!(out: rt::ndarray::ArrayViewMut<'_, T, DO>));
-    let params = params.chain(out_param);
+    let params = params.chain(extras.params());
     let same_elements = elem_params.iter().enumerate().map(|(j, e)| {
         let k = Literal::usize_unsuffixed(j + 1);
         quote!(#e: rt::SameElement<T, #k>)
@@ -204,9 +249,9 @@ fn kernel_function(
     let nl_literal = Literal::usize_unsuffixed(nl);
     let result = |subs: &TokenStream| {
         if in_place {
-            quote!(let mut result = rt::Target::<T, #nl_literal>::bind(out, &shape, &[#subs])?;)
+            quote!(let mut result = rt::Target::<T, #nl_literal>::bind(out, &shape, &[#subs])? #scaled;)
         } else {
-            quote!(let mut result = rt::Output::<T, #result_dim, #nl_literal>::allocate(&shape, &[#subs])?;)
+            quote!(let mut result = rt::Output::<T, #result_dim, #nl_literal>::allocate(&shape, &[#subs])? #scaled;)
         }
     };
 
@@ -247,11 +292,14 @@ fn kernel_function(
         if let Some(value) = scalar_result(plan, step) {
             if in_place {
                 return quote! {
-                    let result = rt::Target::<T, #nl_literal>::bind(out, &shape, &[])?;
+                    let result = rt::Target::<T, #nl_literal>::bind(out, &shape, &[])? #scaled;
                     result.store_scalar(#value);
                 };
             }
-            return quote!(let result = #value;);
+            return match &scale {
+                Some(scale) => quote!(let result = #scale.of_new(#value);),
+                None => quote!(let result = #value;),
+            };
         }
         let subs = subs_tokens(&step.output.1);
         let nest = step_block(plan, step);
@@ -305,7 +353,7 @@ fn kernel_function(
     };
     quote! {
         #[inline]
-        #[allow(non_snake_case, unused_parens, clippy::all)]
+        #[allow(non_snake_case, unused_parens, unused_variables, clippy::all)]
         pub fn run<T, #(#elem_params,)* #(#dim_params),*>(#options #(#params),*)
             -> ::core::result::Result<#result_type, rt::EinsumError>
         where
@@ -364,15 +412,22 @@ mod tests {
     use super::*;
     use crate::{parse::parse, validate::validate};
 
-    fn expanded(equation: &str, operands: &[&str], out: Option<&str>) -> String {
+    /// The expansion with options `out` and `beta` when given.
+    fn expanded(
+        equation: &str,
+        operands: &[&str],
+        (out, beta): (Option<&str>, Option<&str>),
+    ) -> String {
         let operands: Vec<Expr> = operands
             .iter()
             .map(|o| syn::parse_str(o).unwrap())
             .collect();
         let checked = validate(parse(equation).unwrap(), operands.len()).unwrap();
         let out_expr: Option<Expr> = out.map(|o| syn::parse_str(o).unwrap());
+        let beta_expr: Option<Expr> = beta.map(|b| syn::parse_str(b).unwrap());
         let options = Options {
             out: out_expr.as_ref(),
+            beta: beta_expr.as_ref(),
             ..Options::default()
         };
         let block = expansion(
@@ -384,7 +439,10 @@ mod tests {
             &quote!(::einsum_static),
         );
         let file: syn::File = syn::parse_quote!(fn call_site() { let _ = #block; });
-        let options = out.map(|o| format!("; out = {o}")).unwrap_or_default();
+        let mut options = out.map(|o| format!("; out = {o}")).unwrap_or_default();
+        if let Some(beta) = beta {
+            options += &format!(", beta = {beta}");
+        }
         format!(
             "// einsum!({equation:?}, {}{options})\n{}",
             operands_text(&operands),
@@ -401,12 +459,17 @@ mod tests {
     }
 
     fn check_snapshot(name: &str, equation: &str, operands: &[&str]) {
-        check_snapshot_with(name, equation, operands, None);
+        check_snapshot_with(name, equation, operands, (None, None));
     }
 
-    fn check_snapshot_with(name: &str, equation: &str, operands: &[&str], out: Option<&str>) {
+    fn check_snapshot_with(
+        name: &str,
+        equation: &str,
+        operands: &[&str],
+        options: (Option<&str>, Option<&str>),
+    ) {
         let path = format!("{}/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
-        let actual = expanded(equation, operands, out);
+        let actual = expanded(equation, operands, options);
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
             std::fs::write(&path, &actual).unwrap();
         }
@@ -449,12 +512,8 @@ mod tests {
 
     #[test]
     fn matmul_in_place() {
-        check_snapshot_with(
-            "matmul_in_place",
-            "ij,jk->ik",
-            &["&a", "&b"],
-            Some("&mut c"),
-        );
+        let options = (Some("&mut c"), Some("1.0"));
+        check_snapshot_with("matmul_in_place", "ij,jk->ik", &["&a", "&b"], options);
     }
 
     /// The items of the runtime the expansions name (`rt::...`, which is
@@ -493,6 +552,8 @@ mod tests {
                 threads: Some(&threads),
                 memory_limit: Some(&bytes),
                 out: Some(&out),
+                alpha: Some(&threads),
+                beta: Some(&threads),
             };
             for (mode, options) in [
                 (Mode::Panic, Options::default()),

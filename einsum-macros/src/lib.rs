@@ -131,6 +131,8 @@ impl Call {
             threads: self.options.threads.as_ref(),
             memory_limit: self.options.memory_limit.as_ref(),
             out: self.options.out.as_ref(),
+            alpha: self.options.alpha.as_ref(),
+            beta: self.options.beta.as_ref(),
         };
         Ok(emit::expansion(
             &plan,

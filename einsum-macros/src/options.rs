@@ -13,24 +13,36 @@ pub struct CallOptions {
     pub memory_limit: Option<Expr>,
     /// `out = &mut c`: the array the result is written into.
     pub out: Option<Expr>,
+    /// `alpha = x`: the factor of the result.
+    pub alpha: Option<Expr>,
+    /// `beta = x`: the factor of the old contents of `out`.
+    pub beta: Option<Expr>,
 }
 
 /// Every option, with what its value means.
-const OPTIONS: [(&str, &str); 3] = [
+const OPTIONS: [(&str, &str); 5] = [
     ("threads", "<number of threads>"),
     ("memory_limit", "<bytes for temporaries>"),
     ("out", "<array to write the result into>"),
+    ("alpha", "<factor of the result>"),
+    ("beta", "<factor of out's old contents>"),
 ];
 
 impl Parse for CallOptions {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut options = CallOptions::default();
+        let mut beta_name = None;
         while !input.is_empty() {
             let name: syn::Ident = input.parse()?;
             let slot = match name.to_string().as_str() {
                 "threads" => &mut options.threads,
                 "memory_limit" => &mut options.memory_limit,
                 "out" => &mut options.out,
+                "alpha" => &mut options.alpha,
+                "beta" => {
+                    beta_name = Some(name.clone());
+                    &mut options.beta
+                }
                 unknown => return Err(syn::Error::new_spanned(&name, unknown_option(unknown))),
             };
             if slot.is_some() {
@@ -46,6 +58,13 @@ impl Parse for CallOptions {
             if !input.is_empty() {
                 input.parse::<Token![,]>()?;
             }
+        }
+        if let (Some(beta), None) = (beta_name, &options.out) {
+            return Err(syn::Error::new_spanned(
+                beta,
+                "the einsum option `beta` scales the old contents of `out`, and there is no \
+                 `out`: add `out = &mut c`, or leave `beta` out (a new array has no old contents)",
+            ));
         }
         Ok(options)
     }
@@ -102,6 +121,9 @@ fn reject_non_numbers(name: &syn::Ident, value: &Expr) -> syn::Result<()> {
     let Expr::Lit(literal) = value else {
         return Ok(());
     };
+    if name == "alpha" || name == "beta" {
+        return Ok(());
+    }
     if name == "out" {
         return Err(syn::Error::new_spanned(
             value,

@@ -583,9 +583,10 @@ proptest! {
         let out: syn::Expr = syn::parse_str("&mut c").unwrap();
         let option_sets = [
             Options::default(),
-            Options { threads: Some(&threads), memory_limit: None, out: None },
-            Options { threads: Some(&threads), memory_limit: Some(&bytes), out: None },
-            Options { threads: None, memory_limit: None, out: Some(&out) },
+            Options { threads: Some(&threads), memory_limit: None, ..Options::default() },
+            Options { threads: Some(&threads), memory_limit: Some(&bytes), ..Options::default() },
+            Options { out: Some(&out), ..Options::default() },
+            Options { out: Some(&out), alpha: Some(&bytes), beta: Some(&threads), ..Options::default() },
         ];
         for mode in [Mode::Panic, Mode::Result, Mode::Explain] {
             for options in &option_sets {

@@ -6,6 +6,8 @@
 //! every offset is checked against the memory the array actually spans, so
 //! a wrong stride fails a test instead of reading stray memory.
 
+use crate::scale::Scale;
+use crate::Element;
 use std::marker::PhantomData;
 
 /// The lowest and highest element offset an array reaches from its first
@@ -271,6 +273,9 @@ pub struct Writer<'a, T, const NL: usize> {
     /// (`out = ...`), which may have any layout; empty for the standard
     /// layout of an [`Output`](crate::Output).
     layout: &'a [(usize, isize)],
+    /// `alpha` and `beta`, applied by every store ([`Writer::set`]); `None`
+    /// for a plain store.
+    scale: Option<Scale<T>>,
     span: Span,
     life: PhantomData<&'a mut T>,
 }
@@ -283,7 +288,7 @@ pub struct Writer<'a, T, const NL: usize> {
 unsafe impl<T: Send, const NL: usize> Sync for Writer<'_, T, NL> {}
 unsafe impl<T: Send, const NL: usize> Send for Writer<'_, T, NL> {}
 
-impl<'a, T, const NL: usize> Writer<'a, T, NL> {
+impl<'a, T: Copy, const NL: usize> Writer<'a, T, NL> {
     pub(crate) fn new(
         ptr: *mut T,
         len: usize,
@@ -298,9 +303,34 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
             strides,
             ellipsis,
             layout: &[],
+            scale: None,
             span,
             life: PhantomData,
         }
+    }
+
+    /// The same writer storing `alpha * value + beta * old` (`None`: the
+    /// value).
+    pub(crate) fn with_scale(mut self, scale: Option<Scale<T>>) -> Self {
+        self.scale = scale;
+        self
+    }
+
+    /// The `alpha` and `beta` its stores apply.
+    pub(crate) fn scale(&self) -> Option<Scale<T>> {
+        self.scale
+    }
+
+    /// The same output, stored to plainly: for the engines that store
+    /// without a factor, and for adding partial sums already scaled.
+    pub(crate) fn unscaled(&self) -> Self {
+        self.shifted(0).with_scale(None)
+    }
+
+    /// Whether the writer starts at the array's first element (is not a
+    /// slice's), so that [`Writer::for_each_offset`] walks its elements.
+    pub(crate) fn is_whole(&self) -> bool {
+        self.shift == 0
     }
 
     /// A writer over an array of any layout, whose axes are `layout`.
@@ -402,6 +432,7 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
         );
         wide.shift = self.shift;
         wide.layout = self.layout;
+        wide.scale = self.scale;
         wide
     }
 
@@ -417,6 +448,7 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
         );
         shifted.shift = self.shift + offset;
         shifted.layout = self.layout;
+        shifted.scale = self.scale;
         shifted
     }
 
@@ -426,8 +458,11 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
     pub(crate) fn whole(&self) -> Option<(*mut T, usize)> {
         (self.shift == 0 && self.layout.is_empty()).then_some((self.ptr, self.len))
     }
+}
 
-    /// Stores `value` at `offset`.
+impl<T: Element, const NL: usize> Writer<'_, T, NL> {
+    /// Stores `value` at `offset`, scaled by `alpha` and `beta` when the
+    /// call has them.
     ///
     /// # Safety
     /// As for [`Operand::get`], and the offset must lie in the block of
@@ -436,7 +471,13 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
     pub unsafe fn set(&self, offset: isize, value: T) {
         self.span.check(offset);
         // SAFETY: see the type's Sync comment and the caller's contract.
-        unsafe { *self.ptr.offset(offset) = value }
+        unsafe {
+            let place = self.ptr.offset(offset);
+            *place = match &self.scale {
+                None => value,
+                Some(scale) => scale.apply(value, || *place),
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::error::EinsumError;
 use crate::operand::{Span, Writer};
+use crate::scale::Scale;
 use crate::shapes::{Shape, Sub};
 use crate::Element;
 use ndarray::{ArrayViewMut, ArrayViewMut0, Dimension};
@@ -20,6 +21,8 @@ pub struct Target<'a, T, const NL: usize> {
     /// Every axis as (length, stride): what a copy or a walk over the
     /// elements needs.
     layout: Vec<(usize, isize)>,
+    /// `alpha = ...`, `beta = ...` of the call.
+    scale: Option<Scale<T>>,
     span: Span,
     life: PhantomData<&'a mut T>,
 }
@@ -68,8 +71,15 @@ impl<'a, T: Element, const NL: usize> Target<'a, T, NL> {
             ellipsis,
             span: Span::of(&dims, &view_strides),
             layout: axes,
+            scale: None,
             life: PhantomData,
         })
+    }
+
+    /// The same target, its stores `alpha * value + beta * old` (`scale`).
+    pub fn scaled(mut self, scale: Scale<T>) -> Self {
+        self.scale = Some(scale);
+        self
     }
 
     /// Write access for the kernels, which write every element.
@@ -82,14 +92,20 @@ impl<'a, T: Element, const NL: usize> Target<'a, T, NL> {
             &self.layout,
             self.span,
         )
+        .with_scale(self.scale)
     }
 
     /// Stores the value of a rank-0 result.
     pub fn store_scalar(self, value: T) {
         debug_assert_eq!(self.len, 1);
         // SAFETY: a rank-0 array has one element, at its pointer, which
-        // the borrow of the caller's view lets us write.
-        unsafe { *self.ptr = value };
+        // the borrow of the caller's view lets us read and write.
+        unsafe {
+            *self.ptr = match self.scale {
+                None => value,
+                Some(scale) => scale.apply(value, || *self.ptr),
+            }
+        };
     }
 }
 

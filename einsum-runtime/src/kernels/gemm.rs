@@ -79,6 +79,10 @@ pub fn gemm<T: Element, const NL: usize>(
     if T::GEMM_ENGINE.is_none() || work < MIN_GEMM_WORK || out.is_empty() {
         return false;
     }
+    if let Some(scale) = out.scale() {
+        // alpha, beta: the engines below store plainly (see scaled_gemm).
+        return super::scaled_gemm::gemm_scaled(shape, labels, a, b, out, scale);
+    }
     let Some(groups) = Groups::new(step_axes(shape, labels, a, b, out)) else {
         return false;
     };

@@ -11,6 +11,7 @@ mod inner;
 mod int_gemm;
 mod matvec;
 mod repack;
+mod scaled_gemm;
 pub(crate) mod simd;
 mod small_gemm;
 

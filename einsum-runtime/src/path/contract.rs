@@ -214,12 +214,20 @@ fn add_into<T: Element, const W: usize>(
 ) {
     let labels: Vec<usize> = step_labels(&[term]);
     let axes = dims::step_axes(shape, &labels, part, part, out);
+    // The first part stored `alpha * part + beta * old`: the others are
+    // added times alpha.
+    let alpha = out.scale().map(|scale| scale.factor());
+    let out = out.unscaled();
     dims::walk(&axes, (0, 0, 0), &mut |(from, _, to)| {
         // SAFETY: every index is below its axis' length in this slice's
         // shape, and the strides are those of the scratch array and of the
         // output slice, which both hold that shape; nothing else runs on the
         // output meanwhile.
-        unsafe { out.set(to, out.get(to).add_wrapping(part.get(from))) };
+        unsafe {
+            let part = part.get(from);
+            let part = alpha.map_or(part, |alpha| alpha.mul_wrapping(part));
+            out.set(to, out.get(to).add_wrapping(part))
+        };
     });
 }
 

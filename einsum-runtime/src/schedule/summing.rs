@@ -145,6 +145,10 @@ fn sum_sliced<T: Element, const NL: usize>(
         // SAFETY: task k alone writes slot k, below `slices`.
         unsafe { slots.put(k, copy) };
     });
+    // Slice 0 stored `alpha * sum + beta * old`; the copies' sums are
+    // added times alpha.
+    let alpha = out.scale().map(|scale| scale.factor());
+    let scaled = |c: T| alpha.map_or(c, |alpha| alpha.mul_wrapping(c));
     if let Some((_, len)) = out.whole() {
         // SAFETY: an output allocated in standard layout: its elements are
         // the `len` consecutive ones from offset 0; the tasks that wrote it
@@ -152,7 +156,7 @@ fn sum_sliced<T: Element, const NL: usize>(
         let all = unsafe { out.slice_mut(0, len as isize) };
         for copy in &copies[1..] {
             for (o, &c) in all.iter_mut().zip(copy) {
-                *o = o.add_wrapping(c);
+                *o = o.add_wrapping(scaled(c));
             }
         }
         return;
@@ -160,16 +164,13 @@ fn sum_sliced<T: Element, const NL: usize>(
     // A caller's array of any layout: each copy holds an element at the
     // output's offset less the lowest one.
     let low = out.reach().0;
+    let plain = out.unscaled();
     out.for_each_offset(&mut |offset| {
         for copy in &copies[1..] {
+            let c = scaled(copy[(offset - low) as usize]);
             // SAFETY: `offset` is an element's, and the tasks that wrote the
             // output have finished.
-            unsafe {
-                out.set(
-                    offset,
-                    out.get(offset).add_wrapping(copy[(offset - low) as usize]),
-                )
-            };
+            unsafe { plain.set(offset, plain.get(offset).add_wrapping(c)) };
         }
     });
 }
