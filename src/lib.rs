@@ -183,6 +183,44 @@
 //! assert_eq!(d[[0, 0]], -4.0);
 //! ```
 //!
+//! ## Reductions beyond the sum: `semiring = ...`
+//!
+//! | semiring | `⊕` (the reduction) | `⊗` (the product) | empty sum | element types |
+//! |---|---|---|---|---|
+//! | `sum_product` (default) | `+` | `×` | 0 | every [`Element`] |
+//! | `max_plus` | max | `+` | −∞ (an integer's least value) | floats, integers |
+//! | `min_plus` | min | `+` | +∞ (an integer's greatest value) | floats, integers |
+//! | `max_product` | max | `×` | −∞ (an integer's least value) | floats, integers |
+//! | `log_sum_exp` | `ln(eᵃ + eᵇ)`, shifted by the running max | `+` | −∞ | floats |
+//!
+//! Every feature of the equation language works with each (repeated
+//! labels, ellipsis, broadcasting, any number of operands along the same
+//! path, the memory limit with slices combined by `⊕`), and `out`,
+//! `alpha` and `beta` compute `alpha ⊗ einsum ⊕ beta ⊗ out` (`alpha`
+//! defaults to the semiring's one; without `beta` the old contents are not
+//! read). Another element type or an unknown name is a compile error. The
+//! semirings' steps run the runtime's generic loops (no GEMM engine yet),
+//! each output element folding its terms in one fixed order, so results
+//! do not depend on the thread count. `max_product` is a semiring on
+//! numbers ≥ 0: with negative factors, equations of three or more
+//! operands (evaluated pairwise) may differ from the direct maximum.
+//!
+//! ```
+//! # use einsum_static::einsum;
+//! use ndarray::array;
+//! let a = array![[0.0, 5.0], [1.0, 2.0]];
+//! let b = array![[1.0, 0.0], [0.0, 3.0]];
+//! // best[i, k] = max over j of a[i, j] + b[j, k]
+//! let best = einsum!("ij,jk->ik", &a, &b; semiring = max_plus);
+//! assert_eq!(best, array![[5.0, 8.0], [2.0, 5.0]]);
+//! // Log-probabilities: log of the sum over j of exp(a[i, j] + b[j, k]).
+//! let log_p = einsum!("ij,jk->ik", &a, &b; semiring = log_sum_exp);
+//! assert!((log_p[[0, 0]] - (1f64.exp() + 5f64.exp()).ln()).abs() < 1e-12);
+//! let mut shortest = array![[0.0, 0.0], [0.0, 0.0]];
+//! einsum!("ij,jk->ik", &a, &b; out = &mut shortest, semiring = min_plus, beta = 0.0);
+//! assert_eq!(shortest, array![[0.0, 0.0], [0.0, 0.0]]); // min(a⊗b, 0 + old)
+//! ```
+//!
 //! # How it runs, and `explain!`
 //!
 //! One or two operands run the loops the macro generated for the equation:
@@ -206,6 +244,8 @@
 //! println!("{}", explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?);
 //! // einsum "ij,jk,kl,lm->im"
 //! //   sizes: i=512 j=64 k=512 l=64 m=512; threads: 2
+//! //   output:                a new array
+//! //   semiring:              sum_product
 //! //   naive FLOP count:      2.1990e12
 //! //   optimized FLOP count:  4.1943e7
 //! //   speed-up:              52428.8x
@@ -243,6 +283,7 @@
 /// | `out = EXPR` (`.view_mut()` an `ArrayViewMut<T, _>`, or `&mut T` for a rank-0 result) | write the result into this array, of any layout, and return `()`; its shape must be the result's ([`EinsumError::OutputShape`] otherwise, the array untouched) | a new array |
 /// | `alpha = x` (`T`) | `alpha * einsum` | 1 |
 /// | `beta = y` (`T`, needs `out`) | `+ beta * out`; with 0 the old contents are never read | 0 |
+/// | `semiring = name` | `sum_product`, `max_plus`, `min_plus`, `max_product` or `log_sum_exp`: the reduction `⊕` and product `⊗` (see the [crate docs](crate)) | `sum_product` |
 ///
 /// **Returns** `Array<T, IxN>` for an output of N axes (1 to 6), the scalar
 /// `T` for a rank-0 output, `ArrayD<T>` when the output has `...` or more
@@ -332,6 +373,9 @@ macro_rules! explain {
     };
 }
 
+/// The element types of the semirings (`semiring = ...`): floats and
+/// integers for max_plus, min_plus and max_product, floats for log_sum_exp.
+pub use einsum_runtime::semiring::{LogSumExpElement, OrderedElement};
 pub use einsum_runtime::{budget, path, schedule, EinsumError, Element, Explain};
 
 /// The `ndarray` the macros take and return: use it to be sure your arrays

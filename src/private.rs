@@ -46,6 +46,9 @@ pub use einsum_runtime::{ScalarPlace, Target};
 /// `alpha = ...`, `beta = ...`: the scaling applied by the output's stores.
 pub use einsum_runtime::Scale;
 
+/// `semiring = ...`: the semirings, their element bounds and their loops.
+pub use einsum_runtime::semiring;
+
 /// The options of a call, built by the expansion from what follows `;`.
 pub use einsum_runtime::Options;
 

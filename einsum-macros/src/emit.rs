@@ -9,6 +9,7 @@
 use crate::names::{array_name, size_name, subs_tokens};
 use crate::nest::{scalar_result, scheduled_blocks, step_block};
 use crate::plan::{ArrayId, Plan, RankBound, ResultKind, Sub};
+use crate::semiring::Semiring;
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -34,6 +35,8 @@ pub struct Options<'a> {
     /// old contents of `out`.
     pub alpha: Option<&'a Expr>,
     pub beta: Option<&'a Expr>,
+    /// `semiring = ...`, other than the sum of products.
+    pub semiring: Option<Semiring>,
 }
 
 impl Options<'_> {
@@ -57,6 +60,7 @@ pub fn expansion(
         in_place,
         alpha: options.alpha.is_some(),
         beta: options.beta.is_some(),
+        semiring: options.semiring,
     };
     let function = kernel_function(plan, equation, mode, options.any(), extras);
     // The operands and options are evaluated as the caller wrote them, as
@@ -123,6 +127,7 @@ struct Extras {
     in_place: bool,
     alpha: bool,
     beta: bool,
+    semiring: Option<Semiring>,
 }
 
 impl Extras {
@@ -138,6 +143,9 @@ impl Extras {
 
     /// `rt::Scale::...(alpha, beta)`, when either is given.
     fn scale(&self) -> Option<TokenStream> {
+        if let Some(semiring) = self.semiring {
+            return semiring.scale(self.alpha, self.beta);
+        }
         match (self.alpha, self.beta) {
             (false, false) => None,
             (true, false) => Some(quote!(rt::Scale::alpha(alpha))),
@@ -213,14 +221,16 @@ fn kernel_function(
         let n = Literal::usize_unsuffixed(n);
         quote!(DO: rt::ndarray::Dimension + rt::#bound<#n>)
     });
-    let bounds = bounds.chain(out_bound);
+    let semiring_bound = extras.semiring.map(Semiring::bound);
+    let bounds = bounds.chain(out_bound).chain(semiring_bound);
     let out_dim = in_place.then(|| format_ident!("DO"));
     let dim_params = dim_params.iter().chain(out_dim.as_ref());
     let (result_dim, result_type, finish) = match plan.result_kind() {
         ResultKind::Scalar => {
-            let finish = match plan.steps.last().and_then(|last| scalar_result(plan, last)) {
-                Some(_) => quote!(result),
-                None => quote!(result.into_scalar()),
+            let value = plan.steps.last().and_then(|last| scalar_result(plan, last));
+            let finish = match value {
+                Some(_) if extras.semiring.is_none() => quote!(result),
+                _ => quote!(result.into_scalar()),
             };
             (quote!(rt::ndarray::Ix0), quote!(T), finish)
         }
@@ -310,8 +320,20 @@ fn kernel_function(
         }
     });
 
+    // A semiring: the runtime's loops for every shape.
+    let (step, runtime_path) = match extras.semiring {
+        Some(semiring) => {
+            let make_result = result(&subs_tokens(&plan.output));
+            (Some(semiring.body(plan, &make_result)), None)
+        }
+        None => (step, runtime_path),
+    };
     let (result_type, body) = if mode == Mode::Explain {
         let mut body = explain_body(plan, equation);
+        if let Some(semiring) = extras.semiring {
+            let marker = semiring.marker();
+            body = quote!(#body.map(rt::Explain::over_semiring::<T, #marker>));
+        }
         if in_place {
             let subs = subs_tokens(&plan.output);
             body = quote! {
@@ -329,6 +351,7 @@ fn kernel_function(
     // Only the GEMM hand-off and the paths of 3+ operands read what the
     // operands occupy (for the memory budget).
     let counted = mode == Mode::Explain
+        || extras.semiring.is_some()
         || plan.steps.is_empty()
         || plan.steps.iter().any(|step| step.is_gemm_class());
     let binder = if counted {
@@ -554,11 +577,24 @@ mod tests {
                 out: Some(&out),
                 alpha: Some(&threads),
                 beta: Some(&threads),
+                semiring: None,
+            };
+            let tropical = Options {
+                semiring: Some(Semiring::MaxPlus),
+                ..options
+            };
+            let log_space = Options {
+                semiring: Some(Semiring::LogSumExp),
+                alpha: None,
+                ..options
             };
             for (mode, options) in [
                 (Mode::Panic, Options::default()),
                 (Mode::Result, options),
                 (Mode::Explain, options),
+                (Mode::Result, tropical),
+                (Mode::Explain, log_space),
+                (Mode::Result, log_space),
             ] {
                 let tokens = expansion(
                     &Plan::new(&checked),

@@ -13,6 +13,7 @@ mod parse;
 mod plan;
 #[cfg(test)]
 mod proptests;
+mod semiring;
 mod validate;
 
 use options::CallOptions;
@@ -133,6 +134,11 @@ impl Call {
             out: self.options.out.as_ref(),
             alpha: self.options.alpha.as_ref(),
             beta: self.options.beta.as_ref(),
+            semiring: self
+                .options
+                .semiring
+                .as_ref()
+                .map(|name| semiring::Semiring::named(&name.to_string())),
         };
         Ok(emit::expansion(
             &plan,

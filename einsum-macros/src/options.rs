@@ -17,23 +17,84 @@ pub struct CallOptions {
     pub alpha: Option<Expr>,
     /// `beta = x`: the factor of the old contents of `out`.
     pub beta: Option<Expr>,
+    /// `semiring = max_plus`: the reduction and the product; `None` for
+    /// the sum of products (also when written `sum_product`).
+    pub semiring: Option<syn::Ident>,
+}
+
+/// The semirings `semiring = ...` takes, with what they compute.
+const SEMIRINGS: [(&str, &str); 5] = [
+    ("sum_product", "+ of ×, the default"),
+    ("max_plus", "max of +"),
+    ("min_plus", "min of +"),
+    ("max_product", "max of ×"),
+    ("log_sum_exp", "log of the sum of exp of +"),
+];
+
+/// The name of `semiring = name`, checked; `None` for the sum of products.
+fn parse_semiring(input: ParseStream) -> syn::Result<Option<syn::Ident>> {
+    let name: syn::Ident = input.parse()?;
+    let text = name.to_string();
+    if text == "sum_product" {
+        return Ok(None);
+    }
+    if SEMIRINGS.iter().any(|(known, _)| *known == text) {
+        return Ok(Some(name));
+    }
+    let list = SEMIRINGS
+        .iter()
+        .map(|(name, what)| format!("{name} ({what})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let nearest = SEMIRINGS
+        .iter()
+        .map(|(known, _)| (edit_distance(&text, known), *known))
+        .min()
+        .filter(|&(distance, known)| distance <= known.len() / 2);
+    let message = match nearest {
+        Some((_, known)) => {
+            format!("unknown semiring `{text}`; did you mean `{known}`? The semirings are: {list}")
+        }
+        None => format!("unknown semiring `{text}`; the semirings are: {list}"),
+    };
+    Err(syn::Error::new_spanned(name, message))
 }
 
 /// Every option, with what its value means.
-const OPTIONS: [(&str, &str); 5] = [
+const OPTIONS: [(&str, &str); 6] = [
     ("threads", "<number of threads>"),
     ("memory_limit", "<bytes for temporaries>"),
     ("out", "<array to write the result into>"),
     ("alpha", "<factor of the result>"),
     ("beta", "<factor of out's old contents>"),
+    (
+        "semiring",
+        "<sum_product | max_plus | min_plus | max_product | log_sum_exp>",
+    ),
 ];
 
 impl Parse for CallOptions {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut options = CallOptions::default();
         let mut beta_name = None;
+        let mut seen_semiring = false;
         while !input.is_empty() {
             let name: syn::Ident = input.parse()?;
+            if name == "semiring" {
+                if seen_semiring {
+                    return Err(syn::Error::new_spanned(
+                        &name,
+                        "the einsum option `semiring` is given twice",
+                    ));
+                }
+                seen_semiring = true;
+                input.parse::<Token![=]>()?;
+                options.semiring = parse_semiring(input)?;
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
+                }
+                continue;
+            }
             let slot = match name.to_string().as_str() {
                 "threads" => &mut options.threads,
                 "memory_limit" => &mut options.memory_limit,
@@ -168,6 +229,27 @@ mod tests {
         assert!(unknown_option("thread").contains("did you mean `threads`?"));
         assert!(unknown_option("memorylimit").contains("did you mean `memory_limit`?"));
         assert!(!unknown_option("workers").contains("did you mean"));
+    }
+
+    #[test]
+    fn semirings_are_checked_by_name() {
+        let parse = |text: &str| syn::parse_str::<CallOptions>(text);
+        assert_eq!(
+            parse("semiring = max_plus").unwrap().semiring.unwrap(),
+            "max_plus"
+        );
+        assert!(parse("semiring = sum_product").unwrap().semiring.is_none());
+        let err = parse("semiring = max_plsu").err().unwrap().to_string();
+        assert!(err.contains("did you mean `max_plus`?"), "{err}");
+        let err = parse("semiring = tropical").err().unwrap().to_string();
+        assert!(err.contains("the semirings are: sum_product"), "{err}");
+        let err = parse("semiring = min_plus, semiring = max_plus")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("given twice"), "{err}");
+        let err = parse("alpha = 2.0, beta = 1.0").err().unwrap().to_string();
+        assert!(err.contains("there is no `out`"), "{err}");
     }
 
     #[test]

@@ -587,6 +587,8 @@ proptest! {
             Options { threads: Some(&threads), memory_limit: Some(&bytes), ..Options::default() },
             Options { out: Some(&out), ..Options::default() },
             Options { out: Some(&out), alpha: Some(&bytes), beta: Some(&threads), ..Options::default() },
+            Options { semiring: Some(crate::semiring::Semiring::MinPlus), ..Options::default() },
+            Options { out: Some(&out), beta: Some(&threads), semiring: Some(crate::semiring::Semiring::LogSumExp), ..Options::default() },
         ];
         for mode in [Mode::Panic, Mode::Result, Mode::Explain] {
             for options in &option_sets {

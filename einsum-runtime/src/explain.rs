@@ -28,6 +28,8 @@ pub struct Explain {
     threads: usize,
     /// Whether the result is written into the caller's array (`out = ...`).
     in_place: bool,
+    /// `semiring = ...`; `None` for the sum of products.
+    semiring: Option<&'static str>,
     body: Body,
 }
 
@@ -53,6 +55,22 @@ impl Explain {
     pub fn written_in_place(mut self) -> Self {
         self.in_place = true;
         self
+    }
+
+    /// The same plan over the semiring `S`, whose steps all run the
+    /// runtime's semiring loops.
+    #[doc(hidden)]
+    pub fn over_semiring<T: Element, S: crate::semiring::Semiring<T>>(mut self) -> Self {
+        self.semiring = Some(S::NAME);
+        if let Body::OneStep { engine, .. } = &mut self.body {
+            *engine = "semiring loops (runtime, one fixed order per element)".into();
+        }
+        self
+    }
+
+    /// The semiring's name (`"sum_product"` unless `semiring = ...`).
+    pub fn semiring(&self) -> &'static str {
+        self.semiring.unwrap_or("sum_product")
     }
 
     /// Whether the call writes its result into the caller's array
@@ -134,6 +152,7 @@ impl Explain {
             ellipsis: shape.ellipsis().to_vec(),
             threads: crate::schedule::threads(),
             in_place: false,
+            semiring: None,
             body: Body::OneStep {
                 engine,
                 flops: product * if summed { 2.0 } else { 1.0 },
@@ -168,6 +187,7 @@ impl Explain {
             ellipsis: shape.ellipsis().to_vec(),
             threads: crate::schedule::threads(),
             in_place: false,
+            semiring: None,
             body: Body::Path {
                 slicing,
                 element_size: std::mem::size_of::<T>(),
@@ -289,6 +309,7 @@ impl fmt::Display for Explain {
             "a new array"
         };
         writeln!(f, "  output:                {output}")?;
+        writeln!(f, "  semiring:              {}", self.semiring())?;
         match &self.body {
             Body::OneStep {
                 engine,
@@ -305,10 +326,11 @@ impl fmt::Display for Explain {
                 limit,
             } => {
                 write!(f, "{}", slicing.path)?;
-                writeln!(
-                    f,
-                    "  each step: GEMM engine where it is GEMM-shaped, else generic loops"
-                )?;
+                let each = match self.semiring {
+                    None => "GEMM engine where it is GEMM-shaped, else generic loops",
+                    Some(_) => "the semiring loops",
+                };
+                writeln!(f, "  each step: {each}")?;
                 let bytes = |elements: f64| human_bytes(elements * *element_size as f64);
                 writeln!(
                     f,

@@ -20,6 +20,7 @@ mod rank;
 mod scale;
 pub mod schedule;
 mod scoped;
+pub mod semiring;
 mod shapes;
 mod step;
 mod target;

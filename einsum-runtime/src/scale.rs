@@ -35,6 +35,19 @@ impl<T: Element> Scale<T> {
         Scale { alpha, beta: None }
     }
 
+    /// `alpha ⊗ result ⊕ beta ⊗ out` of a semiring (`crate::semiring`),
+    /// whose zero is not 0: `beta` is kept as given (`None`: not given).
+    #[inline]
+    pub fn semiring(alpha: T, beta: Option<T>) -> Self {
+        Scale { alpha, beta }
+    }
+
+    /// The factor of the old contents, if any.
+    #[inline(always)]
+    pub(crate) fn old_factor(&self) -> Option<T> {
+        self.beta
+    }
+
     /// `result + beta * out`.
     #[inline]
     pub fn beta(beta: T) -> Self {

@@ -107,7 +107,7 @@ pub fn check_equation_in_place<T: TestElem>(spec: &Spec, alloc: Call<T>, in_plac
 
 /// `call` on a pool of `threads`, in blocks small enough to take the
 /// parallel paths, under `limit`: its value, or its error or panic message.
-fn on_pool<R: Send>(
+pub(super) fn on_pool<R: Send>(
     threads: usize,
     limit: Option<usize>,
     call: impl FnOnce() -> Result<R, String> + Send,

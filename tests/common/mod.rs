@@ -30,6 +30,7 @@ mod numpy_check;
 mod reference;
 mod results;
 mod rng;
+mod semirings;
 
 pub use compare::*;
 pub use elements::*;
@@ -40,3 +41,4 @@ pub use numpy_check::*;
 pub use reference::*;
 pub use results::*;
 pub use rng::*;
+pub use semirings::*;
