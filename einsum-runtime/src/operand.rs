@@ -367,6 +367,38 @@ impl<'a, T: Copy, const NL: usize> Writer<'a, T, NL> {
         (low, (high - low) as usize + 1)
     }
 
+    /// Calls `lane(offset, stride, len)` for lanes that cover every
+    /// element once, in parallel on the einsum's pool: a pass over the
+    /// whole output (the scaling after a GEMM engine).
+    pub(crate) fn par_for_each_lane(&self, lane: &(dyn Fn(isize, isize, usize) + Sync)) {
+        // Lanes of a few thousand elements, so a call costs little.
+        const LANE: usize = 1 << 12;
+        match self.layout.split_last() {
+            _ if self.len == 0 => {}
+            None => {
+                let len = self.len;
+                crate::schedule::par_each(len.div_ceil(LANE), &|k| {
+                    let start = k * LANE;
+                    lane(start as isize, 1, LANE.min(len - start));
+                });
+            }
+            Some((&(inner, stride), [])) => {
+                crate::schedule::par_each(inner.div_ceil(LANE), &|k| {
+                    let start = k * LANE;
+                    lane(start as isize * stride, stride, LANE.min(inner - start));
+                });
+            }
+            Some((&(inner, stride), outer)) => {
+                let (&(rows, row_stride), rest) = outer.split_first().expect("two axes or more");
+                crate::schedule::par_each(rows, &|row| {
+                    walk_layout(rest, row as isize * row_stride, &mut |offset| {
+                        lane(offset, stride, inner)
+                    });
+                });
+            }
+        }
+    }
+
     /// Calls `f` with the offset of every element, once each.
     pub(crate) fn for_each_offset(&self, f: &mut dyn FnMut(isize)) {
         if self.layout.is_empty() {

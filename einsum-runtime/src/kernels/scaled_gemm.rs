@@ -8,6 +8,8 @@
 //! - `beta != 0`: into a copy with the output's strides (declined when it
 //!   would not fit the memory budget), then `out = alpha * copy + beta * out`.
 //!
+//! The pass runs on the einsum's pool, a lane of the output per task.
+//!
 //! The generated loops fold the scaling into their stores instead.
 
 use super::gemm;
@@ -36,9 +38,13 @@ pub(super) fn gemm_scaled<T: Element, const NL: usize>(
         if !gemm(shape, labels, a, b, &plain) {
             return false;
         }
-        plain.for_each_offset(&mut |offset| {
-            // SAFETY: `offset` is an element's; the engine has finished.
-            unsafe { plain.set(offset, scale.of_new(plain.get(offset))) }
+        plain.par_for_each_lane(&|offset, stride, len| {
+            for t in 0..len as isize {
+                let at = offset + t * stride;
+                // SAFETY: `at` is an element's, of this lane alone; the
+                // engine has finished.
+                unsafe { plain.set(at, scale.of_new(plain.get(at))) }
+            }
         });
         return true;
     }
@@ -52,10 +58,15 @@ pub(super) fn gemm_scaled<T: Element, const NL: usize>(
     if !gemm(shape, labels, a, b, &out.with_buffer(&mut copy)) {
         return false;
     }
-    plain.for_each_offset(&mut |offset| {
-        let product = copy[(offset - low) as usize];
-        // SAFETY: `offset` is an element's; the engine has finished.
-        unsafe { plain.set(offset, scale.apply(product, || plain.get(offset))) }
+    let copy = &copy;
+    plain.par_for_each_lane(&|offset, stride, len| {
+        for t in 0..len as isize {
+            let at = offset + t * stride;
+            let product = copy[(at - low) as usize];
+            // SAFETY: `at` is an element's, of this lane alone; the engine
+            // has finished.
+            unsafe { plain.set(at, scale.apply(product, || plain.get(at))) }
+        }
     });
     true
 }
