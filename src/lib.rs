@@ -134,6 +134,93 @@
 //! # Ok::<(), einsum_static::EinsumError>(())
 //! ```
 //!
+//! ## Writing into an array you own: `out = ...`
+//!
+//! `out = EXPR` writes the result into an existing array instead of a new
+//! one, and the call returns `()` (`try_einsum!`: `Result<(), EinsumError>`).
+//! `EXPR` is anything whose `.view_mut()` is an ndarray `ArrayViewMut` of
+//! the element type, in any layout (transposed, stepped, reversed, Fortran
+//! order); a rank-0 result goes to a `&mut T` or an `Array0`. Nothing is
+//! allocated for the output: every engine writes through its strides. Its
+//! shape must be the result's: [`try_einsum!`] returns
+//! [`EinsumError::OutputShape`] otherwise, before anything is written, and
+//! a static rank that cannot fit is a compile error. The results are the
+//! bits of the allocating form on an output in standard layout (other
+//! layouts may choose another GEMM kernel order, within rounding).
+//!
+//! ```
+//! # use einsum_static::{einsum, try_einsum};
+//! use ndarray::{s, Array2};
+//! let a = Array2::<f64>::ones((3, 4));
+//! let mut c = Array2::<f64>::zeros((3, 3));
+//! einsum!("ij,kj->ik", &a, &a; out = &mut c);
+//! assert_eq!(c[[0, 0]], 4.0);
+//! let mut big = Array2::<f64>::zeros((6, 3));
+//! try_einsum!("ij,kj->ik", &a, &a; out = big.slice_mut(s![..;-2, ..]))?;
+//! let mut dot = 0.0;
+//! einsum!("ij,ij", &a, &a; out = &mut dot);
+//! assert_eq!(dot, 12.0);
+//! // A wrong shape is an error, and the array is left as it was.
+//! let mut wrong = Array2::<f64>::zeros((4, 4));
+//! assert!(try_einsum!("ij,kj->ik", &a, &a; out = &mut wrong).is_err());
+//! # Ok::<(), einsum_static::EinsumError>(())
+//! ```
+//!
+//! `alpha = x` and `beta = y` (values of the element type) scale as BLAS
+//! does: `out = alpha * einsum + beta * out`, `alpha` 1 and `beta` 0 unless
+//! given. With `beta = 0` the old contents are never read, so an output
+//! full of NaN is fine. `beta` needs `out` (a compile error otherwise);
+//! `alpha` alone scales a new array too.
+//!
+//! ```
+//! # use einsum_static::einsum;
+//! # use ndarray::Array2;
+//! let a = Array2::<f64>::ones((3, 4));
+//! let mut c = Array2::<f64>::ones((3, 3));
+//! einsum!("ij,kj->ik", &a, &a; out = &mut c, alpha = 2.0, beta = 0.5); // c = 2·a·aᵀ + c/2
+//! assert_eq!(c[[0, 0]], 8.5);
+//! let d = einsum!("ij,kj->ik", &a, &a; alpha = -1.0);
+//! assert_eq!(d[[0, 0]], -4.0);
+//! ```
+//!
+//! ## Reductions beyond the sum: `semiring = ...`
+//!
+//! | semiring | `⊕` (the reduction) | `⊗` (the product) | empty sum | element types |
+//! |---|---|---|---|---|
+//! | `sum_product` (default) | `+` | `×` | 0 | every [`Element`] |
+//! | `max_plus` | max | `+` | −∞ (an integer's least value) | floats, integers |
+//! | `min_plus` | min | `+` | +∞ (an integer's greatest value) | floats, integers |
+//! | `max_product` | max | `×` | −∞ (an integer's least value) | floats, integers |
+//! | `log_sum_exp` | `ln(eᵃ + eᵇ)`, shifted by the running max | `+` | −∞ | floats |
+//!
+//! Every feature of the equation language works with each (repeated
+//! labels, ellipsis, broadcasting, any number of operands along the same
+//! path, the memory limit with slices combined by `⊕`), and `out`,
+//! `alpha` and `beta` compute `alpha ⊗ einsum ⊕ beta ⊗ out` (`alpha`
+//! defaults to the semiring's one; without `beta` the old contents are not
+//! read). Another element type or an unknown name is a compile error. The
+//! semirings' steps run the runtime's generic loops (no GEMM engine yet),
+//! each output element folding its terms in one fixed order, so results
+//! do not depend on the thread count. `max_product` is a semiring on
+//! numbers ≥ 0: with negative factors, equations of three or more
+//! operands (evaluated pairwise) may differ from the direct maximum.
+//!
+//! ```
+//! # use einsum_static::einsum;
+//! use ndarray::array;
+//! let a = array![[0.0, 5.0], [1.0, 2.0]];
+//! let b = array![[1.0, 0.0], [0.0, 3.0]];
+//! // best[i, k] = max over j of a[i, j] + b[j, k]
+//! let best = einsum!("ij,jk->ik", &a, &b; semiring = max_plus);
+//! assert_eq!(best, array![[5.0, 8.0], [2.0, 5.0]]);
+//! // Log-probabilities: log of the sum over j of exp(a[i, j] + b[j, k]).
+//! let log_p = einsum!("ij,jk->ik", &a, &b; semiring = log_sum_exp);
+//! assert!((log_p[[0, 0]] - (1f64.exp() + 5f64.exp()).ln()).abs() < 1e-12);
+//! let mut shortest = array![[0.0, 0.0], [0.0, 0.0]];
+//! einsum!("ij,jk->ik", &a, &b; out = &mut shortest, semiring = min_plus, beta = 0.0);
+//! assert_eq!(shortest, array![[0.0, 0.0], [0.0, 0.0]]); // min(a⊗b, 0 + old)
+//! ```
+//!
 //! # Equations known at run time
 //!
 //! When the equation is only known when the program runs, [`dynamic`]
@@ -174,6 +261,8 @@
 //! println!("{}", explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?);
 //! // einsum "ij,jk,kl,lm->im"
 //! //   sizes: i=512 j=64 k=512 l=64 m=512; threads: 2
+//! //   output:                a new array
+//! //   semiring:              sum_product
 //! //   naive FLOP count:      2.1990e12
 //! //   optimized FLOP count:  4.1943e7
 //! //   speed-up:              52428.8x
@@ -209,10 +298,14 @@
 /// |---|---|---|
 /// | `threads = n` (`usize`) | run the parallel sections on a pool of `n` threads; `0` means the ambient pool. Pools of up to the core count are kept (at most four); larger `n` get a pool for the call | the ambient rayon pool (`RAYON_NUM_THREADS`, `ThreadPool::install`) |
 /// | `memory_limit = bytes` (`usize`) | bound on the call's temporaries (intermediates of 3+ operands, partial sums); larger ones are computed in slices | 1 GiB, or the largest output or operand (its distinct elements) if larger |
+/// | `out = EXPR` (`.view_mut()` an `ArrayViewMut<T, _>`, or `&mut T` for a rank-0 result) | write the result into this array, of any layout, and return `()`; its shape must be the result's ([`EinsumError::OutputShape`] otherwise, the array untouched) | a new array |
+/// | `alpha = x` (`T`) | `alpha * einsum` | 1 |
+/// | `beta = y` (`T`, needs `out`) | `+ beta * out`; with 0 the old contents are never read | 0 |
+/// | `semiring = name` | `sum_product`, `max_plus`, `min_plus`, `max_product` or `log_sum_exp`: the reduction `⊕` and product `⊗` (see the [crate docs](crate)) | `sum_product` |
 ///
 /// **Returns** `Array<T, IxN>` for an output of N axes (1 to 6), the scalar
 /// `T` for a rank-0 output, `ArrayD<T>` when the output has `...` or more
-/// than six axes; always a new array in standard layout.
+/// than six axes; always a new array in standard layout. With `out`, `()`.
 ///
 /// **Errors**:
 ///
@@ -298,6 +391,9 @@ macro_rules! explain {
     };
 }
 
+/// The element types of the semirings (`semiring = ...`): floats and
+/// integers for max_plus, min_plus and max_product, floats for log_sum_exp.
+pub use einsum_runtime::semiring::{LogSumExpElement, OrderedElement};
 pub use einsum_runtime::{EinsumError, Element, Explain};
 
 /// What [`Explain::contraction_path`] returns: the pairwise path of a call

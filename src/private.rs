@@ -32,6 +32,23 @@ pub use einsum_runtime::{EllipsisAxes, ShapeBinder, Sub};
 /// The result being written, and the error and plan types returned.
 pub use einsum_runtime::{EinsumError, Explain, Output};
 
+/// `out = ...`: the caller's array written in place, a scalar place as a
+/// rank-0 view, and the static-rank checks of the array.
+pub use einsum_runtime::{
+    OutRank0, OutRank1, OutRank2, OutRank3, OutRank4, OutRank5, OutRank6, OutRankDyn,
+};
+pub use einsum_runtime::{
+    OutRankAtLeast0, OutRankAtLeast1, OutRankAtLeast2, OutRankAtLeast3, OutRankAtLeast4,
+    OutRankAtLeast5, OutRankAtLeast6, OutRankAtLeastDyn,
+};
+pub use einsum_runtime::{ScalarPlace, Target};
+
+/// `alpha = ...`, `beta = ...`: the scaling applied by the output's stores.
+pub use einsum_runtime::Scale;
+
+/// `semiring = ...`: the semirings, their element bounds and their loops.
+pub use einsum_runtime::semiring;
+
 /// The options of a call, built by the expansion from what follows `;`.
 pub use einsum_runtime::Options;
 

@@ -182,7 +182,7 @@ fn run_into_writes_outputs_of_any_layout() {
     let err = contraction.run_into(&views, wrong.view_mut()).unwrap_err();
     assert_eq!(
         err,
-        EinsumError::OutputShapeMismatch {
+        EinsumError::OutputShape {
             expected: vec![6, 5, 4],
             found: vec![6, 5, 3]
         }

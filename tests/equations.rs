@@ -5,14 +5,17 @@
 
 mod common;
 
-use common::{check_equation, Out, Spec, TestElem, ToDyn, C32, C64};
+use common::{
+    check_equation, check_equation_in_place, check_semiring, Out, Spec, TestElem, ToDyn, C32, C64,
+};
 use einsum_static::{einsum, try_einsum};
-use ndarray::ArrayViewD;
+use einsum_static::{LogSumExpElement, OrderedElement};
+use ndarray::{ArrayViewD, ArrayViewMutD};
 
 /// One generated equation: a test that runs it for each element type, with
 /// `try_einsum!` (`try`) or `einsum!` (`panic`).
 macro_rules! case {
-    ($name:ident, $eq:literal, try, [$($k:literal),*], [$($t:ty),*], $sizes:literal, $ell:expr) => {
+    ($name:ident, $eq:literal, try, [$($k:literal),*], [$t0:ty, $t1:ty $(, $t:ty)*], $sizes:literal, $ell:expr) => {
         #[test]
         fn $name() {
             fn call<T: TestElem>(ops: &[ArrayViewD<'_, T>]) -> Result<Out<T>, String> {
@@ -20,20 +23,66 @@ macro_rules! case {
                     .map(ToDyn::to_dyn)
                     .map_err(|err| err.to_string())
             }
+            fn in_place<T: TestElem>(ops: &[ArrayViewD<'_, T>], mut out: ArrayViewMutD<'_, T>, alpha: T, beta: T) -> Result<(), String> {
+                try_einsum!($eq, $(ops[$k]),*; out = out, alpha = alpha, beta = beta).map_err(|err| err.to_string())
+            }
             let spec = Spec { name: stringify!($name), equation: $eq, sizes: $sizes, ellipsis: $ell };
+            check_equation::<$t0>(&spec, call::<$t0>);
+            check_equation::<$t1>(&spec, call::<$t1>);
             $(check_equation::<$t>(&spec, call::<$t>);)*
+            // In place: a float and an integer type.
+            check_equation_in_place::<$t0>(&spec, call::<$t0>, in_place::<$t0>);
+            check_equation_in_place::<$t1>(&spec, call::<$t1>, in_place::<$t1>);
+            semirings!($eq, [$($k),*], $t0, $t1, &spec);
         }
     };
-    ($name:ident, $eq:literal, panic, [$($k:literal),*], [$($t:ty),*], $sizes:literal, $ell:expr) => {
+    ($name:ident, $eq:literal, panic, [$($k:literal),*], [$t0:ty, $t1:ty $(, $t:ty)*], $sizes:literal, $ell:expr) => {
         #[test]
         fn $name() {
             fn call<T: TestElem>(ops: &[ArrayViewD<'_, T>]) -> Result<Out<T>, String> {
                 Ok(einsum!($eq, $(ops[$k]),*).to_dyn())
             }
+            fn in_place<T: TestElem>(ops: &[ArrayViewD<'_, T>], mut out: ArrayViewMutD<'_, T>, alpha: T, beta: T) -> Result<(), String> {
+                einsum!($eq, $(ops[$k]),*; out = &mut out, beta = beta, alpha = alpha);
+                Ok(())
+            }
             let spec = Spec { name: stringify!($name), equation: $eq, sizes: $sizes, ellipsis: $ell };
+            check_equation::<$t0>(&spec, call::<$t0>);
+            check_equation::<$t1>(&spec, call::<$t1>);
             $(check_equation::<$t>(&spec, call::<$t>);)*
+            // In place: a float and an integer type.
+            check_equation_in_place::<$t0>(&spec, call::<$t0>, in_place::<$t0>);
+            check_equation_in_place::<$t1>(&spec, call::<$t1>, in_place::<$t1>);
+            semirings!($eq, [$($k),*], $t0, $t1, &spec);
         }
     };
+}
+
+/// Each generated equation over each semiring, with `out`, `alpha` and
+/// `beta`: the float type over all four, the integer type over the three
+/// that take integers.
+macro_rules! semirings {
+    ($eq:literal, [$($k:literal),*], $t0:ty, $t1:ty, $spec:expr) => {{
+        macro_rules! over {
+            ($name:ident, $bound:path) => {
+                fn $name<T: TestElem + $bound>(ops: &[ArrayViewD<'_, T>], mut out: ArrayViewMutD<'_, T>, alpha: T, beta: T) -> Result<(), String> {
+                    try_einsum!($eq, $(ops[$k]),*; out = out, semiring = $name, alpha = alpha, beta = beta)
+                        .map_err(|err| err.to_string())
+                }
+            };
+        }
+        over!(max_plus, OrderedElement);
+        over!(min_plus, OrderedElement);
+        over!(max_product, OrderedElement);
+        over!(log_sum_exp, LogSumExpElement);
+        check_semiring::<$t0>($spec, "max_plus", max_plus::<$t0>);
+        check_semiring::<$t0>($spec, "min_plus", min_plus::<$t0>);
+        check_semiring::<$t0>($spec, "max_product", max_product::<$t0>);
+        check_semiring::<$t0>($spec, "log_sum_exp", log_sum_exp::<$t0>);
+        check_semiring::<$t1>($spec, "max_plus", max_plus::<$t1>);
+        check_semiring::<$t1>($spec, "min_plus", min_plus::<$t1>);
+        check_semiring::<$t1>($spec, "max_product", max_product::<$t1>);
+    }};
 }
 
 mod generated {

@@ -4,7 +4,7 @@ fn call_site() {
         mod __einsum {
             use ::einsum_static::__private as rt;
             #[inline]
-            #[allow(non_snake_case, unused_parens, clippy::all)]
+            #[allow(non_snake_case, unused_parens, unused_variables, clippy::all)]
             pub fn run<T, E1, D0, D1>(
                 x0: rt::ndarray::ArrayView<'_, T, D0>,
                 x1: rt::ndarray::ArrayView<'_, E1, D1>,

@@ -4,7 +4,7 @@ fn call_site() {
         mod __einsum {
             use ::einsum_static::__private as rt;
             #[inline]
-            #[allow(non_snake_case, unused_parens, clippy::all)]
+            #[allow(non_snake_case, unused_parens, unused_variables, clippy::all)]
             pub fn run<T, D0>(
                 x0: rt::ndarray::ArrayView<'_, T, D0>,
             ) -> ::core::result::Result<T, rt::EinsumError>

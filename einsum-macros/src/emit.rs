@@ -9,6 +9,7 @@
 use crate::names::{array_name, size_name, subs_tokens};
 use crate::nest::{gemm_operands, scalar_result, scheduled_blocks, step_block};
 use crate::plan::{ArrayId, Plan, RankBound, ResultKind, Sub};
+use crate::semiring::Semiring;
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -28,10 +29,19 @@ pub enum Mode {
 pub struct Options<'a> {
     pub threads: Option<&'a Expr>,
     pub memory_limit: Option<&'a Expr>,
+    /// `out = ...`: the array written in place.
+    pub out: Option<&'a Expr>,
+    /// `alpha = ...`, `beta = ...`: the factors of the result and of the
+    /// old contents of `out`.
+    pub alpha: Option<&'a Expr>,
+    pub beta: Option<&'a Expr>,
+    /// `semiring = ...`, other than the sum of products.
+    pub semiring: Option<Semiring>,
 }
 
 impl Options<'_> {
-    /// Whether any option was given: the kernel then takes them first.
+    /// Whether any option of the runtime's `Options` was given: the kernel
+    /// then takes them first.
     fn any(&self) -> bool {
         self.threads.is_some() || self.memory_limit.is_some()
     }
@@ -45,13 +55,35 @@ pub fn expansion(
     mode: Mode,
     krate: &TokenStream,
 ) -> TokenStream {
-    let function = kernel_function(plan, equation, mode, options.any());
+    let in_place = options.out.is_some();
+    let extras = Extras {
+        in_place,
+        alpha: options.alpha.is_some(),
+        beta: options.beta.is_some(),
+        semiring: options.semiring,
+    };
+    let function = kernel_function(plan, equation, mode, options.any(), extras);
     // The operands and options are evaluated as the caller wrote them, as
     // arguments of the kernel: options change nothing about how they
     // compile, and the generated names are out of their sight.
     let args = operands
         .iter()
         .map(|op| quote_spanned!(op.span()=> (#op).view()));
+    // `.view_mut()` of an array, or of a scalar place (`&mut x`) through
+    // the runtime's `ScalarPlace`; after the operands, so that the element
+    // type is theirs.
+    let out = options.out.map(|out| {
+        quote_spanned!(out.span()=> {
+            #[allow(unused_imports)]
+            use #krate::__private::ScalarPlace as _;
+            (#out).view_mut()
+        })
+    });
+    let factors = [options.alpha, options.beta]
+        .into_iter()
+        .flatten()
+        .map(|x| quote_spanned!(x.span()=> #x));
+    let args = args.chain(out).chain(factors);
     let options = options.any().then(|| {
         let threads = options
             .threads
@@ -89,7 +121,50 @@ pub fn expansion(
     }
 }
 
-fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) -> TokenStream {
+/// What the options add to the kernel's parameters: `out`, `alpha`, `beta`.
+#[derive(Clone, Copy)]
+struct Extras {
+    in_place: bool,
+    alpha: bool,
+    beta: bool,
+    semiring: Option<Semiring>,
+}
+
+impl Extras {
+    /// The parameters, after the operands.
+    fn params(&self) -> impl Iterator<Item = TokenStream> {
+        let out = self
+            .in_place
+            .then(|| quote!(out: rt::ndarray::ArrayViewMut<'_, T, DO>));
+        let alpha = self.alpha.then(|| quote!(alpha: T));
+        let beta = self.beta.then(|| quote!(beta: T));
+        out.into_iter().chain(alpha).chain(beta)
+    }
+
+    /// `rt::Scale::...(alpha, beta)`, when either is given.
+    fn scale(&self) -> Option<TokenStream> {
+        if let Some(semiring) = self.semiring {
+            return semiring.scale(self.alpha, self.beta);
+        }
+        match (self.alpha, self.beta) {
+            (false, false) => None,
+            (true, false) => Some(quote!(rt::Scale::alpha(alpha))),
+            (false, true) => Some(quote!(rt::Scale::beta(beta))),
+            (true, true) => Some(quote!(rt::Scale::new(alpha, beta))),
+        }
+    }
+}
+
+fn kernel_function(
+    plan: &Plan,
+    equation: &str,
+    mode: Mode,
+    with_options: bool,
+    extras: Extras,
+) -> TokenStream {
+    let in_place = extras.in_place;
+    let scale = extras.scale();
+    let scaled = scale.as_ref().map(|scale| quote!(.scaled(#scale)));
     let nl = plan.labels.len();
     let dim_params: Vec<Ident> = (0..plan.inputs.len())
         .map(|k| format_ident!("D{k}"))
@@ -110,6 +185,7 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
         let (x, d, e) = (array_name(ArrayId::Input(k)), &dim_params[k], elem(k));
         quote!(#x: rt::ndarray::ArrayView<'_, #e, #d>)
     });
+    let params = params.chain(extras.params());
     let same_elements = elem_params.iter().enumerate().map(|(j, e)| {
         let k = Literal::usize_unsuffixed(j + 1);
         quote!(#e: rt::SameElement<T, #k>)
@@ -136,11 +212,25 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
                 quote!(#d: rt::ndarray::Dimension + rt::#bound<#n, #k>)
             }
         });
+    let out_bound = in_place.then(|| {
+        let n = plan.output.iter().filter(|s| **s != Sub::Ellipsis).count();
+        let bound = match plan.output.contains(&Sub::Ellipsis) {
+            false => rank_trait("OutRank", n),
+            true => rank_trait("OutRankAtLeast", n),
+        };
+        let n = Literal::usize_unsuffixed(n);
+        quote!(DO: rt::ndarray::Dimension + rt::#bound<#n>)
+    });
+    let semiring_bound = extras.semiring.map(Semiring::bound);
+    let bounds = bounds.chain(out_bound).chain(semiring_bound);
+    let out_dim = in_place.then(|| format_ident!("DO"));
+    let dim_params = dim_params.iter().chain(out_dim.as_ref());
     let (result_dim, result_type, finish) = match plan.result_kind() {
         ResultKind::Scalar => {
-            let finish = match plan.steps.last().and_then(|last| scalar_result(plan, last)) {
-                Some(_) => quote!(result),
-                None => quote!(result.into_scalar()),
+            let value = plan.steps.last().and_then(|last| scalar_result(plan, last));
+            let finish = match value {
+                Some(_) if extras.semiring.is_none() => quote!(result),
+                _ => quote!(result.into_scalar()),
             };
             (quote!(rt::ndarray::Ix0), quote!(T), finish)
         }
@@ -158,6 +248,21 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
             quote!(rt::ndarray::ArrayD<T>),
             quote!(result.into_array()),
         ),
+    };
+    // `out = ...`: the caller's array, bound (its shape checked) before
+    // anything is computed, and nothing to return.
+    let (result_type, finish) = if in_place {
+        (quote!(()), quote!(()))
+    } else {
+        (result_type, finish)
+    };
+    let nl_literal = Literal::usize_unsuffixed(nl);
+    let result = |subs: &TokenStream| {
+        if in_place {
+            quote!(let mut result = rt::Target::<T, #nl_literal>::bind(out, &shape, &[#subs])? #scaled;)
+        } else {
+            quote!(let mut result = rt::Output::<T, #result_dim, #nl_literal>::allocate(&shape, &[#subs])? #scaled;)
+        }
     };
 
     let label_chars = &plan.labels;
@@ -181,33 +286,62 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
 
     let runtime_path = plan.steps.is_empty().then(|| {
         let subs = subs_tokens(&plan.output);
-        let nl = Literal::usize_unsuffixed(nl);
         let inputs = plan.inputs.iter().enumerate().map(|(k, term)| {
             let (x, term) = (array_name(ArrayId::Input(k)), subs_tokens(term));
             quote!((&#x, &[#term][..]))
         });
+        let result = result(&subs);
         quote! {
-            let mut result = rt::Output::<T, #result_dim, #nl>::allocate(&shape, &[#subs])?;
+            #result
             static PLANS: rt::PlanCache = rt::PlanCache::new();
-            rt::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &mut result, &PLANS)?;
+            rt::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &result.writer(), &PLANS)?;
         }
     });
     // One or two operands: the one step's specialized loops.
     let step = plan.steps.first().map(|step| {
         if let Some(value) = scalar_result(plan, step) {
-            return quote!(let result = #value;);
+            if in_place {
+                return quote! {
+                    let result = rt::Target::<T, #nl_literal>::bind(out, &shape, &[])? #scaled;
+                    result.store_scalar(#value);
+                };
+            }
+            return match &scale {
+                Some(scale) => quote!(let result = #scale.of_new(#value);),
+                None => quote!(let result = #value;),
+            };
         }
         let subs = subs_tokens(&step.output.1);
-        let nl = Literal::usize_unsuffixed(nl);
         let nest = step_block(plan, step);
+        let result = result(&subs);
         quote! {
-            let mut result = rt::Output::<T, #result_dim, #nl>::allocate(&shape, &[#subs])?;
+            #result
             #nest
         }
     });
 
+    // A semiring: the runtime's loops for every shape.
+    let (step, runtime_path) = match extras.semiring {
+        Some(semiring) => {
+            let make_result = result(&subs_tokens(&plan.output));
+            (Some(semiring.body(plan, &make_result)), None)
+        }
+        None => (step, runtime_path),
+    };
     let (result_type, body) = if mode == Mode::Explain {
-        (quote!(rt::Explain), explain_body(plan, equation))
+        let mut body = explain_body(plan, equation);
+        if let Some(semiring) = extras.semiring {
+            let marker = semiring.marker();
+            body = quote!(#body.map(rt::Explain::over_semiring::<T, #marker>));
+        }
+        if in_place {
+            let subs = subs_tokens(&plan.output);
+            body = quote! {
+                rt::Target::<T, #nl_literal>::bind(out, &shape, &[#subs])?;
+                #body.map(rt::Explain::written_in_place)
+            };
+        }
+        (quote!(rt::Explain), body)
     } else {
         (
             result_type,
@@ -217,6 +351,7 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
     // Only the GEMM hand-off and the paths of 3+ operands read what the
     // operands occupy (for the memory budget).
     let counted = mode == Mode::Explain
+        || extras.semiring.is_some()
         || plan.steps.is_empty()
         || plan.steps.iter().any(|step| step.is_gemm_class());
     let binder = if counted {
@@ -241,7 +376,7 @@ fn kernel_function(plan: &Plan, equation: &str, mode: Mode, with_options: bool) 
     };
     quote! {
         #[inline]
-        #[allow(non_snake_case, unused_parens, clippy::all)]
+        #[allow(non_snake_case, unused_parens, unused_variables, clippy::all)]
         pub fn run<T, #(#elem_params,)* #(#dim_params),*>(#options #(#params),*)
             -> ::core::result::Result<#result_type, rt::EinsumError>
         where
@@ -306,23 +441,39 @@ mod tests {
     use super::*;
     use crate::{parse::parse, validate::validate};
 
-    fn expanded(equation: &str, operands: &[&str]) -> String {
+    /// The expansion with options `out` and `beta` when given.
+    fn expanded(
+        equation: &str,
+        operands: &[&str],
+        (out, beta): (Option<&str>, Option<&str>),
+    ) -> String {
         let operands: Vec<Expr> = operands
             .iter()
             .map(|o| syn::parse_str(o).unwrap())
             .collect();
         let checked = validate(parse(equation).unwrap(), operands.len()).unwrap();
+        let out_expr: Option<Expr> = out.map(|o| syn::parse_str(o).unwrap());
+        let beta_expr: Option<Expr> = beta.map(|b| syn::parse_str(b).unwrap());
+        let options = Options {
+            out: out_expr.as_ref(),
+            beta: beta_expr.as_ref(),
+            ..Options::default()
+        };
         let block = expansion(
             &Plan::new(&checked),
             equation,
             &operands,
-            Options::default(),
+            options,
             Mode::Panic,
             &quote!(::einsum_static),
         );
         let file: syn::File = syn::parse_quote!(fn call_site() { let _ = #block; });
+        let mut options = out.map(|o| format!("; out = {o}")).unwrap_or_default();
+        if let Some(beta) = beta {
+            options += &format!(", beta = {beta}");
+        }
         format!(
-            "// einsum!({equation:?}, {})\n{}",
+            "// einsum!({equation:?}, {}{options})\n{}",
             operands_text(&operands),
             prettyplease::unparse(&file)
         )
@@ -337,8 +488,17 @@ mod tests {
     }
 
     fn check_snapshot(name: &str, equation: &str, operands: &[&str]) {
+        check_snapshot_with(name, equation, operands, (None, None));
+    }
+
+    fn check_snapshot_with(
+        name: &str,
+        equation: &str,
+        operands: &[&str],
+        options: (Option<&str>, Option<&str>),
+    ) {
         let path = format!("{}/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
-        let actual = expanded(equation, operands);
+        let actual = expanded(equation, operands, options);
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
             std::fs::write(&path, &actual).unwrap();
         }
@@ -379,6 +539,12 @@ mod tests {
         check_snapshot("chain_of_three", "ij,jk,kl->il", &["&a", "&b", "&c"]);
     }
 
+    #[test]
+    fn matmul_in_place() {
+        let options = (Some("&mut c"), Some("1.0"));
+        check_snapshot_with("matmul_in_place", "ij,jk->ik", &["&a", "&b"], options);
+    }
+
     /// The items of the runtime the expansions name (`rt::...`, which is
     /// `$crate::__private`), as `use` lines: `snapshots/door.rs`, which
     /// the facade's `tests/door.rs` compiles, so every one must resolve
@@ -399,7 +565,11 @@ mod tests {
             (",->", &["&a", "&b"]),
             ("abcdefgh->h", &["&a"]),
         ];
-        let (threads, bytes): (Expr, Expr) = (syn::parse_quote!(2), syn::parse_quote!(1 << 20));
+        let (threads, bytes, out): (Expr, Expr, Expr) = (
+            syn::parse_quote!(2),
+            syn::parse_quote!(1 << 20),
+            syn::parse_quote!(&mut c),
+        );
         let mut paths = std::collections::BTreeSet::new();
         for (equation, operands) in equations {
             let operands: Vec<Expr> = operands
@@ -410,11 +580,27 @@ mod tests {
             let options = Options {
                 threads: Some(&threads),
                 memory_limit: Some(&bytes),
+                out: Some(&out),
+                alpha: Some(&threads),
+                beta: Some(&threads),
+                semiring: None,
+            };
+            let tropical = Options {
+                semiring: Some(Semiring::MaxPlus),
+                ..options
+            };
+            let log_space = Options {
+                semiring: Some(Semiring::LogSumExp),
+                alpha: None,
+                ..options
             };
             for (mode, options) in [
                 (Mode::Panic, Options::default()),
                 (Mode::Result, options),
                 (Mode::Explain, options),
+                (Mode::Result, tropical),
+                (Mode::Explain, log_space),
+                (Mode::Result, log_space),
             ] {
                 let tokens = expansion(
                     &Plan::new(&checked),

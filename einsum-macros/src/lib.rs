@@ -12,6 +12,7 @@ mod options;
 mod plan;
 #[cfg(test)]
 mod proptests;
+mod semiring;
 
 // Parsing and NumPy's rules live in `einsum-syntax`, shared with the
 // run-time API so that both report the same errors.
@@ -132,6 +133,14 @@ impl Call {
         let options = emit::Options {
             threads: self.options.threads.as_ref(),
             memory_limit: self.options.memory_limit.as_ref(),
+            out: self.options.out.as_ref(),
+            alpha: self.options.alpha.as_ref(),
+            beta: self.options.beta.as_ref(),
+            semiring: self
+                .options
+                .semiring
+                .as_ref()
+                .map(|name| semiring::Semiring::named(&name.to_string())),
         };
         Ok(emit::expansion(
             &plan,

@@ -580,10 +580,15 @@ proptest! {
             .collect();
         let threads: syn::Expr = syn::parse_str("n_threads + 1").unwrap();
         let bytes: syn::Expr = syn::parse_str("64 << 20").unwrap();
+        let out: syn::Expr = syn::parse_str("&mut c").unwrap();
         let option_sets = [
             Options::default(),
-            Options { threads: Some(&threads), memory_limit: None },
-            Options { threads: Some(&threads), memory_limit: Some(&bytes) },
+            Options { threads: Some(&threads), memory_limit: None, ..Options::default() },
+            Options { threads: Some(&threads), memory_limit: Some(&bytes), ..Options::default() },
+            Options { out: Some(&out), ..Options::default() },
+            Options { out: Some(&out), alpha: Some(&bytes), beta: Some(&threads), ..Options::default() },
+            Options { semiring: Some(crate::semiring::Semiring::MinPlus), ..Options::default() },
+            Options { out: Some(&out), beta: Some(&threads), semiring: Some(crate::semiring::Semiring::LogSumExp), ..Options::default() },
         ];
         for mode in [Mode::Panic, Mode::Result, Mode::Explain] {
             for options in &option_sets {

@@ -96,10 +96,11 @@ pub enum EinsumError {
         /// The column (from 1) of the character the message is about.
         column: Option<usize>,
     },
-    /// The array given to write the result into
-    /// (`dynamic::Contraction::run_into`) does not have the result's shape.
-    OutputShapeMismatch {
-        /// The result's shape.
+    /// The array given to write the result into (`out = ...`, or
+    /// `dynamic::Contraction::run_into`) does not have the result's shape;
+    /// it is left untouched.
+    OutputShape {
+        /// The result's shape, from the operands.
         expected: Vec<usize>,
         /// The shape of the array given.
         found: Vec<usize>,
@@ -173,9 +174,10 @@ impl fmt::Display for EinsumError {
                 )
             }
             EinsumError::InvalidEquation { message, .. } => f.write_str(message),
-            EinsumError::OutputShapeMismatch { expected, found } => write!(
+            EinsumError::OutputShape { expected, found } => write!(
                 f,
-                "output array has shape {found:?} but the einsum's result has shape {expected:?}"
+                "the output given as `out` has shape {found:?} but the result has shape \
+                 {expected:?}"
             ),
         }
     }

@@ -28,6 +28,10 @@ pub struct Explain {
     sizes: Vec<(char, usize)>,
     ellipsis: Vec<usize>,
     threads: usize,
+    /// Whether the result is written into the caller's array (`out = ...`).
+    in_place: bool,
+    /// `semiring = ...`; `None` for the sum of products.
+    semiring: Option<&'static str>,
     body: Body,
 }
 
@@ -54,6 +58,36 @@ pub type GemmOperands<'s, T, const NL: usize> =
     (&'s [usize], &'s Operand<'s, T, NL>, &'s Operand<'s, T, NL>);
 
 impl Explain {
+    /// The same plan for a call that writes into the caller's array.
+    #[doc(hidden)]
+    pub fn written_in_place(mut self) -> Self {
+        self.in_place = true;
+        self
+    }
+
+    /// The same plan over the semiring `S`, whose steps all run the
+    /// runtime's semiring loops.
+    #[doc(hidden)]
+    pub fn over_semiring<T: Element, S: crate::semiring::Semiring<T>>(mut self) -> Self {
+        self.semiring = Some(S::NAME);
+        if let Body::OneStep { name, engine, .. } = &mut self.body {
+            *name = "semiring loops";
+            *engine = "semiring loops (runtime, one fixed order per element)".into();
+        }
+        self
+    }
+
+    /// The semiring's name (`"sum_product"` unless `semiring = ...`).
+    pub fn semiring(&self) -> &'static str {
+        self.semiring.unwrap_or("sum_product")
+    }
+
+    /// Whether the call writes its result into the caller's array
+    /// (`out = ...`) rather than a new one.
+    pub fn is_in_place(&self) -> bool {
+        self.in_place
+    }
+
     /// The plan of a one- or two-operand call with output term `output`;
     /// `gemm` is, for a step the macro found
     /// GEMM-class, its labels and bound operands, from which the engines'
@@ -130,6 +164,8 @@ impl Explain {
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
             threads: crate::schedule::threads(),
+            in_place: false,
+            semiring: None,
             body: Body::OneStep {
                 name,
                 engine: text,
@@ -176,6 +212,8 @@ impl Explain {
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
             threads: crate::schedule::threads(),
+            in_place: false,
+            semiring: None,
             body: Body::Path {
                 slicing,
                 element_size: std::mem::size_of::<T>(),
@@ -206,8 +244,9 @@ impl Explain {
 
     /// The engine of a one- or two-operand call, by the name the running
     /// code knows it by: `"generated loops"`, `"GEMM engine"`,
-    /// `"transpose-then-GEMM"`, `"small-GEMM engine"` or
-    /// `"matrix-vector engine"`; `None` for three or more operands, whose
+    /// `"transpose-then-GEMM"`, `"block-scatter GEMM"`, `"small-GEMM
+    /// engine"`, `"matrix-vector engine"` or `"semiring loops"`; `None` for
+    /// three or more operands, whose
     /// steps each choose their own.
     ///
     /// ```
@@ -280,6 +319,13 @@ impl fmt::Display for Explain {
             write!(f, ", ...={:?}", self.ellipsis)?;
         }
         writeln!(f, "; threads: {}", self.threads)?;
+        let output = if self.in_place {
+            "written in place (out = ...)"
+        } else {
+            "a new array"
+        };
+        writeln!(f, "  output:                {output}")?;
+        writeln!(f, "  semiring:              {}", self.semiring())?;
         match &self.body {
             Body::OneStep {
                 engine,
@@ -297,10 +343,11 @@ impl fmt::Display for Explain {
                 limit,
             } => {
                 write!(f, "{}", slicing.path)?;
-                writeln!(
-                    f,
-                    "  each step: GEMM engine where it is GEMM-shaped, else generic loops"
-                )?;
+                let each = match self.semiring {
+                    None => "GEMM engine where it is GEMM-shaped, else generic loops",
+                    Some(_) => "the semiring loops",
+                };
+                writeln!(f, "  each step: {each}")?;
                 let bytes = |elements: f64| human_bytes(elements * *element_size as f64);
                 writeln!(
                     f,

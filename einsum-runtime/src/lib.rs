@@ -19,10 +19,13 @@ mod output;
 mod pages;
 pub mod path;
 mod rank;
+mod scale;
 pub mod schedule;
 mod scoped;
+pub mod semiring;
 mod shapes;
 mod step;
+mod target;
 
 pub use element::{Element, SameElement};
 pub use ellipsis::{EllipsisAxes, EllipsisOffsets};
@@ -32,8 +35,10 @@ pub use operand::{EllipsisStrides, Operand, Span, Writer};
 pub use options::Options;
 pub use output::{checked_len, Output};
 pub use rank::*;
+pub use scale::Scale;
 pub use shapes::{Shape, ShapeBinder, Sub};
 pub use step::gemm_step;
+pub use target::{ScalarPlace, Target};
 
 pub use ndarray;
 

@@ -6,6 +6,8 @@
 //! every offset is checked against the memory the array actually spans, so
 //! a wrong stride fails a test instead of reading stray memory.
 
+use crate::scale::Scale;
+use crate::Element;
 use std::marker::PhantomData;
 
 /// The lowest and highest element offset an array reaches from its first
@@ -267,18 +269,26 @@ pub struct Writer<'a, T, const NL: usize> {
     pub strides: [isize; NL],
     /// The strides of the ellipsis dimensions, borrowed from the output.
     ellipsis: &'a [isize],
+    /// The (length, stride) of each axis of an array the caller gave
+    /// (`out = ...`), which may have any layout; empty for the standard
+    /// layout of an [`Output`](crate::Output).
+    layout: &'a [(usize, isize)],
+    /// `alpha` and `beta`, applied by every store ([`Writer::set`]); `None`
+    /// for a plain store.
+    scale: Option<Scale<T>>,
     span: Span,
     life: PhantomData<&'a mut T>,
 }
 
 // SAFETY: tasks write through a shared Writer, but the scheduler hands each
 // task a disjoint block of output indices, and distinct output indices have
-// distinct offsets in the standard layout the output is allocated with, so
-// no element is written by two threads or read while written.
+// distinct offsets (in the standard layout an output is allocated with, and
+// in a caller's `ArrayViewMut`, whose elements never overlap), so no
+// element is written by two threads or read while written.
 unsafe impl<T: Send, const NL: usize> Sync for Writer<'_, T, NL> {}
 unsafe impl<T: Send, const NL: usize> Send for Writer<'_, T, NL> {}
 
-impl<'a, T, const NL: usize> Writer<'a, T, NL> {
+impl<'a, T: Copy, const NL: usize> Writer<'a, T, NL> {
     pub(crate) fn new(
         ptr: *mut T,
         len: usize,
@@ -292,8 +302,109 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
             shift: 0,
             strides,
             ellipsis,
+            layout: &[],
+            scale: None,
             span,
             life: PhantomData,
+        }
+    }
+
+    /// The same writer storing `alpha * value + beta * old` (`None`: the
+    /// value).
+    pub(crate) fn with_scale(mut self, scale: Option<Scale<T>>) -> Self {
+        self.scale = scale;
+        self
+    }
+
+    /// The `alpha` and `beta` its stores apply.
+    pub(crate) fn scale(&self) -> Option<Scale<T>> {
+        self.scale
+    }
+
+    /// The same output, stored to plainly: for the engines that store
+    /// without a factor, and for adding partial sums already scaled.
+    pub(crate) fn unscaled(&self) -> Self {
+        self.shifted(0).with_scale(None)
+    }
+
+    /// Whether the writer starts at the array's first element (is not a
+    /// slice's), so that [`Writer::for_each_offset`] walks its elements.
+    pub(crate) fn is_whole(&self) -> bool {
+        self.shift == 0
+    }
+
+    /// A writer over an array of any layout, whose axes are `layout`.
+    pub(crate) fn in_place(
+        ptr: *mut T,
+        len: usize,
+        strides: [isize; NL],
+        ellipsis: &'a [isize],
+        layout: &'a [(usize, isize)],
+        span: Span,
+    ) -> Self {
+        let mut writer = Writer::new(ptr, len, strides, ellipsis, span);
+        writer.layout = layout;
+        writer
+    }
+
+    /// The lowest offset of an element (negative along reversed axes) and
+    /// the number of elements from there to the highest one: what a copy
+    /// with this writer's strides must hold. `(0, len)` for the standard
+    /// layout.
+    pub(crate) fn reach(&self) -> (isize, usize) {
+        if self.layout.is_empty() || self.len == 0 {
+            return (0, self.len);
+        }
+        let (mut low, mut high) = (0isize, 0isize);
+        for &(len, stride) in self.layout {
+            let far = (len as isize - 1) * stride;
+            if far < 0 {
+                low += far;
+            } else {
+                high += far;
+            }
+        }
+        (low, (high - low) as usize + 1)
+    }
+
+    /// Calls `lane(offset, stride, len)` for lanes that cover every
+    /// element once, in parallel on the einsum's pool: a pass over the
+    /// whole output (the scaling after a GEMM engine).
+    pub(crate) fn par_for_each_lane(&self, lane: &(dyn Fn(isize, isize, usize) + Sync)) {
+        // Lanes of a few thousand elements, so a call costs little.
+        const LANE: usize = 1 << 12;
+        match self.layout.split_last() {
+            _ if self.len == 0 => {}
+            None => {
+                let len = self.len;
+                crate::schedule::par_each(len.div_ceil(LANE), &|k| {
+                    let start = k * LANE;
+                    lane(start as isize, 1, LANE.min(len - start));
+                });
+            }
+            Some((&(inner, stride), [])) => {
+                crate::schedule::par_each(inner.div_ceil(LANE), &|k| {
+                    let start = k * LANE;
+                    lane(start as isize * stride, stride, LANE.min(inner - start));
+                });
+            }
+            Some((&(inner, stride), outer)) => {
+                let (&(rows, row_stride), rest) = outer.split_first().expect("two axes or more");
+                crate::schedule::par_each(rows, &|row| {
+                    walk_layout(rest, row as isize * row_stride, &mut |offset| {
+                        lane(offset, stride, inner)
+                    });
+                });
+            }
+        }
+    }
+
+    /// Calls `f` with the offset of every element, once each.
+    pub(crate) fn for_each_offset(&self, f: &mut dyn FnMut(isize)) {
+        if self.layout.is_empty() {
+            (0..self.len as isize).for_each(f);
+        } else if self.len > 0 {
+            walk_layout(self.layout, 0, f);
         }
     }
 
@@ -306,23 +417,23 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
     /// partial results that are added into the output later.
     ///
     /// # Panics
-    /// If `buffer` does not have the output's length.
+    /// If `buffer` does not have the output's reach ([`Writer::reach`]).
     pub(crate) fn with_buffer<'b>(&self, buffer: &'b mut [T]) -> Writer<'b, T, NL>
     where
         'a: 'b,
     {
-        assert_eq!(
-            buffer.len(),
-            self.len,
-            "a copy of the output has its length"
-        );
-        Writer::new(
-            buffer.as_mut_ptr(),
+        let (low, reach) = self.reach();
+        assert_eq!(buffer.len(), reach, "a copy of the output has its reach");
+        let mut copy = Writer::new(
+            // The element at offset 0 lies `-low` into the buffer.
+            buffer.as_mut_ptr().wrapping_offset(-low),
             self.len,
             self.strides,
             self.ellipsis,
             self.span,
-        )
+        );
+        copy.layout = self.layout;
+        copy
     }
 
     /// Whether the output has no elements (and so nothing to compute).
@@ -352,6 +463,8 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
             self.span,
         );
         wide.shift = self.shift;
+        wide.layout = self.layout;
+        wide.scale = self.scale;
         wide
     }
 
@@ -366,16 +479,22 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
             self.span.shifted(offset),
         );
         shifted.shift = self.shift + offset;
+        shifted.layout = self.layout;
+        shifted.scale = self.scale;
         shifted
     }
 
     /// The whole array's `len` elements from its first one, if this writer
-    /// starts there (is not a shifted slice's).
+    /// starts there (is not a shifted slice's) and they are consecutive
+    /// (an output allocated here, not the caller's array).
     pub(crate) fn whole(&self) -> Option<(*mut T, usize)> {
-        (self.shift == 0).then_some((self.ptr, self.len))
+        (self.shift == 0 && self.layout.is_empty()).then_some((self.ptr, self.len))
     }
+}
 
-    /// Stores `value` at `offset`.
+impl<T: Element, const NL: usize> Writer<'_, T, NL> {
+    /// Stores `value` at `offset`, scaled by `alpha` and `beta` when the
+    /// call has them.
     ///
     /// # Safety
     /// As for [`Operand::get`], and the offset must lie in the block of
@@ -384,7 +503,13 @@ impl<'a, T, const NL: usize> Writer<'a, T, NL> {
     pub unsafe fn set(&self, offset: isize, value: T) {
         self.span.check(offset);
         // SAFETY: see the type's Sync comment and the caller's contract.
-        unsafe { *self.ptr.offset(offset) = value }
+        unsafe {
+            let place = self.ptr.offset(offset);
+            *place = match &self.scale {
+                None => value,
+                Some(scale) => scale.apply(value, || *place),
+            }
+        }
     }
 }
 
@@ -430,5 +555,17 @@ impl<T: Copy, const NL: usize> Writer<'_, T, NL> {
         self.span.check(offset + len - 1);
         // SAFETY: the caller's block owns these elements exclusively.
         unsafe { std::slice::from_raw_parts_mut(self.ptr.offset(offset), len as usize) }
+    }
+}
+
+/// Calls `f` with `base` plus the offset of every index of `layout`'s axes.
+fn walk_layout(layout: &[(usize, isize)], base: isize, f: &mut dyn FnMut(isize)) {
+    match layout.split_first() {
+        None => f(base),
+        Some((&(len, stride), rest)) => {
+            for index in 0..len as isize {
+                walk_layout(rest, base + index * stride, f);
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::error::EinsumError;
 use crate::operand::{EllipsisStrides, Operand, Span, Writer};
+use crate::scale::Scale;
 use crate::shapes::{Shape, Sub};
 use crate::Element;
 use ndarray::{Array, Dimension, Ix0};
@@ -24,6 +25,8 @@ pub struct Output<T, D: Dimension, const NL: usize> {
     len: usize,
     strides: [isize; NL],
     ellipsis: Vec<isize>,
+    /// `alpha = ...` of the call (a new array has no `beta`).
+    scale: Option<Scale<T>>,
 }
 
 impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
@@ -38,7 +41,14 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
             len,
             strides,
             ellipsis,
+            scale: None,
         })
+    }
+
+    /// The same output, its stores multiplied by `alpha` (`scale`).
+    pub fn scaled(mut self, scale: Scale<T>) -> Self {
+        self.scale = Some(scale);
+        self
     }
 
     /// The span of the standard layout (computed in debug builds only,
@@ -68,6 +78,7 @@ impl<T: Element, D: Dimension, const NL: usize> Output<T, D, NL> {
             &self.ellipsis,
             self.span(),
         )
+        .with_scale(self.scale)
     }
 
     /// Read access, for a temporary that a later step consumes once the
@@ -168,7 +179,7 @@ impl<const NL: usize> PlannedOutput<NL> {
     }
 
     /// A writer with these strides, to be read and never written through.
-    pub(crate) fn writer<T>(&self) -> Writer<'_, T, NL> {
+    pub(crate) fn writer<T: Copy>(&self) -> Writer<'_, T, NL> {
         let nowhere = std::ptr::NonNull::dangling().as_ptr();
         Writer::new(
             nowhere,

@@ -87,6 +87,64 @@ rank_trait!(
     "ndarray's static dimension types stop at six axes"
 );
 
+/// The dimension types an `out = ...` array may have, for an output term
+/// of `N` subscripts (`OutRank2<2>`), or of `N` besides an ellipsis
+/// (`OutRankAtLeast2<2>`).
+macro_rules! out_rank {
+    ($name:ident: $($dim:ty),*; $message:literal, $label:literal) => {
+        #[doc = concat!("The dimension types of an `out` array that `", stringify!($name), "` admits.")]
+        #[diagnostic::on_unimplemented(
+            message = $message,
+            label = $label,
+            note = "the array given as `out` must have the result's axes"
+        )]
+        pub trait $name<const N: usize> {}
+        #[diagnostic::do_not_recommend]
+        impl<const N: usize> $name<N> for IxDyn {}
+        $(
+            #[diagnostic::do_not_recommend]
+            impl<const N: usize> $name<N> for $dim {}
+        )*
+    };
+}
+
+macro_rules! out_exact {
+    ($name:ident, $($dim:ty),*) => {
+        out_rank!(
+            $name: $($dim),*;
+            "the einsum output has the wrong number of dimensions: the output term has {N} subscripts",
+            "`out` is an array of dimension `{Self}`, the result has {N} axes"
+        );
+    };
+}
+
+macro_rules! out_at_least {
+    ($name:ident, $($dim:ty),*) => {
+        out_rank!(
+            $name: $($dim),*;
+            "the einsum output has too few dimensions: the output term has {N} subscripts besides the ellipsis",
+            "`out` is an array of dimension `{Self}`, with fewer than {N} axes"
+        );
+    };
+}
+
+out_exact!(OutRank0, Ix0);
+out_exact!(OutRank1, Ix1);
+out_exact!(OutRank2, Ix2);
+out_exact!(OutRank3, Ix3);
+out_exact!(OutRank4, Ix4);
+out_exact!(OutRank5, Ix5);
+out_exact!(OutRank6, Ix6);
+out_exact!(OutRankDyn,);
+out_at_least!(OutRankAtLeast0, Ix0, Ix1, Ix2, Ix3, Ix4, Ix5, Ix6);
+out_at_least!(OutRankAtLeast1, Ix1, Ix2, Ix3, Ix4, Ix5, Ix6);
+out_at_least!(OutRankAtLeast2, Ix2, Ix3, Ix4, Ix5, Ix6);
+out_at_least!(OutRankAtLeast3, Ix3, Ix4, Ix5, Ix6);
+out_at_least!(OutRankAtLeast4, Ix4, Ix5, Ix6);
+out_at_least!(OutRankAtLeast5, Ix5, Ix6);
+out_at_least!(OutRankAtLeast6, Ix6);
+out_at_least!(OutRankAtLeastDyn,);
+
 #[cfg(test)]
 mod tests {
     use super::*;

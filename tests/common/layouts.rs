@@ -165,6 +165,18 @@ impl<T: TestElem> Operand<T> {
     }
 }
 
+impl<T> Operand<T> {
+    /// The view as a mutable one, for an output written in place; not
+    /// for [`Layout::Broadcast`], whose elements overlap.
+    pub fn view_mut(&mut self) -> ArrayViewMutD<'_, T> {
+        assert!(self.broadcast.is_none(), "a broadcast view is read-only");
+        let (slices, axes) = (&self.slices, &self.axes);
+        self.data
+            .slice_each_axis_mut(|ax| slices[ax.axis.index()])
+            .permuted_axes(IxDyn(axes))
+    }
+}
+
 impl<T> fmt::Display for Operand<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", self.layout)

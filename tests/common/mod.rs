@@ -10,7 +10,9 @@
 #![allow(dead_code, unused_imports)]
 
 use einsum_static::Element;
-use ndarray::{arr0, Array, ArrayD, ArrayViewD, Dimension, IxDyn, ShapeBuilder, Slice};
+use ndarray::{
+    arr0, Array, ArrayD, ArrayViewD, ArrayViewMutD, Dimension, IxDyn, ShapeBuilder, Slice,
+};
 use num_complex::Complex;
 use std::fmt;
 use std::ops::{Add, Mul};
@@ -22,17 +24,21 @@ pub type C64 = Complex<f64>;
 mod compare;
 mod elements;
 mod generated;
+mod in_place;
 mod layouts;
 mod numpy_check;
 mod reference;
 mod results;
 mod rng;
+mod semirings;
 
 pub use compare::*;
 pub use elements::*;
 pub use generated::*;
+pub use in_place::*;
 pub use layouts::*;
 pub use numpy_check::*;
 pub use reference::*;
 pub use results::*;
 pub use rng::*;
+pub use semirings::*;

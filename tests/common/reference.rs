@@ -124,6 +124,31 @@ impl<T: TestElem> Reference<T> {
 /// The plain reference einsum: NumPy's semantics, by brute force. Panics
 /// (with NumPy-like words) on operands that do not fit the equation.
 pub fn reference<T: TestElem>(equation: &str, ops: &[ArrayViewD<'_, T>]) -> Reference<T> {
+    let sum = Ring {
+        zero: T::zero().widen(),
+        one: T::one().widen(),
+        add: |a, b| a + b,
+        mul: |a, b| a * b,
+    };
+    reference_over(equation, ops, &sum)
+}
+
+/// The operations a reference einsum folds with: `+` and `*` for the sum
+/// of products, `⊕` and `⊗` for a semiring.
+pub struct Ring<W> {
+    pub zero: W,
+    pub one: W,
+    pub add: fn(W, W) -> W,
+    pub mul: fn(W, W) -> W,
+}
+
+/// [`reference`] over `ring`: each output element the `⊕` over every
+/// index point of the `⊗` of the operands, in index order.
+pub fn reference_over<T: TestElem>(
+    equation: &str,
+    ops: &[ArrayViewD<'_, T>],
+    ring: &Ring<T::Wide>,
+) -> Reference<T> {
     let eq = Equation::parse(equation);
     assert_eq!(eq.inputs.len(), ops.len(), "reference: operand count");
     let labels = eq.labels();
@@ -205,7 +230,7 @@ pub fn reference<T: TestElem>(equation: &str, ops: &[ArrayViewD<'_, T>]) -> Refe
     }
     // Floats are summed in f64 (Complex<f64>): the reference is then far
     // more accurate than any result in f32.
-    let mut value = ArrayD::<T::Wide>::from_elem(IxDyn(&out_shape), T::zero().widen());
+    let mut value = ArrayD::<T::Wide>::from_elem(IxDyn(&out_shape), ring.zero);
     let mut scale = ArrayD::<f64>::zeros(IxDyn(&out_shape));
 
     // The full index space: ellipsis dims first, then the labels.
@@ -228,7 +253,7 @@ pub fn reference<T: TestElem>(equation: &str, ops: &[ArrayViewD<'_, T>]) -> Refe
     let mut out_index = vec![0usize; out_shape.len()];
     loop {
         let (ell_idx, label_idx) = index.split_at(ell_rank);
-        let mut product = T::one().widen();
+        let mut product = ring.one;
         let mut magnitude = 1.0;
         for (k, (term, op)) in eq.inputs.iter().zip(ops).enumerate() {
             let idx = &mut op_index[k];
@@ -251,7 +276,7 @@ pub fn reference<T: TestElem>(equation: &str, ops: &[ArrayViewD<'_, T>]) -> Refe
                 }
             }
             let x = op[&idx[..]];
-            product = product * x.widen();
+            product = (ring.mul)(product, x.widen());
             magnitude *= x.magnitude();
         }
         let mut axis = 0;
@@ -268,7 +293,7 @@ pub fn reference<T: TestElem>(equation: &str, ops: &[ArrayViewD<'_, T>]) -> Refe
             }
         }
         let slot = &mut value[&out_index[..]];
-        *slot = *slot + product;
+        *slot = (ring.add)(*slot, product);
         scale[&out_index[..]] += magnitude;
 
         // Odometer step, last index fastest.

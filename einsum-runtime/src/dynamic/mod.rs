@@ -249,7 +249,7 @@ impl Contraction {
     }
 
     /// Evaluates the equation on `operands` into `out`, which must have
-    /// the result's shape (else [`EinsumError::OutputShapeMismatch`]); its
+    /// the result's shape (else [`EinsumError::OutputShape`]); its
     /// elements are overwritten. An `out` in standard layout is written in
     /// place; another layout receives a copy of the result.
     ///

@@ -60,7 +60,7 @@ fn into_view_wide<T: Element, const W: usize>(
     let (shape, bound) = bind::<T, W>(c, operands)?;
     let expected = shape.dims_of(&c.output);
     if out.shape() != expected {
-        return Err(EinsumError::OutputShapeMismatch {
+        return Err(EinsumError::OutputShape {
             expected,
             found: out.shape().to_vec(),
         });

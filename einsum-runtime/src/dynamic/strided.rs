@@ -92,7 +92,7 @@ pub(crate) fn strided_step<T: Element, const W: usize, const K: usize>(
 
 /// The axes of the step over `labels`, then the ellipsis axes; axes of
 /// length 1 are dropped, since they neither move nor multiply.
-fn step_axes<T, const W: usize, const K: usize>(
+fn step_axes<T: Copy, const W: usize, const K: usize>(
     shape: &Shape<W>,
     labels: &[usize],
     inputs: [&Operand<'_, T, W>; K],

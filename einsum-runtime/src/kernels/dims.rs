@@ -15,7 +15,7 @@ pub(crate) struct Axis {
 
 /// The axes of the step over `labels`, then its ellipsis axes; axes of
 /// length 1 are dropped, since they neither move nor multiply.
-pub(crate) fn step_axes<T, const NL: usize>(
+pub(crate) fn step_axes<T: Copy, const NL: usize>(
     shape: &Shape<NL>,
     labels: &[usize],
     a: &Operand<'_, T, NL>,

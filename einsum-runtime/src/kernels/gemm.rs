@@ -72,6 +72,11 @@ pub fn gemm<T: Element, const NL: usize>(
     out: &Writer<'_, T, NL>,
 ) -> bool {
     let engine = choice::choose(shape, labels, a, b, out);
+    if let (Some(scale), false) = (out.scale(), matches!(engine, Engine::Loops(_))) {
+        // alpha, beta: the engines store plainly; this runs them on the
+        // plain output (choosing again), then scales (see scaled_gemm).
+        return super::scaled_gemm::gemm_scaled(shape, labels, a, b, out, scale);
+    }
     choice::record(&engine);
     let pointers = (a.ptr(), b.ptr(), out.ptr());
     match engine {

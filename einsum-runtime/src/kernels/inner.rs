@@ -107,6 +107,13 @@ unsafe fn write_products<T: Element, const NL: usize, const K: usize>(
     // caller's block.
     unsafe {
         let lanes = inputs.map(|(x, offset, stride)| x.lane(offset, len, stride));
+        if out.scale().is_some() {
+            // alpha and beta: each product through the scaling store.
+            for t in 0..len {
+                out.set(offset + t * stride, product_at(&lanes, t));
+            }
+            return;
+        }
         let (dst, stride) = out.lane_mut(offset, len, stride);
         if stride == 1 {
             let dst = std::slice::from_raw_parts_mut(dst, len as usize);
@@ -331,7 +338,7 @@ impl<T: Element> RowSum<T> {
         let row = &self.rows[r * self.width..(r + 1) * self.width];
         // SAFETY: the caller's contract.
         unsafe {
-            if so == 1 {
+            if so == 1 && out.scale().is_none() {
                 out.slice_mut(oo, len).copy_from_slice(row);
             } else {
                 for (t, &x) in row.iter().enumerate() {

@@ -6,11 +6,13 @@ use crate::error::EinsumError;
 use crate::kernels::{self, dims};
 use crate::operand::{Operand, Writer};
 use crate::output::Output;
+use crate::scale::Scale;
 use crate::shapes::{Shape, Sub, WIDE, WIDEST};
 use crate::{budget, Element};
-use ndarray::{Dimension, IxDyn};
+use ndarray::IxDyn;
 
-/// Contracts the operands along the cheapest path into `result`.
+/// Contracts the operands along the cheapest path into `out` (an
+/// allocated output's writer, or the caller's array's).
 ///
 /// The macro calls this for equations of three or more operands; each step
 /// goes to the GEMM engine when it has that shape and to the generic step
@@ -27,18 +29,18 @@ use ndarray::{Dimension, IxDyn};
 /// let r = einsum!("ij,jk,kl,lm->im", &a, &b, &a, &b);
 /// assert_eq!(r[[0, 0]], 64.0 * 512.0 * 64.0);
 /// ```
-pub fn contract<T: Element, D: Dimension, const NL: usize>(
+pub fn contract<T: Element, const NL: usize>(
     shape: &Shape<NL>,
     labels: [char; NL],
     inputs: &[(&Operand<'_, T, NL>, &[Sub])],
     output: &[Sub],
-    result: &mut Output<T, D, NL>,
+    out: &Writer<'_, T, NL>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
-    widened(shape, &labels, inputs, output, &result.writer(), plans)
+    widened(shape, &labels, inputs, output, out, plans)
 }
 
-/// [`contract`] past the output's dimension type, widened to one label
+/// [`contract`] widened to one label
 /// count: what follows is compiled once per element type (see
 /// [`crate::compiled`]), not once per equation.
 #[inline(never)]
@@ -81,6 +83,60 @@ pub(crate) fn contract_wide<T: Element, const W: usize>(
     out: &Writer<'_, T, W>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
+    contract_with(&SumOfProducts, shape, labels, inputs, output, out, plans)
+}
+
+/// What the steps of a path compute, and how the parts of a sliced sum
+/// come together: sums of products, or a semiring's (`crate::semiring`).
+pub(crate) trait Steps<T: Element>: Sync {
+    /// `out = ` the step over `labels` of `a` and `b` (scaled as `out` says).
+    fn step<const W: usize>(
+        &self,
+        shape: &Shape<W>,
+        labels: &[usize],
+        a: &Operand<'_, T, W>,
+        b: &Operand<'_, T, W>,
+        out: &Writer<'_, T, W>,
+    );
+
+    /// What a later part of a sliced sum makes of `old`, the output so far
+    /// (whose first part was stored scaled by `scale`).
+    fn add_part(&self, old: T, part: T, scale: Option<Scale<T>>) -> T;
+}
+
+/// The sum of products: the GEMM engine or the generic step kernel.
+struct SumOfProducts;
+
+impl<T: Element> Steps<T> for SumOfProducts {
+    fn step<const W: usize>(
+        &self,
+        shape: &Shape<W>,
+        labels: &[usize],
+        a: &Operand<'_, T, W>,
+        b: &Operand<'_, T, W>,
+        out: &Writer<'_, T, W>,
+    ) {
+        kernels::binary_step(shape, labels, a, b, out);
+    }
+
+    fn add_part(&self, old: T, part: T, scale: Option<Scale<T>>) -> T {
+        // The first part stored `alpha * part + beta * old`: the others
+        // are added times alpha.
+        let part = scale.map_or(part, |scale| scale.factor().mul_wrapping(part));
+        old.add_wrapping(part)
+    }
+}
+
+/// [`contract_wide`] with the steps of `steps`.
+pub(crate) fn contract_with<T: Element, K: Steps<T>, const W: usize>(
+    steps: &K,
+    shape: &Shape<W>,
+    labels: &[char],
+    inputs: &[(Operand<'_, T, W>, &[Sub])],
+    output: &[Sub],
+    out: &Writer<'_, T, W>,
+    plans: &PlanCache,
+) -> Result<(), EinsumError> {
     let element = std::mem::size_of::<T>();
     let budget = budget_of(&shape.dims_of(output), shape.operand_bytes(), element);
     let sizes = shape.label_sizes();
@@ -89,9 +145,9 @@ pub(crate) fn contract_wide<T: Element, const W: usize>(
         Slicing::plan_wide(&shape.widen(), labels, &terms, output, budget)
     });
     if slicing.chunks.is_empty() {
-        return run_path(shape, &slicing.path, inputs, out);
+        return run_path(steps, shape, &slicing.path, inputs, out);
     }
-    run_slices(shape, &slicing, inputs, output, out)
+    run_slices(steps, shape, &slicing, inputs, output, out)
 }
 
 /// The memory budget in elements of `T`: the `memory_limit` option, or
@@ -120,7 +176,8 @@ fn budget_of(output_dims: &[usize], operand_bytes: usize, element: usize) -> f64
 /// Runs the path once per slice: every combination of the sliced labels'
 /// chunks, summed labels innermost so that each output slice adds up its
 /// chunks in a row.
-fn run_slices<T: Element, const W: usize>(
+fn run_slices<T: Element, K: Steps<T>, const W: usize>(
+    steps: &K,
     shape: &Shape<W>,
     slicing: &Slicing,
     inputs: &[(Operand<'_, T, W>, &[Sub])],
@@ -154,19 +211,20 @@ fn run_slices<T: Element, const W: usize>(
         let out_slice = out.shifted(shift(&out.strides));
         if index % summed_slices == 0 {
             // The first chunk of the summed labels writes the output slice.
-            run_path(&sizes, &slicing.path, &sliced, &out_slice)?;
+            run_path(steps, &sizes, &slicing.path, &sliced, &out_slice)?;
         } else {
             // Later ones are computed aside and added in.
             let mut scratch = Output::<T, IxDyn, W>::allocate(&sizes, output)?;
-            run_path(&sizes, &slicing.path, &sliced, &scratch.writer())?;
-            add_into(&sizes, output, &scratch.operand(), &out_slice);
+            run_path(steps, &sizes, &slicing.path, &sliced, &scratch.writer())?;
+            add_into(steps, &sizes, output, &scratch.operand(), &out_slice);
         }
     }
     Ok(())
 }
 
 /// Runs the steps of `path` in order, the last one into `out`.
-fn run_path<T: Element, const W: usize>(
+fn run_path<T: Element, K: Steps<T>, const W: usize>(
+    steps: &K,
     shape: &Shape<W>,
     path: &Path,
     inputs: &[(Operand<'_, T, W>, &[Sub])],
@@ -194,18 +252,20 @@ fn run_path<T: Element, const W: usize>(
         let right_op = right.operand(inputs);
         let involved = step_labels(&[left.term(), right.term()]);
         if k == last {
-            kernels::binary_step(shape, &involved, &left_op, &right_op, out);
+            steps.step(shape, &involved, &left_op, &right_op, out);
         } else {
             let mut temp = Output::<T, IxDyn, W>::allocate(shape, &step.kept)?;
-            kernels::binary_step(shape, &involved, &left_op, &right_op, &temp.writer());
+            steps.step(shape, &involved, &left_op, &right_op, &temp.writer());
             temps.push((step.left.union(&step.right), temp, &step.kept));
         }
     }
     Ok(())
 }
 
-/// `out += part`, element by element, over the labels of `term`.
-fn add_into<T: Element, const W: usize>(
+/// `out += part` (or the semiring's `⊕`), element by element, over the
+/// labels of `term`.
+fn add_into<T: Element, K: Steps<T>, const W: usize>(
+    steps: &K,
     shape: &Shape<W>,
     term: &[Sub],
     part: &Operand<'_, T, W>,
@@ -213,12 +273,14 @@ fn add_into<T: Element, const W: usize>(
 ) {
     let labels: Vec<usize> = step_labels(&[term]);
     let axes = dims::step_axes(shape, &labels, part, part, out);
+    let scale = out.scale();
+    let out = out.unscaled();
     dims::walk(&axes, (0, 0, 0), &mut |(from, _, to)| {
         // SAFETY: every index is below its axis' length in this slice's
         // shape, and the strides are those of the scratch array and of the
         // output slice, which both hold that shape; nothing else runs on the
         // output meanwhile.
-        unsafe { out.set(to, out.get(to).add_wrapping(part.get(from))) };
+        unsafe { out.set(to, steps.add_part(out.get(to), part.get(from), scale)) };
     });
 }
 

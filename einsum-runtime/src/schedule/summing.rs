@@ -69,7 +69,7 @@ pub fn run_summing<T, const NL: usize, F>(
     if rows.div_ceil(tile) >= MIN_ROW_BLOCKS {
         plan.row_step = plan.row_step.max(tile);
     }
-    let slices = sum_slices::<T>(total / block_work, sum_len, out.len());
+    let slices = sum_slices::<T>(total / block_work, sum_len, out.reach().1);
     if plan.count() >= MIN_ROW_BLOCKS || slices < 2 {
         run_blocks(plan, &|rows, cols| {
             for tile_rows in tiles(rows, tile) {
@@ -135,7 +135,7 @@ fn sum_sliced<T: Element, const NL: usize>(
             block(0..dims[0], 0..dims[1], sums(0), out.shifted(0));
             return;
         }
-        let mut copy = vec![T::zero(); out.len()];
+        let mut copy = vec![T::zero(); out.reach().1];
         block(
             0..dims[0],
             0..dims[1],
@@ -145,13 +145,32 @@ fn sum_sliced<T: Element, const NL: usize>(
         // SAFETY: task k alone writes slot k, below `slices`.
         unsafe { slots.put(k, copy) };
     });
-    // SAFETY: the output is freshly allocated in standard layout, so its
-    // elements are the `len` consecutive ones from offset 0; the tasks
-    // that wrote it have finished.
-    let all = unsafe { out.slice_mut(0, out.len() as isize) };
-    for copy in &copies[1..] {
-        for (o, &c) in all.iter_mut().zip(copy) {
-            *o = o.add_wrapping(c);
+    // Slice 0 stored `alpha * sum + beta * old`; the copies' sums are
+    // added times alpha.
+    let alpha = out.scale().map(|scale| scale.factor());
+    let scaled = |c: T| alpha.map_or(c, |alpha| alpha.mul_wrapping(c));
+    if let Some((_, len)) = out.whole() {
+        // SAFETY: an output allocated in standard layout: its elements are
+        // the `len` consecutive ones from offset 0; the tasks that wrote it
+        // have finished.
+        let all = unsafe { out.slice_mut(0, len as isize) };
+        for copy in &copies[1..] {
+            for (o, &c) in all.iter_mut().zip(copy) {
+                *o = o.add_wrapping(scaled(c));
+            }
         }
+        return;
     }
+    // A caller's array of any layout: each copy holds an element at the
+    // output's offset less the lowest one.
+    let low = out.reach().0;
+    let plain = out.unscaled();
+    out.for_each_offset(&mut |offset| {
+        for copy in &copies[1..] {
+            let c = scaled(copy[(offset - low) as usize]);
+            // SAFETY: `offset` is an element's, and the tasks that wrote the
+            // output have finished.
+            unsafe { plain.set(offset, plain.get(offset).add_wrapping(c)) };
+        }
+    });
 }

@@ -1,0 +1,279 @@
+//! Reductions beyond the sum: the einsum over a semiring (`⊕`, `⊗`), as
+//! `semiring = max_plus` asks. `out[i] = ⊕ over the summed labels of the
+//! ⊗ of the operands`, with `alpha ⊗ result ⊕ beta ⊗ out` for the options.
+//!
+//! Every step runs through the generic loops of [`step`]: one or two
+//! operands as one step, three or more along the same pairwise path as
+//! the sum (the path is valid for any semiring, and its costs are the
+//! same), sliced to the memory budget with the slices' parts combined by
+//! `⊕`. Each output element folds its terms in one fixed order, so every
+//! thread count gives the same bits.
+
+mod elements;
+mod step;
+
+pub use elements::{LogSumExpElement, OrderedElement};
+
+use crate::error::EinsumError;
+use crate::operand::{EllipsisStrides, Operand, Span, Writer};
+use crate::path::{contract_with, PlanCache};
+use crate::shapes::{Shape, Sub, WIDE};
+use crate::Element;
+use step::SemiringSteps;
+
+/// A semiring over `T`: `⊕` (folded through an accumulator, for the stable
+/// log-sum-exp) and `⊗`, with their identities.
+pub trait Semiring<T: Element>: Copy + Send + Sync + 'static {
+    /// The name `semiring = ...` takes, for `explain!`.
+    const NAME: &'static str;
+    /// The identity of `⊕`: the value of an empty sum.
+    fn zero() -> T;
+    /// The identity of `⊗`: `alpha`'s default.
+    fn one() -> T;
+    /// `a ⊗ b`.
+    fn mul(a: T, b: T) -> T;
+    /// `a ⊕ b`.
+    fn add(a: T, b: T) -> T;
+    /// A running `⊕` of many terms.
+    type Acc: Copy;
+    /// The accumulator of no term.
+    fn start() -> Self::Acc;
+    /// Adds `term` to the accumulator.
+    fn push(acc: &mut Self::Acc, term: T);
+    /// The `⊕` of the terms pushed.
+    fn finish(acc: Self::Acc) -> T;
+}
+
+/// `⊕ = max`, `⊗ = +`: Viterbi, longest paths; the empty sum is −∞ (an
+/// integer's least value).
+#[derive(Debug, Clone, Copy)]
+pub struct MaxPlus;
+
+/// `⊕ = min`, `⊗ = +`: shortest paths; the empty sum is +∞ (an integer's
+/// greatest value).
+#[derive(Debug, Clone, Copy)]
+pub struct MinPlus;
+
+/// `⊕ = max`, `⊗ = ×`; the empty sum is −∞ (an integer's least value).
+#[derive(Debug, Clone, Copy)]
+pub struct MaxProduct;
+
+/// `⊕ = log(exp a + exp b)`, `⊗ = +`: probabilities in log space. Sums are
+/// shifted by their running maximum, so large terms do not overflow; the
+/// empty sum is −∞.
+#[derive(Debug, Clone, Copy)]
+pub struct LogSumExp;
+
+macro_rules! ordered_semiring {
+    ($name:ident, $label:literal, $zero:ident, $one:expr, $mul:expr, $pick:expr) => {
+        impl<T: OrderedElement> Semiring<T> for $name {
+            const NAME: &'static str = $label;
+            #[inline(always)]
+            fn zero() -> T {
+                T::$zero
+            }
+            #[inline(always)]
+            fn one() -> T {
+                $one
+            }
+            #[inline(always)]
+            fn mul(a: T, b: T) -> T {
+                let mul: fn(T, T) -> T = $mul;
+                mul(a, b)
+            }
+            #[inline(always)]
+            fn add(a: T, b: T) -> T {
+                // The first unless the second is strictly better: a NaN
+                // term is kept once it is the running value.
+                if $pick(b, a) {
+                    b
+                } else {
+                    a
+                }
+            }
+            type Acc = T;
+            #[inline(always)]
+            fn start() -> T {
+                T::$zero
+            }
+            #[inline(always)]
+            fn push(acc: &mut T, term: T) {
+                *acc = Self::add(*acc, term);
+            }
+            #[inline(always)]
+            fn finish(acc: T) -> T {
+                acc
+            }
+        }
+    };
+}
+
+/// `a ⊗ b` by `op`, with the semiring's zero `zero` absorbing (as −∞ is
+/// for floats; an integer's bound would otherwise move or wrap).
+#[inline(always)]
+fn absorbing<T: OrderedElement>(a: T, b: T, zero: T, op: fn(T, T) -> T) -> T {
+    if a == zero || b == zero {
+        zero
+    } else {
+        op(a, b)
+    }
+}
+
+ordered_semiring!(
+    MaxPlus,
+    "max_plus",
+    LOWEST,
+    T::zero(),
+    |a, b| absorbing(a, b, T::LOWEST, T::add_wrapping),
+    |b: T, a: T| b > a
+);
+ordered_semiring!(
+    MinPlus,
+    "min_plus",
+    HIGHEST,
+    T::zero(),
+    |a, b| absorbing(a, b, T::HIGHEST, T::add_wrapping),
+    |b: T, a: T| b < a
+);
+ordered_semiring!(
+    MaxProduct,
+    "max_product",
+    LOWEST,
+    T::one(),
+    |a, b| absorbing(a, b, T::LOWEST, T::mul_wrapping),
+    |b: T, a: T| b > a
+);
+
+impl<T: LogSumExpElement> Semiring<T> for LogSumExp {
+    const NAME: &'static str = "log_sum_exp";
+    fn zero() -> T {
+        T::LOWEST
+    }
+    fn one() -> T {
+        T::zero()
+    }
+    #[inline(always)]
+    fn mul(a: T, b: T) -> T {
+        a + b
+    }
+    fn add(a: T, b: T) -> T {
+        let mut acc = Self::start();
+        Self::push(&mut acc, a);
+        Self::push(&mut acc, b);
+        Self::finish(acc)
+    }
+    /// The running maximum and the sum of `exp(term - maximum)`.
+    type Acc = (T, T);
+    #[inline(always)]
+    fn start() -> (T, T) {
+        (T::LOWEST, T::zero())
+    }
+    #[inline(always)]
+    fn push((max, sum): &mut (T, T), term: T) {
+        if term == T::LOWEST {
+            // exp(−∞) adds nothing (and −∞ − −∞ would be NaN).
+        } else if term > *max {
+            *sum = *sum * (*max - term).exp() + T::one();
+            *max = term;
+        } else {
+            *sum = *sum + (term - *max).exp();
+        }
+    }
+    #[inline(always)]
+    fn finish((max, sum): (T, T)) -> T {
+        if max == T::LOWEST {
+            max
+        } else {
+            max + sum.ln()
+        }
+    }
+}
+
+/// The einsum of `inputs` into `out` over the semiring `S`; `out`'s scale
+/// holds `alpha` and `beta` (see [`crate::Scale::semiring`]). One or two
+/// operands run as one step, more along the planned path (`plans` keeps
+/// the call site's).
+///
+/// ```
+/// use einsum_static::einsum;
+/// let a = ndarray::array![[0.0, 5.0], [1.0, 2.0]];
+/// let b = ndarray::array![[1.0, 0.0], [0.0, 3.0]];
+/// // best[i, k] = max over j of a[i, j] + b[j, k]
+/// let best = einsum!("ij,jk->ik", &a, &b; semiring = max_plus);
+/// assert_eq!(best, ndarray::array![[5.0, 8.0], [2.0, 5.0]]);
+/// ```
+pub fn contract_over<T: Element, S: Semiring<T>, const NL: usize>(
+    shape: &Shape<NL>,
+    labels: [char; NL],
+    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
+    output: &[Sub],
+    out: &Writer<'_, T, NL>,
+    plans: &PlanCache,
+) -> Result<(), EinsumError> {
+    if const { NL <= WIDE } {
+        contract_wide::<T, S, WIDE>(
+            &shape.widen(),
+            &labels,
+            &widen_all(inputs),
+            output,
+            &out.widen(),
+            plans,
+        )
+    } else {
+        let inputs: Vec<(Operand<'_, T, NL>, &[Sub])> =
+            inputs.iter().map(|(op, term)| (**op, *term)).collect();
+        contract_wide::<T, S, NL>(shape, &labels, &inputs, output, out, plans)
+    }
+}
+
+/// The operands widened to `W` labels, with their terms.
+fn widen_all<'a, 't, T, const NL: usize, const W: usize>(
+    inputs: &[(&Operand<'a, T, NL>, &'t [Sub])],
+) -> Vec<(Operand<'a, T, W>, &'t [Sub])> {
+    inputs
+        .iter()
+        .map(|(op, term)| (op.widen(), *term))
+        .collect()
+}
+
+/// [`contract_over`] for `W` labels.
+fn contract_wide<T: Element, S: Semiring<T>, const W: usize>(
+    shape: &Shape<W>,
+    labels: &[char],
+    inputs: &[(Operand<'_, T, W>, &[Sub])],
+    output: &[Sub],
+    out: &Writer<'_, T, W>,
+    plans: &PlanCache,
+) -> Result<(), EinsumError> {
+    let steps = SemiringSteps::<S>::new();
+    let involved = |terms: &[&[Sub]]| -> Vec<usize> {
+        let mut labels = Vec::new();
+        for sub in terms.iter().flat_map(|t| t.iter()) {
+            if let Sub::Label(l) = *sub {
+                if !labels.contains(&l) {
+                    labels.push(l);
+                }
+            }
+        }
+        labels
+    };
+    match inputs {
+        [(a, term)] => {
+            // One operand: ⊗ with a one of stride 0 everywhere.
+            let one = [S::one()];
+            let unit = Operand::new(
+                one.as_ptr(),
+                [0; W],
+                EllipsisStrides::plain(&[]),
+                Span::of(&[1], &[1]),
+            );
+            step::run::<T, S, W>(shape, &involved(&[term]), a, &unit, out);
+            Ok(())
+        }
+        [(a, ta), (b, tb)] => {
+            step::run::<T, S, W>(shape, &involved(&[ta, tb]), a, b, out);
+            Ok(())
+        }
+        _ => contract_with(&steps, shape, labels, inputs, output, out, plans),
+    }
+}

@@ -1,0 +1,116 @@
+//! `alpha` and `beta`: `out = alpha * einsum + beta * out` on every engine,
+//! `beta = 0` never reading the old contents, and `alpha` on a new array.
+//! (Every generated equation also runs with random factors:
+//! tests/equations.rs.)
+
+mod common;
+
+use common::{dv, random, reference_einsum};
+use einsum_static::{einsum, try_einsum};
+use ndarray::{s, Array1, Array2, Array3, ArrayD, ShapeBuilder};
+
+/// `alpha * product + beta * old`, element by element.
+fn blas(product: &ArrayD<f64>, old: &ArrayD<f64>, alpha: f64, beta: f64) -> ArrayD<f64> {
+    let mut expected = product.mapv(|p| alpha * p);
+    expected.zip_mut_with(old, |e, &o| *e += beta * o);
+    expected
+}
+
+fn close(actual: &ArrayD<f64>, expected: &ArrayD<f64>) {
+    assert_eq!(actual.shape(), expected.shape());
+    for (x, y) in actual.iter().zip(expected) {
+        assert!((x - y).abs() <= 1e-11 * (1.0 + y.abs()), "{x} != {y}");
+    }
+}
+
+#[test]
+fn every_engine_scales_and_accumulates() {
+    // GEMM-sized, small batched products, a matrix-vector product, the
+    // generated loops, a split sum and a path, each into a transposed or
+    // reversed output that already holds values.
+    let a: Array2<f64> = random((96, 80), 1);
+    let b: Array2<f64> = random((80, 72), 2);
+    let product = reference_einsum("ij,jk->ik", &[dv(&a), dv(&b)]);
+    let old: Array2<f64> = random((72, 96), 3);
+    let mut c = old.clone();
+    einsum!("ij,jk->ik", &a, &b; out = c.view_mut().reversed_axes(), alpha = 2.0, beta = 0.5);
+    let old_t = old.t().to_owned().into_dyn();
+    close(
+        &c.t().to_owned().into_dyn(),
+        &blas(&product, &old_t, 2.0, 0.5),
+    );
+
+    let x: Array3<f64> = random((64, 4, 5), 4);
+    let y: Array3<f64> = random((64, 5, 6), 5);
+    let old: Array3<f64> = random((64, 4, 6).f(), 6);
+    let mut z = old.clone();
+    try_einsum!("bij,bjk->bik", &x, &y; out = &mut z, beta = -1.0).unwrap();
+    let batched = reference_einsum("bij,bjk->bik", &[dv(&x), dv(&y)]);
+    close(&z.into_dyn(), &blas(&batched, &old.into_dyn(), 1.0, -1.0));
+
+    let v: Array1<f64> = random(80, 7);
+    let old: Array1<f64> = random(96, 8);
+    let mut mv = old.clone();
+    einsum!("ij,j->i", &a, &v; out = mv.slice_mut(s![..;-1]), alpha = -1.0, beta = 3.0);
+    let expected = blas(
+        &reference_einsum("ij,j->i", &[dv(&a), dv(&v)]),
+        &old.slice(s![..;-1]).to_owned().into_dyn(),
+        -1.0,
+        3.0,
+    );
+    close(&mv.slice(s![..;-1]).to_owned().into_dyn(), &expected);
+
+    let t: Array3<f64> = random((5, 6, 7), 9);
+    let old: Array2<f64> = random((7, 6), 10);
+    let mut r = old.clone();
+    einsum!("ijk->kj", &t; out = &mut r, alpha = 0.5, beta = 2.0);
+    let sums = reference_einsum("ijk->kj", &[dv(&t)]);
+    close(&r.into_dyn(), &blas(&sums, &old.into_dyn(), 0.5, 2.0));
+
+    let tall: Array2<f64> = random((40_000, 8), 11);
+    let old: Array1<f64> = random(8, 12);
+    let mut cols = old.clone();
+    einsum!("ij->j", &tall; out = &mut cols, alpha = 2.0, beta = 1.0, threads = 2);
+    let sums = reference_einsum("ij->j", &[dv(&tall)]);
+    close(&cols.into_dyn(), &blas(&sums, &old.into_dyn(), 2.0, 1.0));
+
+    let c3: Array2<f64> = random((72, 10), 13);
+    let old: Array2<f64> = random((96, 10), 14);
+    let mut p = old.clone();
+    einsum!("ij,jk,kl->il", &a, &b, &c3; out = &mut p, alpha = 2.0, beta = -0.5, memory_limit = 4096);
+    let path = reference_einsum("ij,jk,kl->il", &[dv(&a), dv(&b), dv(&c3)]);
+    close(&p.into_dyn(), &blas(&path, &old.into_dyn(), 2.0, -0.5));
+}
+
+#[test]
+fn beta_zero_never_reads_the_old_contents() {
+    let a: Array2<f64> = random((96, 80), 1);
+    let b: Array2<f64> = random((80, 72), 2);
+    let product = reference_einsum("ij,jk->ik", &[dv(&a), dv(&b)]);
+    let mut c = Array2::<f64>::from_elem((96, 72), f64::NAN);
+    einsum!("ij,jk->ik", &a, &b; out = &mut c, alpha = 2.0, beta = 0.0);
+    close(&c.into_dyn(), &product.mapv(|p| 2.0 * p));
+    let mut small = Array2::<f64>::from_elem((3, 3), f64::NAN);
+    einsum!("ij,kj->ik", &a.slice(s![..3, ..]), &a.slice(s![..3, ..]); out = &mut small, alpha = 3.0);
+    assert!(small.iter().all(|x| x.is_finite()));
+    let mut dot = f64::NAN;
+    einsum!("ij,ij", &a, &a; out = &mut dot, alpha = 0.5, beta = 0.0);
+    assert!((dot - 0.5 * einsum!("ij,ij", &a, &a)).abs() < 1e-9);
+}
+
+#[test]
+fn alpha_scales_a_new_array_and_beta_accumulates_integers() {
+    let a: Array2<f64> = random((30, 20), 3);
+    let b: Array2<f64> = random((20, 25), 4);
+    let d = einsum!("ij,jk->ik", &a, &b; alpha = -1.0);
+    assert_eq!(d, -einsum!("ij,jk->ik", &a, &b));
+    let dot: f64 = einsum!("ij,ij", &a, &a; alpha = 2.0);
+    assert_eq!(dot, 2.0 * einsum!("ij,ij", &a, &a));
+    let m: Array2<i64> = Array2::from_shape_fn((70, 70), |(i, j)| (i as i64 - j as i64) % 5);
+    let mut acc: Array2<i64> = Array2::ones((70, 70));
+    let fresh = einsum!("ij,jk->ik", &m, &m);
+    for _ in 0..3 {
+        einsum!("ij,jk->ik", &m, &m; out = &mut acc, beta = 1);
+    }
+    assert_eq!(acc, fresh.mapv(|x| 3 * x + 1));
+}

@@ -1,0 +1,8 @@
+use einsum_static::einsum;
+use ndarray::Array2;
+
+fn main() {
+    let a = Array2::<f64>::zeros((2, 2));
+    let c = einsum!("ij,jk->ik", &a, &a; alpha = 2.0, beta = 1.0);
+    println!("{c:?}");
+}

@@ -1,0 +1,8 @@
+use einsum_static::einsum;
+use ndarray::Array2;
+
+fn main() {
+    let a = Array2::<f64>::zeros((2, 2));
+    let (mut c, mut d) = (a.clone(), a.clone());
+    einsum!("ij,jk->ik", &a, &a; out = &mut c, out = &mut d);
+}
