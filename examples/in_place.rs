@@ -30,6 +30,21 @@ fn main() {
     println!("  out = &mut z, alpha = 2.0 {:8.2} ms", ms(scaled));
     println!("  out = &mut z, beta = 1.0  {:8.2} ms", ms(accumulated));
 
+    // A large product: the scaling pass is small beside the GEMM.
+    let k = 1024;
+    let p = Array2::from_shape_simple_fn((k, k), || rng.uniform());
+    let mut c = Array2::<f64>::zeros((k, k));
+    let new = median_time(|| einsum!("ij,jk->ik", &p, &p));
+    let reused = median_time(|| einsum!("ij,jk->ik", &p, &p; out = &mut c));
+    let accumulated = median_time(|| einsum!("ij,jk->ik", &p, &p; out = &mut c, beta = 1.0));
+    let scaled =
+        median_time(|| einsum!("ij,jk->ik", &p, &p; out = &mut c, alpha = 0.5, beta = 0.5));
+    println!("ij,jk->ik on {k}x{k} f64:");
+    println!("  a new array per call      {:8.2} ms", ms(new));
+    println!("  out = &mut c              {:8.2} ms", ms(reused));
+    println!("  out = &mut c, beta = 1.0  {:8.2} ms", ms(accumulated));
+    println!("  alpha = 0.5, beta = 0.5   {:8.2} ms", ms(scaled));
+
     let m = 256;
     let a = Array2::from_shape_simple_fn((m, m), || rng.uniform());
     let b = Array2::from_shape_simple_fn((m, m), || rng.uniform());

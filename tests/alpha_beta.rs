@@ -114,3 +114,38 @@ fn alpha_scales_a_new_array_and_beta_accumulates_integers() {
     }
     assert_eq!(acc, fresh.mapv(|x| 3 * x + 1));
 }
+
+/// The GEMM engine's calls with `alpha` and `beta`, for f64, f32 (`beta =
+/// 0` over NaN: never read) and complex factors.
+#[test]
+fn gemm_calls_scale_every_float_type() {
+    use num_complex::Complex;
+    let a: Array2<f64> = random((96, 80), 11);
+    let b: Array2<f64> = random((80, 72), 12);
+    let product = reference_einsum("ij,jk->ik", &[dv(&a), dv(&b)]);
+    let old: Array2<f64> = random((96, 72), 13);
+    let mut c = old.clone();
+    let _ = einsum_runtime::kernels::last_engine();
+    einsum!("ij,jk->ik", &a, &b; out = &mut c, alpha = -0.5, beta = 2.0);
+    assert_eq!(einsum_runtime::kernels::last_engine(), Some("GEMM engine"));
+    close(&c.into_dyn(), &blas(&product, &old.into_dyn(), -0.5, 2.0));
+    // f32 over NaN.
+    let (a32, b32) = (a.mapv(|x| x as f32), b.mapv(|x| x as f32));
+    let mut c32 = Array2::<f32>::from_elem((96, 72), f32::NAN);
+    einsum!("ij,jk->ik", &a32, &b32; out = &mut c32, alpha = 3.0);
+    let expected = product.mapv(|p| 3.0 * p as f32);
+    for (x, y) in c32.iter().zip(&expected) {
+        assert!((x - y).abs() <= 1e-3 * (1.0 + y.abs()), "{x} != {y}");
+    }
+    // Complex factors.
+    let ca = a.mapv(|x| Complex::new(x, -x));
+    let cb = b.mapv(|x| Complex::new(0.5, x));
+    let fresh = einsum!("ij,jk->ik", &ca, &cb);
+    let (alpha, beta) = (Complex::new(0.0, 1.0), Complex::new(2.0, -1.0));
+    let mut cc = Array2::<Complex<f64>>::from_elem((96, 72), Complex::new(1.0, 1.0));
+    einsum!("ij,jk->ik", &ca, &cb; out = &mut cc, alpha = alpha, beta = beta);
+    for (x, f) in cc.iter().zip(&fresh) {
+        let y = alpha * f + beta * Complex::new(1.0, 1.0);
+        assert!((x - y).norm() <= 1e-10 * (1.0 + y.norm()), "{x} != {y}");
+    }
+}
