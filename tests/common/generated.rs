@@ -265,21 +265,11 @@ pub fn check_equation<T: TestElem>(spec: &Spec, call: Call<T>) {
         // intermediates are sliced and split sums keep few copies.
         let threads = [1, 2, 3, 4][rng.below(4) as usize];
         let limit = [Some(64), Some(4096), None, None][rng.below(4) as usize];
-        let run = || match limit {
-            Some(bytes) => einsum_runtime::budget::with_memory_limit(bytes, || call(&views)),
-            None => call(&views),
-        };
         if verbose {
             eprintln!("  on {threads} threads, memory limit {limit:?}");
         }
-        // Blocks of 64 steps: these small operands take the parallel paths.
-        let small_blocks = || einsum_runtime::schedule::with_block_work(64, run);
-        let on_pool = || einsum_runtime::schedule::with_threads(threads, small_blocks);
-        let outcome = match catch_unwind(AssertUnwindSafe(on_pool)) {
-            Ok(Ok(out)) => compare(&out, &expected, kind),
-            Ok(Err(err)) => Err(format!("error: {err}")),
-            Err(panic) => Err(format!("panicked: {}", panic_message(&*panic))),
-        };
+        let outcome =
+            on_pool(threads, limit, || call(&views)).and_then(|out| compare(&out, &expected, kind));
         if let Err(err) = outcome {
             failures.push(format!(
                 "  [{what}] sizes {sizes}, shapes {shapes:?}, layouts {layouts:?}, \
@@ -312,5 +302,24 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         s.to_string()
     } else {
         "(not a string)".into()
+    }
+}
+
+/// `call` on a pool of `threads`, in blocks small enough to take the
+/// parallel paths, under `limit`: its value, or its error or panic message.
+pub fn on_pool<R: Send>(
+    threads: usize,
+    limit: Option<usize>,
+    call: impl FnOnce() -> Result<R, String> + Send,
+) -> Result<R, String> {
+    let limited = || match limit {
+        Some(bytes) => einsum_runtime::budget::with_memory_limit(bytes, call),
+        None => call(),
+    };
+    let small_blocks = || einsum_runtime::schedule::with_block_work(64, limited);
+    let pooled = || einsum_runtime::schedule::with_threads(threads, small_blocks);
+    match catch_unwind(AssertUnwindSafe(pooled)) {
+        Ok(result) => result.map_err(|err| format!("error: {err}")),
+        Err(panic) => Err(format!("panicked: {}", panic_message(&*panic))),
     }
 }

@@ -104,22 +104,3 @@ pub fn check_equation_in_place<T: TestElem>(spec: &Spec, alloc: Call<T>, in_plac
         );
     }
 }
-
-/// `call` on a pool of `threads`, in blocks small enough to take the
-/// parallel paths, under `limit`: its value, or its error or panic message.
-pub(super) fn on_pool<R: Send>(
-    threads: usize,
-    limit: Option<usize>,
-    call: impl FnOnce() -> Result<R, String> + Send,
-) -> Result<R, String> {
-    let limited = || match limit {
-        Some(bytes) => einsum_runtime::budget::with_memory_limit(bytes, call),
-        None => call(),
-    };
-    let small_blocks = || einsum_runtime::schedule::with_block_work(64, limited);
-    let pooled = || einsum_runtime::schedule::with_threads(threads, small_blocks);
-    match catch_unwind(AssertUnwindSafe(pooled)) {
-        Ok(result) => result.map_err(|err| format!("error: {err}")),
-        Err(panic) => Err(format!("panicked: {}", panic_message(&*panic))),
-    }
-}
