@@ -2,7 +2,7 @@
 //! `semiring = max_plus` asks. `out[i] = ⊕ over the summed labels of the
 //! ⊗ of the operands`, with `alpha ⊗ result ⊕ beta ⊗ out` for the options.
 //!
-//! Every step runs through the generic loops of [`step`]: one or two
+//! Every step runs through the generic loops of `step`: one or two
 //! operands as one step, three or more along the same pairwise path as
 //! the sum (the path is valid for any semiring, and its costs are the
 //! same), sliced to the memory budget with the slices' parts combined by
