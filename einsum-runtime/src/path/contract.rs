@@ -307,7 +307,7 @@ impl<T: Element, const W: usize> Argument<'_, T, W> {
 }
 
 /// The distinct labels of some terms.
-fn step_labels(terms: &[&[Sub]]) -> Vec<usize> {
+pub(crate) fn step_labels(terms: &[&[Sub]]) -> Vec<usize> {
     let mut labels = Vec::new();
     for sub in terms.iter().flat_map(|t| t.iter()) {
         if let Sub::Label(l) = *sub {

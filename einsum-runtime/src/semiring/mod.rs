@@ -16,7 +16,7 @@ pub use elements::{LogSumExpElement, OrderedElement};
 
 use crate::error::EinsumError;
 use crate::operand::{EllipsisStrides, Operand, Span, Writer};
-use crate::path::{contract_with, PlanCache};
+use crate::path::{contract_with, step_labels, PlanCache};
 use crate::shapes::{Shape, Sub, WIDE};
 use crate::Element;
 use step::SemiringSteps;
@@ -246,17 +246,6 @@ fn contract_wide<T: Element, S: Semiring<T>, const W: usize>(
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
     let steps = SemiringSteps::<S>::new();
-    let involved = |terms: &[&[Sub]]| -> Vec<usize> {
-        let mut labels = Vec::new();
-        for sub in terms.iter().flat_map(|t| t.iter()) {
-            if let Sub::Label(l) = *sub {
-                if !labels.contains(&l) {
-                    labels.push(l);
-                }
-            }
-        }
-        labels
-    };
     match inputs {
         [(a, term)] => {
             // One operand: ⊗ with a one of stride 0 everywhere.
@@ -267,11 +256,11 @@ fn contract_wide<T: Element, S: Semiring<T>, const W: usize>(
                 EllipsisStrides::plain(&[]),
                 Span::of(&[1], &[1]),
             );
-            step::run::<T, S, W>(shape, &involved(&[term]), a, &unit, out);
+            step::run::<T, S, W>(shape, &step_labels(&[term]), a, &unit, out);
             Ok(())
         }
         [(a, ta), (b, tb)] => {
-            step::run::<T, S, W>(shape, &involved(&[ta, tb]), a, b, out);
+            step::run::<T, S, W>(shape, &step_labels(&[ta, tb]), a, b, out);
             Ok(())
         }
         _ => contract_with(&steps, shape, labels, inputs, output, out, plans),
