@@ -149,3 +149,105 @@ fn gemm_calls_scale_every_float_type() {
         assert!((x - y).norm() <= 1e-10 * (1.0 + y.norm()), "{x} != {y}");
     }
 }
+
+/// Runs `$eq` on random `$a`, `$b` of each element type with each pair of
+/// factors into outputs of every layout that hold old values, under the
+/// memory limit `$limit`, checks each result against the reference, and
+/// adds the engines that ran to `$reached`.
+macro_rules! scaled_on_every_output {
+    ($reached:expr, $eq:literal, $a:expr, $b:expr, $limit:expr) => {{
+        scaled_on_every_output!(@ f64, $reached, $eq, $a, $b, $limit);
+        scaled_on_every_output!(@ i64, $reached, $eq, $a, $b, $limit);
+    }};
+    (@ $t:ty, $reached:expr, $eq:literal, $a:expr, $b:expr, $limit:expr) => {{
+        let mut rng = Rng::for_text($eq, 7);
+        let a = Operand::<$t>::new(&$a, Layout::Standard, &mut rng);
+        let b = Operand::<$t>::new(&$b, Layout::Standard, &mut rng);
+        let expected = reference($eq, &[a.view(), b.view()]);
+        let factors = [(1, 0), (1, 1), (3, 0), (-2, 3)];
+        for (i, layout) in OUT_LAYOUTS.into_iter().enumerate() {
+            let (alpha, beta) = factors[i % factors.len()];
+            let mut out = Operand::<$t>::new(expected.value.shape(), layout, &mut rng);
+            let old = out.view().to_owned();
+            let (alpha, beta) = (<$t>::from_i64(alpha), <$t>::from_i64(beta));
+            let _ = last_engine();
+            einsum!($eq, &a.view(), &b.view(); out = out.view_mut(), alpha = alpha,
+                beta = beta, memory_limit = $limit);
+            $reached.insert(last_engine().unwrap_or("generated loops"));
+            let mut value = expected.value.clone();
+            value.zip_mut_with(&old, |v, &o| *v = alpha * *v + beta * o);
+            let mut scale = expected.scale.mapv(|s| s * alpha.magnitude());
+            scale.zip_mut_with(&old, |s, &o| *s += beta.magnitude() * o.magnitude());
+            let written = out.view().to_owned();
+            if let Err(err) = compare_arrays(&written, &value, &scale, expected.tolerance(8)) {
+                panic!(
+                    "{} as {}, alpha {alpha}, beta {beta}, output {layout:?}, engine {:?}: {err}",
+                    $eq,
+                    stringify!($t),
+                    last_engine()
+                );
+            }
+        }
+    }};
+}
+
+/// Every GEMM engine applies `alpha` and `beta` where it stores: the gemm
+/// crate's calls (with leftover k axes adding into the same output), the
+/// integer kernel, small products, matrix-vector products, the write-back
+/// of a copied output (transpose-then-GEMM) and of tiles (block-scatter),
+/// and block-scatter's GEMM in place.
+#[test]
+fn each_gemm_engine_scales_where_it_stores() {
+    use common::{compare_arrays, reference, Layout, Operand, Rng, TestElem, OUT_LAYOUTS};
+    use einsum_runtime::kernels::last_engine;
+    let mut reached = std::collections::BTreeSet::new();
+    let all = usize::MAX;
+    scaled_on_every_output!(reached, "ij,jk->ik", [96, 80], [80, 72], all);
+    scaled_on_every_output!(reached, "ikl,lkj->ij", [48, 9, 40], [40, 9, 50], all);
+    scaled_on_every_output!(reached, "bij,bjk->bik", [300, 8, 8], [300, 8, 8], all);
+    scaled_on_every_output!(reached, "ij,j->i", [512, 400], [400], all);
+    scaled_on_every_output!(
+        reached,
+        "fbea,ecfd->dbca",
+        [20, 6, 30, 7],
+        [30, 8, 20, 9],
+        all
+    );
+    // k long enough that one copy of each array beats gathers in slices of
+    // k; the output's groups interleave, so it is copied too.
+    let (a, b) = ([20, 15, 15, 20], [15, 20, 20, 15]);
+    scaled_on_every_output!(reached, "fbea,ecfd->dbca", a, b, all);
+    scaled_on_every_output!(
+        reached,
+        "fbea,ecfd->dbca",
+        [20, 6, 30, 7],
+        [30, 8, 20, 9],
+        1
+    );
+    scaled_on_every_output!(
+        reached,
+        "fbea,ecfd->dcba",
+        [20, 6, 30, 7],
+        [30, 8, 20, 9],
+        all
+    );
+    scaled_on_every_output!(
+        reached,
+        "fbea,ecfd->dcba",
+        [20, 6, 30, 7],
+        [30, 8, 20, 9],
+        1
+    );
+    for engine in [
+        "GEMM engine",
+        "small-GEMM engine",
+        "matrix-vector engine",
+        "transpose-then-GEMM",
+        "block-scatter GEMM",
+    ] {
+        assert!(
+            reached.contains(engine),
+            "{engine} not reached: {reached:?}"
+        );
+    }
+}

@@ -29,6 +29,7 @@ pub trait Element:
     + Send
     + Sync
     + Debug
+    + PartialEq
     + Zero
     + One
     + Add<Output = Self>
@@ -152,7 +153,7 @@ macro_rules! impl_complex_element {
             const GEMM_ENGINE: Option<&'static str> = Some("gemm crate");
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller.
-                unsafe { crate::kernels::gemm_crate($kernel(), call, <$t as One>::one()) }
+                unsafe { crate::kernels::gemm_crate($kernel(), call) }
             }
         }
     )*};
@@ -169,7 +170,7 @@ macro_rules! impl_float_element {
             const SMALL_GEMM_WORK: usize = 32 * 32 * 32;
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller.
-                unsafe { crate::kernels::gemm_crate($kernel(), call, 1.0) }
+                unsafe { crate::kernels::gemm_crate($kernel(), call) }
             }
         }
     )*};

@@ -327,12 +327,6 @@ impl<'a, T: Copy, const NL: usize> Writer<'a, T, NL> {
         self.shifted(0).with_scale(None)
     }
 
-    /// Whether the writer starts at the array's first element (is not a
-    /// slice's), so that [`Writer::for_each_offset`] walks its elements.
-    pub(crate) fn is_whole(&self) -> bool {
-        self.shift == 0
-    }
-
     /// A writer over an array of any layout, whose axes are `layout`.
     pub(crate) fn in_place(
         ptr: *mut T,
@@ -365,38 +359,6 @@ impl<'a, T: Copy, const NL: usize> Writer<'a, T, NL> {
             }
         }
         (low, (high - low) as usize + 1)
-    }
-
-    /// Calls `lane(offset, stride, len)` for lanes that cover every
-    /// element once, in parallel on the einsum's pool: a pass over the
-    /// whole output (the scaling after a GEMM engine).
-    pub(crate) fn par_for_each_lane(&self, lane: &(dyn Fn(isize, isize, usize) + Sync)) {
-        // Lanes of a few thousand elements, so a call costs little.
-        const LANE: usize = 1 << 12;
-        match self.layout.split_last() {
-            _ if self.len == 0 => {}
-            None => {
-                let len = self.len;
-                crate::schedule::par_each(len.div_ceil(LANE), &|k| {
-                    let start = k * LANE;
-                    lane(start as isize, 1, LANE.min(len - start));
-                });
-            }
-            Some((&(inner, stride), [])) => {
-                crate::schedule::par_each(inner.div_ceil(LANE), &|k| {
-                    let start = k * LANE;
-                    lane(start as isize * stride, stride, LANE.min(inner - start));
-                });
-            }
-            Some((&(inner, stride), outer)) => {
-                let (&(rows, row_stride), rest) = outer.split_first().expect("two axes or more");
-                crate::schedule::par_each(rows, &|row| {
-                    walk_layout(rest, row as isize * row_stride, &mut |offset| {
-                        lane(offset, stride, inner)
-                    });
-                });
-            }
-        }
     }
 
     /// Calls `f` with the offset of every element, once each.

@@ -66,12 +66,6 @@ impl<T: Element> Scale<T> {
         self.alpha
     }
 
-    /// Whether the old contents are read (`beta != 0`).
-    #[inline(always)]
-    pub(crate) fn reads_old(&self) -> bool {
-        self.beta.is_some()
-    }
-
     /// The value to store for `value`, given the old one (read only when
     /// `beta != 0`).
     #[inline(always)]
@@ -81,5 +75,34 @@ impl<T: Element> Scale<T> {
             None => scaled,
             Some(beta) => scaled.add_wrapping(beta.mul_wrapping(old())),
         }
+    }
+
+    /// The stores of one of several products added into the same output
+    /// (slices of a summed axis) under `scale` (`None`: plain stores): the
+    /// first stores as `scale` says, the later ones add theirs, scaled by
+    /// `alpha`, to what the earlier ones stored.
+    #[inline]
+    pub(crate) fn of_part(scale: Option<Scale<T>>, first: bool) -> Scale<T> {
+        let alpha = scale.map_or(T::one(), |scale| scale.alpha);
+        match (first, scale) {
+            (true, Some(scale)) => scale,
+            (true, None) => Scale::alpha(alpha),
+            (false, _) => Scale {
+                alpha,
+                beta: Some(T::one()),
+            },
+        }
+    }
+
+    /// Whether the stores are plain: `out = value`.
+    #[inline(always)]
+    pub(crate) fn is_plain(&self) -> bool {
+        self.beta.is_none() && self.alpha.is_one()
+    }
+
+    /// Whether the stores add: `out = value + out`.
+    #[inline(always)]
+    pub(crate) fn is_sum(&self) -> bool {
+        matches!(self.beta, Some(beta) if beta.is_one()) && self.alpha.is_one()
     }
 }

@@ -16,7 +16,7 @@ const FACTORS: [(i64, i64); 6] = [(1, 0), (1, 0), (1, 0), (2, 0), (1, 1), (-3, 2
 
 /// The layouts an output may have: every one but a broadcast, which ndarray
 /// cannot give mutably.
-const OUT_LAYOUTS: [Layout; 6] = [
+pub const OUT_LAYOUTS: [Layout; 6] = [
     Layout::Standard,
     Layout::Fortran,
     Layout::Permuted,

@@ -16,6 +16,7 @@ use super::repack::{self, Fused, Groups};
 use super::small_gemm::small_gemms;
 use super::SendPtr;
 use crate::operand::{Operand, Writer};
+use crate::scale::Scale;
 use crate::shapes::Shape;
 use crate::Element;
 use rayon::prelude::*;
@@ -30,7 +31,8 @@ pub(super) const MIN_GEMM_WORK: usize = 4096;
 const MIN_PARALLEL_CALLS: usize = 8;
 
 /// One GEMM call, BLAS-like but with strides in elements for rows and
-/// columns of each matrix: `dst = dst * read_dst + lhs * rhs`.
+/// columns of each matrix: `dst = alpha * lhs * rhs + beta * dst`, with
+/// `dst` read only when `scale` has a `beta`.
 #[derive(Debug, Clone, Copy)]
 pub struct GemmCall<T> {
     /// Rows of `dst` and `lhs`.
@@ -41,8 +43,9 @@ pub struct GemmCall<T> {
     pub k: usize,
     /// The output and its (row, column) strides.
     pub dst: (*mut T, isize, isize),
-    /// Whether to add to the output's values rather than overwrite them.
-    pub accumulate: bool,
+    /// How the product is stored: its factor, and the old values' (if
+    /// they are read).
+    pub scale: Scale<T>,
     /// The left matrix and its (row, column) strides.
     pub lhs: (*const T, isize, isize),
     /// The right matrix and its (row, column) strides.
@@ -72,17 +75,14 @@ pub fn gemm<T: Element, const NL: usize>(
     out: &Writer<'_, T, NL>,
 ) -> bool {
     let engine = choice::choose(shape, labels, a, b, out);
-    if let (Some(scale), false) = (out.scale(), matches!(engine, Engine::Loops(_))) {
-        // alpha, beta: the engines store plainly; this runs them on the
-        // plain output (choosing again), then scales (see scaled_gemm).
-        return super::scaled_gemm::gemm_scaled(shape, labels, a, b, out, scale);
-    }
     choice::record(&engine);
+    // alpha and beta: every engine applies them where it stores.
+    let scale = out.scale();
     let pointers = (a.ptr(), b.ptr(), out.ptr());
     match engine {
         Engine::Loops(_) => return false,
         Engine::Repack(groups) => {
-            let run_fused = |fused: Fused, (pa, pb, po): (*const T, *const T, *mut T)| {
+            let run_fused = |fused: Fused, (pa, pb, po), scale| {
                 let plan = GemmPlan {
                     m: fused.m,
                     n: fused.n,
@@ -90,19 +90,21 @@ pub fn gemm<T: Element, const NL: usize>(
                     outer: fused.batch,
                     inner_k: Vec::new(),
                 };
-                plan.run(pa, pb, po);
+                plan.run((pa, pb, po), scale);
             };
             // SAFETY: the pointers and strides are the operands' and the
             // output's, as bound and checked by ShapeBinder.
-            unsafe { repack::run(&groups, pointers, run_fused) };
+            unsafe { repack::run(&groups, pointers, scale, run_fused) };
         }
         // SAFETY: as for the copies above.
-        Engine::BlockScatter(scatter) => unsafe { scatter.run(a.ptr(), b.ptr(), out.ptr()) },
-        Engine::SmallGemms(plan) => small_gemms(&plan.outer, [plan.m, plan.n, plan.k], pointers),
+        Engine::BlockScatter(scatter) => unsafe { scatter.run(pointers, scale) },
+        Engine::SmallGemms(plan) => {
+            small_gemms(&plan.outer, [plan.m, plan.n, plan.k], pointers, scale)
+        }
         Engine::MatrixVector(plan) => {
             let axes = [plan.m, plan.n, plan.k];
             match MatVec::new(axes, a.ptr(), b.ptr(), out.ptr()) {
-                Some(product) => product.run(),
+                Some(product) => product.run(scale),
                 None => return false,
             }
         }
@@ -110,7 +112,7 @@ pub fn gemm<T: Element, const NL: usize>(
             if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
                 crate::pages::prefault(ptr, len * std::mem::size_of::<T>());
             }
-            plan.run(a.ptr(), b.ptr(), out.ptr());
+            plan.run(pointers, scale);
         }
     }
     true
@@ -221,13 +223,14 @@ impl GemmPlan {
         self.calls() >= MIN_PARALLEL_CALLS
     }
 
-    fn run<T: Element>(&self, a: *const T, b: *const T, out: *mut T) {
+    /// Runs the calls, storing as `scale` says (`None`: plainly).
+    fn run<T: Element>(&self, (a, b, out): (*const T, *const T, *mut T), scale: Option<Scale<T>>) {
         let calls = self.calls();
         let parallel_calls = self.parallel_calls();
         let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
         let one_slice = |index: usize| {
             let (oa, ob, oo) = offsets(&self.outer, index);
-            self.run_slice(a.at(oa), b.at(ob), out.at(oo), !parallel_calls);
+            self.run_slice((a.at(oa), b.at(ob), out.at(oo)), scale, !parallel_calls);
         };
         // Parallel either way (across the calls, or inside each): on the
         // pool of the einsum.
@@ -241,7 +244,12 @@ impl GemmPlan {
     }
 
     /// One output slice: the GEMM, repeated over the leftover k axes.
-    fn run_slice<T: Element>(&self, a: *mut T, b: *mut T, out: *mut T, parallel: bool) {
+    fn run_slice<T: Element>(
+        &self,
+        (a, b, out): (*mut T, *mut T, *mut T),
+        scale: Option<Scale<T>>,
+        parallel: bool,
+    ) {
         let repeats: usize = self.inner_k.iter().map(|x| x.len).product();
         for index in 0..repeats {
             let (oa, ob, _) = offsets(&self.inner_k, index);
@@ -250,7 +258,7 @@ impl GemmPlan {
                 n: self.n.len,
                 k: self.k.len,
                 dst: (out, self.m.out, self.n.out),
-                accumulate: index > 0,
+                scale: Scale::of_part(scale, index == 0),
                 lhs: (a.wrapping_offset(oa) as *const T, self.m.a, self.k.a),
                 rhs: (b.wrapping_offset(ob) as *const T, self.k.b, self.n.b),
                 parallel,
@@ -328,7 +336,7 @@ pub(crate) type GemmKernel<T> = unsafe fn(
 ///
 /// # Safety
 /// The pointers and strides of `call` must describe valid matrices.
-pub(crate) unsafe fn gemm_crate<T: Copy>(kernel: GemmKernel<T>, call: &GemmCall<T>, one: T) {
+pub(crate) unsafe fn gemm_crate<T: Element>(kernel: GemmKernel<T>, call: &GemmCall<T>) {
     let parallelism = if call.parallel {
         gemm_common::Parallelism::Rayon(crate::schedule::threads())
     } else {
@@ -336,6 +344,7 @@ pub(crate) unsafe fn gemm_crate<T: Copy>(kernel: GemmKernel<T>, call: &GemmCall<
     };
     // gemm computes dst = alpha * dst + beta * lhs * rhs (alpha and beta
     // swapped with respect to BLAS), reading dst only when asked to.
+    let old = call.scale.old_factor();
     unsafe {
         kernel(
             call.m,
@@ -344,15 +353,15 @@ pub(crate) unsafe fn gemm_crate<T: Copy>(kernel: GemmKernel<T>, call: &GemmCall<
             call.dst.0,
             call.dst.2,
             call.dst.1,
-            call.accumulate,
+            old.is_some(),
             call.lhs.0,
             call.lhs.2,
             call.lhs.1,
             call.rhs.0,
             call.rhs.2,
             call.rhs.1,
-            one,
-            one,
+            old.unwrap_or_else(T::one),
+            call.scale.factor(),
             false,
             false,
             false,

@@ -24,6 +24,7 @@
 //! the buffers are freed when the call returns.
 
 use super::gemm::GemmCall;
+use crate::scale::Scale;
 use crate::Element;
 use num_traits::{WrappingAdd, WrappingMul};
 use rayon::prelude::*;
@@ -47,8 +48,8 @@ pub(crate) trait IntGemm: Element + WrappingAdd + WrappingMul {
     unsafe fn dispatch(call: &GemmCall<Self>);
 }
 
-/// `dst = lhs * rhs` (or `dst += lhs * rhs` when `call.accumulate`), on
-/// the rayon pool when `call.parallel`; wrapping arithmetic.
+/// `dst = alpha * lhs * rhs + beta * dst` (`call.scale`), on the rayon
+/// pool when `call.parallel`; wrapping arithmetic.
 ///
 /// # Safety
 /// The pointers and strides of `call` must describe valid `m x n`, `m x k`
@@ -59,11 +60,15 @@ pub(crate) unsafe fn int_gemm<T: IntGemm>(call: &GemmCall<T>) {
         return;
     }
     if call.k == 0 {
-        if !call.accumulate {
-            for i in 0..call.m {
-                for j in 0..call.n {
-                    // SAFETY: (i, j) is an element of the m x n output.
-                    unsafe { *call.dst.0.offset(at(i, j, call.dst.1, call.dst.2)) = T::zero() };
+        // An empty sum: `beta * dst`, or 0.
+        for i in 0..call.m {
+            for j in 0..call.n {
+                // SAFETY: (i, j) is an element of the m x n output, read
+                // only when the scale reads it (the output is then
+                // initialized).
+                unsafe {
+                    let o = call.dst.0.offset(at(i, j, call.dst.1, call.dst.2));
+                    o.write(call.scale.apply(T::zero(), || o.read()));
                 }
             }
         }
@@ -74,7 +79,7 @@ pub(crate) unsafe fn int_gemm<T: IntGemm>(call: &GemmCall<T>) {
 }
 
 /// The same product with the roles of rows and columns swapped.
-fn transposed<T>(c: &GemmCall<T>) -> GemmCall<T> {
+fn transposed<T: Copy>(c: &GemmCall<T>) -> GemmCall<T> {
     GemmCall {
         m: c.n,
         n: c.m,
@@ -282,7 +287,8 @@ unsafe fn block<T: IntGemm, const MR: usize, const NR: usize>(
         let b = &mut b_buf[..nc.next_multiple_of(NR) * kc];
         // SAFETY: rows p0..p0 + kc and columns j0..j0 + nc are in rhs.
         unsafe { pack::<T, NR>(b, rhs.offset(at(p0, j0, rrs, rcs)), rcs, rrs, nc, kc) };
-        let add = call.accumulate || p0 > 0;
+        // Later slices of k add to what the first stored.
+        let scale = Scale::of_part(Some(call.scale), p0 == 0);
         for i0 in rows.clone().step_by(mc) {
             let mc = mc.min(rows.end - i0);
             let a = &mut a_buf[..mc.next_multiple_of(MR) * kc];
@@ -296,7 +302,7 @@ unsafe fn block<T: IntGemm, const MR: usize, const NR: usize>(
                     let (i, j) = (ip * MR, jp * NR);
                     let (mr, nr) = (MR.min(mc - i), NR.min(nc - j));
                     // SAFETY: the tile's mr x nr elements are in this block.
-                    unsafe { store(call.dst, &tile, i0 + i, j0 + j, mr, nr, add) };
+                    unsafe { store(call.dst, &tile, (i0 + i, j0 + j), (mr, nr), scale) };
                 }
             }
         }
@@ -346,7 +352,8 @@ unsafe fn pack<T: IntGemm, const W: usize>(
     }
 }
 
-/// Writes (or adds) the top-left `mr x nr` of a tile at (i, j) of `dst`.
+/// Stores the top-left `mr x nr` of a tile at (i, j) of `dst` as `scale`
+/// says.
 ///
 /// # Safety
 /// The `mr x nr` elements at (i, j) are in `dst`, and no one else
@@ -354,36 +361,28 @@ unsafe fn pack<T: IntGemm, const W: usize>(
 unsafe fn store<T: IntGemm, const MR: usize, const NR: usize>(
     (dst, rs, cs): (*mut T, isize, isize),
     tile: &[[T; NR]; MR],
-    i: usize,
-    j: usize,
-    mr: usize,
-    nr: usize,
-    add: bool,
+    (i, j): (usize, usize),
+    (mr, nr): (usize, usize),
+    scale: Scale<T>,
 ) {
-    for (r, values) in tile.iter().enumerate().take(mr) {
-        let values = &values[..nr];
-        // SAFETY: (i + r, j) is in dst.
-        let row = unsafe { dst.offset(at(i + r, j, rs, cs)) };
-        if cs == 1 {
-            // Contiguous rows (the usual output): slices, vectorized.
-            // SAFETY: the row's nr elements are in dst, unaliased.
-            let row = unsafe { std::slice::from_raw_parts_mut(row, nr) };
-            if add {
-                row.iter_mut()
-                    .zip(values)
-                    .for_each(|(o, v)| *o = o.wrapping_add(v));
-            } else {
-                row.iter_mut().zip(values).for_each(|(o, v)| *o = *v);
-            }
-        } else {
-            for (c, &v) in values.iter().enumerate() {
-                // SAFETY: (i + r, j + c) is in dst, unaliased.
-                unsafe {
-                    let o = row.offset(c as isize * cs);
-                    *o = if add { (*o).wrapping_add(&v) } else { v };
-                }
+    let places = |store: &dyn Fn(*mut T, T)| {
+        // `dyn` for brevity: this runs once per tile, after the tile's
+        // whole depth of products.
+        for (r, values) in tile.iter().enumerate().take(mr) {
+            for (c, &v) in values[..nr].iter().enumerate() {
+                // SAFETY: (i + r, j + c) is in dst.
+                store(unsafe { dst.offset(at(i + r, j + c, rs, cs)) }, v);
             }
         }
+    };
+    // SAFETY (all three): the places are this tile's alone; the output is
+    // read only where the scale reads it, and it is then initialized.
+    if scale.is_plain() {
+        places(&|o, v| unsafe { o.write(v) });
+    } else if scale.is_sum() {
+        places(&|o, v| unsafe { o.write(o.read().wrapping_add(&v)) });
+    } else {
+        places(&|o, v| unsafe { o.write(scale.apply(v, || o.read())) });
     }
 }
 
@@ -447,7 +446,8 @@ mod tests {
     }
 
     /// Checks `run` against a naive wrapping triple loop on many shapes,
-    /// layouts, `accumulate` and `parallel` settings.
+    /// layouts, scales (plain, adding, alpha and beta) and `parallel`
+    /// settings.
     fn check<T: IntGemm + PartialEq>(
         run: unsafe fn(&GemmCall<T>),
         value: impl Fn(u64) -> T + Copy,
@@ -466,7 +466,12 @@ mod tests {
             sizes.push((1 + rng.below(90), 1 + rng.below(90), 1 + rng.below(200)));
         }
         for (case, &(m, n, k)) in sizes.iter().enumerate() {
-            let accumulate = case % 3 == 1;
+            let (alpha, beta) = match case % 3 {
+                0 => (T::one(), T::zero()),
+                1 => (T::one(), T::one()),
+                _ => (value(rng.next()), value(rng.next())),
+            };
+            let scale = Scale::new(alpha, beta);
             let parallel = case % 2 == 0;
             let mut a = Matrix::new(m, k, rng.below(6), &mut rng, value);
             let mut b = Matrix::new(k, n, rng.below(6), &mut rng, value);
@@ -474,11 +479,12 @@ mod tests {
             let mut expected = vec![T::zero(); m * n];
             for i in 0..m {
                 for j in 0..n {
-                    let mut s = if accumulate { c.get(i, j) } else { T::zero() };
+                    let mut s = T::zero();
                     for p in 0..k {
                         s = s.wrapping_add(&a.get(i, p).wrapping_mul(&b.get(p, j)));
                     }
-                    expected[i * n + j] = s;
+                    let old = beta.wrapping_mul(&c.get(i, j));
+                    expected[i * n + j] = alpha.wrapping_mul(&s).wrapping_add(&old);
                 }
             }
             let call = GemmCall {
@@ -486,7 +492,7 @@ mod tests {
                 n,
                 k,
                 dst: (c.ptr(), c.rs, c.cs),
-                accumulate,
+                scale,
                 lhs: (a.ptr() as *const T, a.rs, a.cs),
                 rhs: (b.ptr() as *const T, b.rs, b.cs),
                 parallel,
@@ -497,7 +503,7 @@ mod tests {
                 for j in 0..n {
                     assert!(
                         c.get(i, j) == expected[i * n + j],
-                        "({m}, {n}, {k}) accumulate {accumulate}: wrong at ({i}, {j})"
+                        "({m}, {n}, {k}) with {scale:?}: wrong at ({i}, {j})"
                     );
                 }
             }
@@ -570,7 +576,7 @@ mod tests {
             n: 3,
             k: 0,
             dst: (c.as_mut_ptr(), 3, 1),
-            accumulate: true,
+            scale: Scale::beta(1),
             lhs: (std::ptr::null(), 0, 0),
             rhs: (std::ptr::null(), 0, 0),
             parallel: false,
@@ -578,7 +584,11 @@ mod tests {
         // SAFETY: k = 0 reads no input; dst is 2 x 3.
         unsafe { int_gemm(&call) };
         assert_eq!(c, [5; 6]);
-        call.accumulate = false;
+        call.scale = Scale::new(7, 3);
+        // SAFETY: as above.
+        unsafe { int_gemm(&call) };
+        assert_eq!(c, [15; 6]);
+        call.scale = Scale::alpha(1);
         // SAFETY: as above.
         unsafe { int_gemm(&call) };
         assert_eq!(c, [0; 6]);

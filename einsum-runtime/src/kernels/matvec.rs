@@ -8,6 +8,7 @@
 
 use super::dims::Axis;
 use super::SendPtr;
+use crate::scale::Scale;
 use crate::Element;
 
 /// A matrix-vector product: `out[i] = dot(matrix row i, vector)`.
@@ -59,8 +60,9 @@ impl<T: Element> MatVec<T> {
         })
     }
 
-    /// Runs the product on the scheduler's row blocks.
-    pub(super) fn run(self) {
+    /// Runs the product on the scheduler's row blocks, storing as `scale`
+    /// says (`None`: plainly).
+    pub(super) fn run(self, scale: Option<Scale<T>>) {
         let (matrix, vector, out) = (
             SendPtr(self.matrix.0 as *mut T),
             SendPtr(self.vector as *mut T),
@@ -74,7 +76,15 @@ impl<T: Element> MatVec<T> {
         let row = |i: isize| unsafe {
             std::slice::from_raw_parts(matrix.at(i * self.matrix.1) as *const T, len)
         };
-        let store = |i: isize, value: T| unsafe { *out.at(i * self.out.1) = value };
+        // The old value is read only when `scale` reads it, from an
+        // initialized output.
+        let store = |i: isize, value: T| unsafe {
+            let at = out.at(i * self.out.1);
+            at.write(match scale {
+                None => value,
+                Some(scale) => scale.apply(value, || at.read()),
+            })
+        };
         crate::schedule::run([self.rows as isize, 1], len as isize, |block, _| {
             // SAFETY: as above.
             let x = unsafe { std::slice::from_raw_parts(vector.at(0) as *const T, len) };

@@ -13,7 +13,6 @@ mod inner;
 mod int_gemm;
 mod matvec;
 mod repack;
-mod scaled_gemm;
 mod scatter;
 pub(crate) mod simd;
 mod small_gemm;

@@ -15,6 +15,7 @@
 use super::cost::{gemm_efficiency, COPY_FLOPS_PER_ELEMENT};
 use super::dims::{fuse, Axis};
 use super::SendPtr;
+use crate::scale::Scale;
 use crate::Element;
 use rayon::prelude::*;
 
@@ -104,7 +105,8 @@ fn elements(groups: &[&[Axis]]) -> usize {
 pub(super) unsafe fn run<T: Element>(
     groups: &Groups,
     (a, b, out): (*const T, *const T, *mut T),
-    run_fused: impl FnOnce(Fused, (*const T, *const T, *mut T)),
+    scale: Option<Scale<T>>,
+    run_fused: impl FnOnce(Fused, (*const T, *const T, *mut T), Option<Scale<T>>),
 ) {
     let Layout {
         groups: g,
@@ -154,7 +156,9 @@ pub(super) unsafe fn run<T: Element>(
         k: fuse_group(&packed.k),
         batch: fuse(packed.batch.clone(), |x| vec![x.out, x.a, x.b]),
     };
-    run_fused(fused, pointers);
+    // A copied output gets the product plainly, then the scaling as it is
+    // scattered.
+    run_fused(fused, pointers, if copy[2] { None } else { scale });
     if copy[2] {
         // The GEMM wrote every element of the buffer.
         // SAFETY: as above, for the output's strides.
@@ -164,7 +168,7 @@ pub(super) unsafe fn run<T: Element>(
                 .iter()
                 .flat_map(|x| x.iter().copied())
                 .collect();
-            scatter(&axes, buffers[2].as_ptr(), out);
+            scatter(&axes, buffers[2].as_ptr(), out, scale);
         }
     }
 }
@@ -341,20 +345,29 @@ fn restride(groups: &mut Groups, array: Array) {
 unsafe fn permute<T: Copy + Send + Sync>(axes: &[Axis], array: Array, src: *const T, dst: *mut T) {
     let from: Vec<isize> = axes.iter().map(|x| stride(x, array)).collect();
     let to = contiguous(axes);
-    // SAFETY: the caller's contract.
-    unsafe { copy_strided(axes, (src, &from), (dst, &to)) }
+    // SAFETY: the caller's contract; `write` stores into the uninitialized
+    // buffer without reading it.
+    unsafe { copy_strided(axes, (src, &from), (dst, &to), |at, value| at.write(value)) }
 }
 
 /// Writes the contiguous `src` (in the order of `axes`) to `out` with the
-/// output's strides of `axes`.
+/// output's strides of `axes`, scaled as `scale` says.
 ///
 /// # Safety
 /// As for [`permute`], with the roles of source and destination swapped.
-unsafe fn scatter<T: Copy + Send + Sync>(axes: &[Axis], src: *const T, out: *mut T) {
+unsafe fn scatter<T: Element>(axes: &[Axis], src: *const T, out: *mut T, scale: Option<Scale<T>>) {
     let from = contiguous(axes);
     let to: Vec<isize> = axes.iter().map(|x| x.out).collect();
-    // SAFETY: the caller's contract.
-    unsafe { copy_strided(axes, (src, &from), (out, &to)) }
+    // SAFETY (both): the caller's contract; the output is initialized, and
+    // copy_strided passes each of its elements once.
+    match scale {
+        None => unsafe { copy_strided(axes, (src, &from), (out, &to), |at, value| *at = value) },
+        Some(scale) => unsafe {
+            copy_strided(axes, (src, &from), (out, &to), |at, value| {
+                *at = scale.apply(value, || *at)
+            })
+        },
+    }
 }
 
 /// Row-major strides for the lengths of `axes`.
@@ -373,7 +386,7 @@ fn contiguous(axes: &[Axis]) -> Vec<isize> {
 const TILE: usize = 32;
 
 /// Copies every index of `axes` from `src` to `dst`, each with its own
-/// strides. The two axes that are unit-stride (or smallest) in the source
+/// strides, through `store` (given each destination place once). The two axes that are unit-stride (or smallest) in the source
 /// and in the destination are walked in square tiles, so that both sides
 /// touch whole cache lines; the other axes are loops around the tiles, run
 /// in parallel.
@@ -385,6 +398,7 @@ unsafe fn copy_strided<T: Copy + Send + Sync>(
     axes: &[Axis],
     (src, from): (*const T, &[isize]),
     (dst, to): (*mut T, &[isize]),
+    store: impl Fn(*mut T, T) + Sync,
 ) {
     let smallest = |strides: &[isize]| {
         (0..axes.len())
@@ -393,7 +407,7 @@ unsafe fn copy_strided<T: Copy + Send + Sync>(
     };
     if axes.is_empty() {
         // SAFETY: offset 0 of both arrays.
-        unsafe { *dst = *src };
+        unsafe { store(dst, *src) };
         return;
     }
     let (inner_dst, inner_src) = (smallest(to), smallest(from));
@@ -419,7 +433,7 @@ unsafe fn copy_strided<T: Copy + Send + Sync>(
             [i] => {
                 for t in 0..axes[i].len as isize {
                     // SAFETY: the caller's contract.
-                    unsafe { *d.offset(t * to[i]) = *s.offset(t * from[i]) };
+                    unsafe { store(d.offset(t * to[i]), *s.offset(t * from[i])) };
                 }
             }
             [r, c] => {
@@ -432,8 +446,10 @@ unsafe fn copy_strided<T: Copy + Send + Sync>(
                                 let (ri, ci) = (ri as isize, ci as isize);
                                 // SAFETY: the caller's contract.
                                 unsafe {
-                                    *d.offset(ri * to[r] + ci * to[c]) =
-                                        *s.offset(ri * from[r] + ci * from[c])
+                                    store(
+                                        d.offset(ri * to[r] + ci * to[c]),
+                                        *s.offset(ri * from[r] + ci * from[c]),
+                                    )
                                 };
                             }
                         }

@@ -21,6 +21,7 @@ use super::dims::Axis;
 use super::gemm::GemmCall;
 use super::repack::Groups;
 use super::SendPtr;
+use crate::scale::Scale;
 use crate::Element;
 use rayon::prelude::*;
 
@@ -210,13 +211,17 @@ impl BlockScatter {
         self.m.step[1].is_none() || self.n.step[1].is_none()
     }
 
-    /// Runs the step.
+    /// Runs the step, storing as `scale` says (`None`: plainly).
     ///
     /// # Safety
     /// `a`, `b` and `out` with the strides of the groups this plan was
     /// made from must address valid arrays (as bound and checked by
     /// `ShapeBinder`), `out` not overlapping the inputs.
-    pub(super) unsafe fn run<T: Element>(&self, a: *const T, b: *const T, out: *mut T) {
+    pub(super) unsafe fn run<T: Element>(
+        &self,
+        (a, b, out): (*const T, *const T, *mut T),
+        scale: Option<Scale<T>>,
+    ) {
         let [bm, bn, _] = self.blocks;
         let (m_blocks, n_blocks) = (self.m.len().div_ceil(bm), self.n.len().div_ceil(bn));
         let count = self.block_count();
@@ -234,6 +239,7 @@ impl BlockScatter {
                 self.block(
                     (a.at(oa), b.at(ob), out.at(oo)),
                     (rows, cols),
+                    scale,
                     !parallel_blocks,
                 )
             };
@@ -248,7 +254,7 @@ impl BlockScatter {
     }
 
     /// One block of the output: its rows and columns, summed over every
-    /// slice of k in order.
+    /// slice of k in order, then stored as `scale` says.
     ///
     /// # Safety
     /// As for [`BlockScatter::run`], with the pointers moved to one batch
@@ -257,6 +263,7 @@ impl BlockScatter {
         &self,
         (a, b, out): (*mut T, *mut T, *mut T),
         (rows, cols): (std::ops::Range<usize>, std::ops::Range<usize>),
+        scale: Option<Scale<T>>,
         parallel: bool,
     ) {
         let [_, _, bk] = self.blocks;
@@ -264,6 +271,8 @@ impl BlockScatter {
         let mut a_buf: Vec<T> = Vec::new();
         let mut b_buf: Vec<T> = Vec::new();
         let mut tile: Vec<T> = Vec::new();
+        // The tile gets the sums plainly, then the scaling as it is written.
+        let tile_scale = if self.tiles_out() { None } else { scale };
         let dst = if self.tiles_out() {
             tile.reserve_exact(mb * nb);
             (tile.as_mut_ptr(), nb as isize, 1)
@@ -283,7 +292,7 @@ impl BlockScatter {
                 n: nb,
                 k: depth.len(),
                 dst,
-                accumulate: slice > 0,
+                scale: Scale::of_part(tile_scale, slice == 0),
                 lhs,
                 rhs,
                 parallel,
@@ -301,7 +310,11 @@ impl BlockScatter {
                 let (m_off, n_off) = (&self.m.offsets[1][rows], &self.n.offsets[1][cols]);
                 for (r, &mo) in m_off.iter().enumerate() {
                     for (c, &no) in n_off.iter().enumerate() {
-                        *out.offset(mo + no) = tile[r * nb + c];
+                        let (at, value) = (out.offset(mo + no), tile[r * nb + c]);
+                        *at = match scale {
+                            None => value,
+                            Some(scale) => scale.apply(value, || *at),
+                        };
                     }
                 }
             }

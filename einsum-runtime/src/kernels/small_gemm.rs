@@ -16,6 +16,7 @@
 use super::dims::Axis;
 use super::simd::on_wide_units;
 use super::SendPtr;
+use crate::scale::Scale;
 use crate::Element;
 
 /// Whether the rows of `b` and of the output are contiguous along `n`, as
@@ -30,6 +31,7 @@ pub(super) fn small_gemms<T: Element>(
     outer: &[Axis],
     [m, n, k]: [Axis; 3],
     (a, b, out): (*const T, *const T, *mut T),
+    scale: Option<Scale<T>>,
 ) {
     assert!(rows_fit(&n), "small GEMMs need contiguous rows");
     let calls: usize = outer.iter().map(|x| x.len).product();
@@ -43,12 +45,15 @@ pub(super) fn small_gemms<T: Element>(
         on_wide_units(
             elements,
             #[inline(always)]
-            || unsafe { batch_block(batches, outer, [m, n, k], (a, b, out)) },
+            || unsafe { batch_block(batches, outer, [m, n, k], (a, b, out), scale) },
         );
     });
 }
 
 /// The products of the batch indices `batches`; see [`small_gemms`].
+/// With a `scale`, each product is summed into a scratch tile, then stored
+/// scaled: the kernel's stores stay plain copies, which keeps its sums in
+/// registers.
 ///
 /// # Safety
 /// Every offset the axes give for these batches must lie inside its
@@ -60,9 +65,18 @@ unsafe fn batch_block<T: Element>(
     outer: &[Axis],
     [m, n, k]: [Axis; 3],
     (a, b, out): (SendPtr<T>, SendPtr<T>, SendPtr<T>),
+    scale: Option<Scale<T>>,
 ) {
+    let mut scratch = match scale {
+        Some(_) => vec![T::zero(); m.len * n.len],
+        None => Vec::new(),
+    };
     for p in batches {
         let (oa, ob, oo) = super::gemm::offsets(outer, p as usize);
+        let (dst, dst_row) = match scale {
+            Some(_) => (scratch.as_mut_ptr(), n.len as isize),
+            None => (out.at(oo), m.out),
+        };
         let mut i = 0;
         while i < m.len {
             let piece = Piece {
@@ -71,11 +85,12 @@ unsafe fn batch_block<T: Element>(
                 a_step: k.a,
                 b: b.at(ob),
                 b_step: k.b,
-                out: out.at(oo + i as isize * m.out),
-                out_row: m.out,
+                out: dst.wrapping_offset(i as isize * dst_row),
+                out_row: dst_row,
                 k: k.len,
             };
-            // SAFETY: the caller's contract, for rows i.. of batch p.
+            // SAFETY: the caller's contract, for rows i.. of batch p (or
+            // of the scratch tile, m x n with contiguous rows).
             i += unsafe {
                 if m.len - i >= 4 {
                     piece.rows::<4>(n.len)
@@ -83,6 +98,19 @@ unsafe fn batch_block<T: Element>(
                     piece.rows::<1>(n.len)
                 }
             };
+        }
+        if let Some(scale) = scale {
+            for (i, sums) in scratch.chunks_exact(n.len.max(1)).enumerate() {
+                for (j, &sum) in sums.iter().enumerate() {
+                    // SAFETY: (i, j) of batch p is in the output (the
+                    // caller's contract), which is initialized when the
+                    // scale reads it.
+                    unsafe {
+                        let at = out.at(oo + i as isize * m.out + j as isize);
+                        at.write(scale.apply(sum, || at.read()));
+                    }
+                }
+            }
         }
     }
 }
