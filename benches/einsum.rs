@@ -30,6 +30,8 @@
 mod cases;
 #[path = "einsum/peers.rs"]
 mod peers;
+#[path = "einsum/semirings.rs"]
+mod semirings;
 #[path = "einsum/tccg.rs"]
 mod tccg;
 #[path = "einsum/timing.rs"]
@@ -47,7 +49,10 @@ pub const LOOP: &str = "loop";
 /// `einsum!` itself under a 1 MiB memory limit: the engines that copy no
 /// array whole (the TCCG cases).
 pub const LIMITED: &str = "ours@1MiB";
-const PEERS: [&str; 5] = [GEMM, DOT, NDE, LOOP, LIMITED];
+/// `einsum!` itself allocating its output, against ours writing into an
+/// array it reuses (`out = &mut c`: the `_out` cases).
+pub const ALLOC: &str = "ours alloc";
+const PEERS: [&str; 6] = [GEMM, DOT, NDE, LOOP, LIMITED, ALLOC];
 
 struct Options {
     bench: bool,
