@@ -23,11 +23,16 @@
 //! cases run one single-threaded gemm per batch, in parallel), `nd.dot`
 //! (ndarray's `.dot()` / `general_mat_mul`, 1 thread), `nd-einsum` (the
 //! ndarray-einsum crate, 1 thread), `loop` (a plain serial Rust loop).
+//! `ours alloc` (`einsum!` allocating, against ours writing into a reused
+//! output in the `_out` cases), `numpy` (NumPy's expression of a semiring
+//! case, run by Python in the same run: benches/einsum/numpy.rs).
 //! `matmul_256_i64` has no `gemm` peer (the crate has no integer kernels);
 //! its `nd.dot` is ndarray's generic loop, which it uses for integers.
 
 #[path = "einsum/cases.rs"]
 mod cases;
+#[path = "einsum/numpy.rs"]
+mod numpy;
 #[path = "einsum/peers.rs"]
 mod peers;
 #[path = "einsum/semirings.rs"]
@@ -52,7 +57,10 @@ pub const LIMITED: &str = "ours@1MiB";
 /// `einsum!` itself allocating its output, against ours writing into an
 /// array it reuses (`out = &mut c`: the `_out` cases).
 pub const ALLOC: &str = "ours alloc";
-const PEERS: [&str; 6] = [GEMM, DOT, NDE, LOOP, LIMITED, ALLOC];
+/// NumPy's best expression of a semiring case, in a Python process of
+/// the same run (benches/einsum/numpy.rs).
+pub const NUMPY: &str = "numpy";
+const PEERS: [&str; 7] = [GEMM, DOT, NDE, LOOP, LIMITED, ALLOC, NUMPY];
 
 struct Options {
     bench: bool,

@@ -1,9 +1,11 @@
-//! The semiring cases (`semiring = ...` on `ij,jk->ik`) and their plain
-//! serial loops; NumPy's expressions of the same products are timed by
-//! scripts/bench_numpy.py (its `semiring` cases).
+//! The semiring cases (`semiring = ...` on `ij,jk->ik`): against their
+//! plain serial loops, and NumPy's best expression of the same product (a
+//! broadcast sum or product reduced along the middle axis, in blocks of
+//! rows so that the temporary stays bounded).
 
+use crate::numpy;
 use crate::timing::{Ctx, Rng};
-use crate::LOOP;
+use crate::{LOOP, NUMPY};
 use einsum_static::einsum;
 use ndarray::{Array2, ArrayView2};
 
@@ -24,6 +26,12 @@ pub fn max_plus(c: &mut Ctx, n: usize) {
         )
     });
     s.run();
+    numpy::peer(
+        c,
+        NUMPY,
+        "rows(lambda a, b: np.max(a[:, :, None] + b[None, :, :], axis=1), a, b)",
+        [&a, &b],
+    );
 }
 
 /// `min_plus` on `n x n` operands (shortest paths of two hops).
@@ -41,6 +49,12 @@ pub fn min_plus(c: &mut Ctx, n: usize) {
         )
     });
     s.run();
+    numpy::peer(
+        c,
+        NUMPY,
+        "rows(lambda a, b: np.min(a[:, :, None] + b[None, :, :], axis=1), a, b)",
+        [&a, &b],
+    );
 }
 
 /// `max_product` on `n x n` operands, made >= 0 (probabilities: Viterbi).
@@ -59,6 +73,12 @@ pub fn max_product(c: &mut Ctx, n: usize) {
         )
     });
     s.run();
+    numpy::peer(
+        c,
+        NUMPY,
+        "rows(lambda a, b: np.max(a[:, :, None] * b[None, :, :], axis=1), a, b)",
+        [&a, &b],
+    );
 }
 
 /// `log_sum_exp` on `n x n` operands (log-space matrix products: HMMs).
@@ -68,6 +88,12 @@ pub fn log_sum_exp(c: &mut Ctx, n: usize) {
     s.ours(|| einsum!("ij,jk->ik", &a, &b; semiring = log_sum_exp));
     s.peer(LOOP, || loop_log_sum_exp(a.view(), b.view()));
     s.run();
+    numpy::peer(
+        c,
+        NUMPY,
+        "rows(lambda a, b: lse(a[:, :, None] + b[None, :, :], 1), a, b)",
+        [&a, &b],
+    );
 }
 
 fn operands(n: usize) -> (Array2<f64>, Array2<f64>) {
