@@ -23,13 +23,20 @@
 //! cases run one single-threaded gemm per batch, in parallel), `nd.dot`
 //! (ndarray's `.dot()` / `general_mat_mul`, 1 thread), `nd-einsum` (the
 //! ndarray-einsum crate, 1 thread), `loop` (a plain serial Rust loop).
+//! `ours alloc` (`einsum!` allocating, against ours writing into a reused
+//! output in the `_out` cases), `numpy` (NumPy's expression of a semiring
+//! case, run by Python in the same run: benches/einsum/numpy.rs).
 //! `matmul_256_i64` has no `gemm` peer (the crate has no integer kernels);
 //! its `nd.dot` is ndarray's generic loop, which it uses for integers.
 
 #[path = "einsum/cases.rs"]
 mod cases;
+#[path = "einsum/numpy.rs"]
+mod numpy;
 #[path = "einsum/peers.rs"]
 mod peers;
+#[path = "einsum/semirings.rs"]
+mod semirings;
 #[path = "einsum/tccg.rs"]
 mod tccg;
 #[path = "einsum/timing.rs"]
@@ -47,7 +54,13 @@ pub const LOOP: &str = "loop";
 /// `einsum!` itself under a 1 MiB memory limit: the engines that copy no
 /// array whole (the TCCG cases).
 pub const LIMITED: &str = "ours@1MiB";
-const PEERS: [&str; 5] = [GEMM, DOT, NDE, LOOP, LIMITED];
+/// `einsum!` itself allocating its output, against ours writing into an
+/// array it reuses (`out = &mut c`: the `_out` cases).
+pub const ALLOC: &str = "ours alloc";
+/// NumPy's best expression of a semiring case, in a Python process of
+/// the same run (benches/einsum/numpy.rs).
+pub const NUMPY: &str = "numpy";
+const PEERS: [&str; 7] = [GEMM, DOT, NDE, LOOP, LIMITED, ALLOC, NUMPY];
 
 struct Options {
     bench: bool,

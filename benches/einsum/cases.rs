@@ -3,9 +3,9 @@
 //! `einsum!` and its peers through the context.
 
 use crate::peers::*;
-use crate::tccg;
-use crate::timing::{Ctx, Real, Rng};
-use crate::{DOT, GEMM, LOOP, NDE};
+use crate::timing::{Ctx, Real, Reused, Rng};
+use crate::{semirings, tccg};
+use crate::{ALLOC, DOT, GEMM, LOOP, NDE};
 use einsum_static::einsum;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array3, Axis};
@@ -77,6 +77,14 @@ pub fn all() -> Vec<Case> {
         ("tccg_aged_cbfg", "aged,cbfg->fedcba", "12^4,12^4", Flops(2.0 * 12f64.powi(7)), tccg::aged_cbfg),
         ("tccg_fbea_ecfd_f32", "fbea,ecfd->dcba", "48^4,48^4", Flops(2.0 * 48f64.powi(6)), tccg::fbea_ecfd_f32),
         ("tccg_dega_gfbc_f32", "dega,gfbc->abcdef", "14^4,14^4", Flops(2.0 * 14f64.powi(7)), tccg::dega_gfbc_f32),
+        // Semirings (benches/einsum/semirings.rs); a term (⊗ then ⊕) is 2.
+        ("max_plus_1024", "ij,jk->ik", "(1024,1024),(1024,1024)", Flops(2.0 * 1024f64.powi(3)), |c| semirings::max_plus(c, 1024)),
+        ("min_plus_1024", "ij,jk->ik", "(1024,1024),(1024,1024)", Flops(2.0 * 1024f64.powi(3)), |c| semirings::min_plus(c, 1024)),
+        ("max_product_512", "ij,jk->ik", "(512,512),(512,512)", Flops(2.0 * 512f64.powi(3)), |c| semirings::max_product(c, 512)),
+        ("log_sum_exp_256", "ij,jk->ik", "(256,256),(256,256)", Flops(2.0 * 256f64.powi(3)), |c| semirings::log_sum_exp(c, 256)),
+        // Ours writing into an array it reuses (out = &mut c), against ours allocating.
+        ("bmm_small_16_out", "bij,bjk->bik", "(16384,16,16),(16384,16,16)", Flops(2.0 * 16384.0 * 16f64.powi(3)), bmm_small_out),
+        ("attention_scores_out", "bhqd,bhkd->bhqk", "(8,8,256,64),(8,8,256,64)", Flops(2.0 * 64.0 * 256.0 * 256.0 * 64.0), attention_out),
         ("tiny_matmul_4", "ij,jk->ik", "(4,4),(4,4)", Flops(2.0 * 64.0), |c| matmul::<f64>(c, 4, 4, 4, true)),
         ("tiny_dot_8", "i,i->", "(8,),(8,)", Flops(16.0), tiny_dot),
         ("tiny_trace_3", "ii->", "(3,3)", Flops(3.0), |c| trace(c, 3)),
@@ -193,6 +201,36 @@ fn bmm_small(c: &mut Ctx, batch: usize, n: usize) {
     s.peer(GEMM, || gemm_batched(x.view(), y.view()));
     s.peer(NDE, || nde("bij,bjk->bik", &[&x, &y]).unwrap());
     s.peer(LOOP, || loop_bmm(x.view(), y.view()));
+    s.run();
+}
+
+/// `bmm_small_16` into an output the calls reuse.
+fn bmm_small_out(c: &mut Ctx) {
+    let mut rng = Rng::new(SEED);
+    let x = rng.array::<f64, _>((16384, 16, 16));
+    let y = rng.array::<f64, _>((16384, 16, 16));
+    let out = std::cell::RefCell::new(Array3::<f64>::zeros((16384, 16, 16)));
+    let mut s = c.session();
+    s.ours(|| {
+        einsum!("bij,bjk->bik", &x, &y; out = &mut *out.borrow_mut());
+        Reused(&out)
+    });
+    s.peer(ALLOC, || einsum!("bij,bjk->bik", &x, &y));
+    s.run();
+}
+
+/// `attention_scores` into an output the calls reuse.
+fn attention_out(c: &mut Ctx) {
+    let mut rng = Rng::new(SEED);
+    let q = rng.array::<f64, _>((8, 8, 256, 64));
+    let k = rng.array::<f64, _>((8, 8, 256, 64));
+    let out = std::cell::RefCell::new(ndarray::Array4::<f64>::zeros((8, 8, 256, 256)));
+    let mut s = c.session();
+    s.ours(|| {
+        einsum!("bhqd,bhkd->bhqk", &q, &k; out = &mut *out.borrow_mut());
+        Reused(&out)
+    });
+    s.peer(ALLOC, || einsum!("bhqd,bhkd->bhqk", &q, &k));
     s.run();
 }
 

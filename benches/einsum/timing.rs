@@ -95,6 +95,14 @@ impl Checked for f32 {
     }
 }
 
+/// An output the calls write into (`out = ...`), read for the check.
+pub struct Reused<'a, D: Dimension>(pub &'a std::cell::RefCell<Array<f64, D>>);
+impl<D: Dimension> Checked for Reused<'_, D> {
+    fn to_f64(&self) -> ArrayD<f64> {
+        self.0.borrow().clone().into_dyn()
+    }
+}
+
 /// max |a - b| / max(1, max |b|), or None when the shapes differ.
 pub fn rel_error(a: &ArrayD<f64>, b: &ArrayD<f64>) -> Option<f64> {
     if a.shape() != b.shape() {

@@ -66,13 +66,16 @@ impl Explain {
     }
 
     /// The same plan over the semiring `S`, whose steps all run the
-    /// runtime's semiring loops.
+    /// runtime's semiring loops (or, for matrix products, its packed
+    /// kernel).
     #[doc(hidden)]
     pub fn over_semiring<T: Element, S: crate::semiring::Semiring<T>>(mut self) -> Self {
         self.semiring = Some(S::NAME);
         if let Body::OneStep { name, engine, .. } = &mut self.body {
             *name = "semiring loops";
-            *engine = "semiring loops (runtime, one fixed order per element)".into();
+            *engine = "semiring loops (runtime, one fixed order per element; \
+                 matrix products of max_plus, min_plus and max_product on the packed kernel)"
+                .into();
         }
         self
     }

@@ -163,11 +163,18 @@ pub(crate) fn record(engine: &Engine) {
     LAST.with(|last| last.set(Some(engine.name())));
 }
 
+/// Notes that this thread runs a step on an engine outside this choice:
+/// the semirings' packed kernel.
+pub(crate) fn record_name(name: &'static str) {
+    LAST.with(|last| last.set(Some(name)));
+}
+
 /// The name of the engine of the last GEMM-class step that this thread
-/// handed to the GEMM engines, cleared by the call; `None` when there was
-/// none since (steps too small for them are declined before the choice,
-/// and run the generated loops). For tests that compare `explain!` with
-/// what ran.
+/// handed to the GEMM engines (or, over a semiring, ran on the packed
+/// kernel: `"packed semiring kernel"`), cleared by the call; `None` when
+/// there was none since (steps too small for them are declined before the
+/// choice, and run the generated loops). For tests that compare
+/// `explain!` with what ran.
 #[doc(hidden)]
 pub fn last_engine() -> Option<&'static str> {
     LAST.with(|last| last.take())

@@ -18,12 +18,13 @@ pub(crate) mod simd;
 mod small_gemm;
 
 pub use self::choice::last_engine;
-pub(crate) use self::choice::{choose, Engine};
+pub(crate) use self::choice::{choose, record_name, Engine};
 pub(crate) use self::gemm::gemm_crate;
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};
 pub use self::generic::binary_step;
 pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};
 pub(crate) use self::int_gemm::int_gemm;
+pub(crate) use self::repack::Groups;
 
 /// A raw pointer that may cross to rayon's threads, for engines whose
 /// tasks write disjoint parts of the output and only read the inputs.

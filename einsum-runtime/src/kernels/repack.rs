@@ -33,7 +33,7 @@ impl Groups {
     /// output alone; m: A and C; n: B and C; k: A and B). `None` when an
     /// axis is summed in one operand only, or there is no k axis or no m
     /// or n axis: not a GEMM.
-    pub(super) fn new(axes: Vec<Axis>) -> Option<Groups> {
+    pub(crate) fn new(axes: Vec<Axis>) -> Option<Groups> {
         let mut groups = Groups::default();
         for axis in axes {
             match (axis.a != 0, axis.b != 0, axis.out != 0) {

@@ -16,6 +16,9 @@ pub trait OrderedElement: Element + PartialOrd {
     const LOWEST: Self;
     /// +∞, or the greatest integer: the empty min.
     const HIGHEST: Self;
+    /// Whether the type is an IEEE float (with infinities and NaN).
+    #[doc(hidden)]
+    const IEEE: bool = false;
 }
 
 /// Floats: the element types of `log_sum_exp`.
@@ -36,6 +39,7 @@ macro_rules! floats {
         impl OrderedElement for $t {
             const LOWEST: $t = <$t>::NEG_INFINITY;
             const HIGHEST: $t = <$t>::INFINITY;
+            const IEEE: bool = true;
         }
         #[diagnostic::do_not_recommend]
         impl LogSumExpElement for $t {

@@ -2,7 +2,9 @@
 //! `semiring = max_plus` asks. `out[i] = ⊕ over the summed labels of the
 //! ⊗ of the operands`, with `alpha ⊗ result ⊕ beta ⊗ out` for the options.
 //!
-//! Every step runs through the generic loops of `step`: one or two
+//! Every step runs through the generic loops of `step`, or, for the
+//! matrix products of max_plus, min_plus and max_product, the packed
+//! kernel of `tropical`: one or two
 //! operands as one step, three or more along the same pairwise path as
 //! the sum (the path is valid for any semiring, and its costs are the
 //! same), sliced to the memory budget with the slices' parts combined by
@@ -11,6 +13,7 @@
 
 mod elements;
 mod step;
+mod tropical;
 
 pub use elements::{LogSumExpElement, OrderedElement};
 
@@ -42,6 +45,19 @@ pub trait Semiring<T: Element>: Copy + Send + Sync + 'static {
     fn push(acc: &mut Self::Acc, term: T);
     /// The `⊕` of the terms pushed.
     fn finish(acc: Self::Acc) -> T;
+    /// Whether matrix-shaped steps may run the packed kernel (`⊕` is a
+    /// max or a min: exact, so any blocking of the sum gives the same
+    /// bits).
+    #[doc(hidden)]
+    const PACKED: bool = false;
+    /// `a ⊗ b` as the packed kernel computes it: a value that `⊕` into a
+    /// running sum (which starts at `zero` and takes no NaN) treats as it
+    /// treats `mul(a, b)`, and may be cheaper.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn packed_mul(a: T, b: T) -> T {
+        Self::mul(a, b)
+    }
 }
 
 /// `⊕ = max`, `⊗ = +`: Viterbi, longest paths; the empty sum is −∞ (an
@@ -65,9 +81,15 @@ pub struct MaxProduct;
 pub struct LogSumExp;
 
 macro_rules! ordered_semiring {
-    ($name:ident, $label:literal, $zero:ident, $one:expr, $mul:expr, $pick:expr) => {
+    ($name:ident, $label:literal, $zero:ident, $one:expr, $mul:expr, $packed:expr, $pick:expr) => {
         impl<T: OrderedElement> Semiring<T> for $name {
             const NAME: &'static str = $label;
+            const PACKED: bool = true;
+            #[inline(always)]
+            fn packed_mul(a: T, b: T) -> T {
+                let packed: fn(T, T) -> T = $packed;
+                packed(a, b)
+            }
             #[inline(always)]
             fn zero() -> T {
                 T::$zero
@@ -119,12 +141,27 @@ fn absorbing<T: OrderedElement>(a: T, b: T, zero: T, op: fn(T, T) -> T) -> T {
     }
 }
 
+/// `a ⊗ b` of max_plus (`MAX`) or min_plus for the packed kernel. Floats
+/// add plainly: where `mul` gives the zero (an infinite operand), `+`
+/// gives the zero or NaN (−∞ + ∞), and the max or min ignores both.
+/// Integers keep the bound absorbing, as `mul` does.
+#[inline(always)]
+fn packed_plus<T: OrderedElement, const MAX: bool>(a: T, b: T) -> T {
+    if T::IEEE {
+        a.add_wrapping(b)
+    } else {
+        let zero = if MAX { T::LOWEST } else { T::HIGHEST };
+        absorbing(a, b, zero, T::add_wrapping)
+    }
+}
+
 ordered_semiring!(
     MaxPlus,
     "max_plus",
     LOWEST,
     T::zero(),
     |a, b| absorbing(a, b, T::LOWEST, T::add_wrapping),
+    packed_plus::<T, true>,
     |b: T, a: T| b > a
 );
 ordered_semiring!(
@@ -133,6 +170,7 @@ ordered_semiring!(
     HIGHEST,
     T::zero(),
     |a, b| absorbing(a, b, T::HIGHEST, T::add_wrapping),
+    packed_plus::<T, false>,
     |b: T, a: T| b < a
 );
 ordered_semiring!(
@@ -140,6 +178,7 @@ ordered_semiring!(
     "max_product",
     LOWEST,
     T::one(),
+    |a, b| absorbing(a, b, T::LOWEST, T::mul_wrapping),
     |a, b| absorbing(a, b, T::LOWEST, T::mul_wrapping),
     |b: T, a: T| b > a
 );

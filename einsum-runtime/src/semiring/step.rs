@@ -45,7 +45,7 @@ impl<T: Element, S: Semiring<T>> Steps<T> for SemiringSteps<S> {
 /// `alpha ⊗ value ⊕ beta ⊗ old`, reading `old` only when `beta` is given
 /// and is not the semiring's zero.
 #[inline(always)]
-fn store<T: Element, S: Semiring<T>>(
+pub(super) fn store<T: Element, S: Semiring<T>>(
     value: T,
     scale: Option<Scale<T>>,
     old: impl FnOnce() -> T,
@@ -83,9 +83,11 @@ pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(
     if out.is_empty() {
         return;
     }
-    let (mut outs, mut sums): (Vec<Axis>, Vec<Axis>) = step_axes(shape, labels, a, b, out)
-        .into_iter()
-        .partition(|x| x.out != 0);
+    let axes = step_axes(shape, labels, a, b, out);
+    if super::tropical::run::<T, S, W>(&axes, a, b, out) {
+        return;
+    }
+    let (mut outs, mut sums): (Vec<Axis>, Vec<Axis>) = axes.into_iter().partition(|x| x.out != 0);
     // Largest strides outermost, so the innermost loops walk unit strides.
     outs.sort_by_key(|x| Reverse(x.out.unsigned_abs()));
     sums.sort_by_key(|x| Reverse(x.a.unsigned_abs().max(x.b.unsigned_abs())));

@@ -1,0 +1,145 @@
+//! The semiring cases (`semiring = ...` on `ij,jk->ik`): against their
+//! plain serial loops, and NumPy's best expression of the same product (a
+//! broadcast sum or product reduced along the middle axis, in blocks of
+//! rows so that the temporary stays bounded).
+
+use crate::numpy;
+use crate::timing::{Ctx, Rng};
+use crate::{LOOP, NUMPY};
+use einsum_static::einsum;
+use ndarray::{Array2, ArrayView2};
+
+const SEED: u64 = 0x5EED_2024;
+
+/// `max_plus` on `n x n` operands (the tropical GEMM).
+pub fn max_plus(c: &mut Ctx, n: usize) {
+    let (a, b) = operands(n);
+    let mut s = c.session();
+    s.ours(|| einsum!("ij,jk->ik", &a, &b; semiring = max_plus));
+    s.peer(LOOP, || {
+        ordered_loop(
+            a.view(),
+            b.view(),
+            f64::NEG_INFINITY,
+            |acc, t| if t > acc { t } else { acc },
+            |x, y| x + y,
+        )
+    });
+    s.run();
+    numpy::peer(
+        c,
+        NUMPY,
+        "rows(lambda a, b: np.max(a[:, :, None] + b[None, :, :], axis=1), a, b)",
+        [&a, &b],
+    );
+}
+
+/// `min_plus` on `n x n` operands (shortest paths of two hops).
+pub fn min_plus(c: &mut Ctx, n: usize) {
+    let (a, b) = operands(n);
+    let mut s = c.session();
+    s.ours(|| einsum!("ij,jk->ik", &a, &b; semiring = min_plus));
+    s.peer(LOOP, || {
+        ordered_loop(
+            a.view(),
+            b.view(),
+            f64::INFINITY,
+            |acc, t| if t < acc { t } else { acc },
+            |x, y| x + y,
+        )
+    });
+    s.run();
+    numpy::peer(
+        c,
+        NUMPY,
+        "rows(lambda a, b: np.min(a[:, :, None] + b[None, :, :], axis=1), a, b)",
+        [&a, &b],
+    );
+}
+
+/// `max_product` on `n x n` operands, made >= 0 (probabilities: Viterbi).
+pub fn max_product(c: &mut Ctx, n: usize) {
+    let (a, b) = operands(n);
+    let (a, b) = (a.mapv(f64::abs), b.mapv(f64::abs));
+    let mut s = c.session();
+    s.ours(|| einsum!("ij,jk->ik", &a, &b; semiring = max_product));
+    s.peer(LOOP, || {
+        ordered_loop(
+            a.view(),
+            b.view(),
+            f64::NEG_INFINITY,
+            |acc, t| if t > acc { t } else { acc },
+            |x, y| x * y,
+        )
+    });
+    s.run();
+    numpy::peer(
+        c,
+        NUMPY,
+        "rows(lambda a, b: np.max(a[:, :, None] * b[None, :, :], axis=1), a, b)",
+        [&a, &b],
+    );
+}
+
+/// `log_sum_exp` on `n x n` operands (log-space matrix products: HMMs).
+pub fn log_sum_exp(c: &mut Ctx, n: usize) {
+    let (a, b) = operands(n);
+    let mut s = c.session();
+    s.ours(|| einsum!("ij,jk->ik", &a, &b; semiring = log_sum_exp));
+    s.peer(LOOP, || loop_log_sum_exp(a.view(), b.view()));
+    s.run();
+    numpy::peer(
+        c,
+        NUMPY,
+        "rows(lambda a, b: lse(a[:, :, None] + b[None, :, :], 1), a, b)",
+        [&a, &b],
+    );
+}
+
+fn operands(n: usize) -> (Array2<f64>, Array2<f64>) {
+    let mut rng = Rng::new(SEED);
+    (rng.array::<f64, _>((n, n)), rng.array::<f64, _>((n, n)))
+}
+
+/// `c[i, k] = add over j of mul(a[i, j], b[j, k])`, rows of c updated in
+/// i, j, k order (the inner loop vectorizes); serial.
+fn ordered_loop(
+    a: ArrayView2<f64>,
+    b: ArrayView2<f64>,
+    zero: f64,
+    add: impl Fn(f64, f64) -> f64,
+    mul: impl Fn(f64, f64) -> f64,
+) -> Array2<f64> {
+    let ((m, k), n) = (a.dim(), b.ncols());
+    let (a, b) = (a.as_slice().unwrap(), b.as_slice().unwrap());
+    let mut c = vec![zero; m * n];
+    for (row, a) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)) {
+        for (&x, b) in a.iter().zip(b.chunks_exact(n)) {
+            for (acc, &y) in row.iter_mut().zip(b) {
+                *acc = add(*acc, mul(x, y));
+            }
+        }
+    }
+    Array2::from_shape_vec((m, n), c).unwrap()
+}
+
+/// `c[i, k] = log sum over j of exp(a[i, j] + b[j, k])`, stably: a pass
+/// for each row's maxima, then one for the sums of exp; serial.
+fn loop_log_sum_exp(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+    let max = ordered_loop(a, b, f64::NEG_INFINITY, f64::max, |x, y| x + y);
+    let ((m, k), n) = (a.dim(), b.ncols());
+    let (a, b) = (a.as_slice().unwrap(), b.as_slice().unwrap());
+    let mut c = vec![0.0; m * n];
+    for ((row, a), top) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)).zip(max.rows()) {
+        let top = top.as_slice().unwrap();
+        for (&x, b) in a.iter().zip(b.chunks_exact(n)) {
+            for ((acc, &y), &t) in row.iter_mut().zip(b).zip(top) {
+                *acc += (x + y - t).exp();
+            }
+        }
+        for (acc, &t) in row.iter_mut().zip(top) {
+            *acc = t + acc.ln();
+        }
+    }
+    Array2::from_shape_vec((m, n), c).unwrap()
+}
