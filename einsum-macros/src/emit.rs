@@ -6,9 +6,9 @@
 //! runtime scheduler (see [`crate::nest`]); [`crate::names`] says how the
 //! generated variables are named.
 
-use crate::names::{array_name, size_name, subs_tokens};
-use crate::nest::{gemm_operands, scalar_result, scheduled_blocks, step_block};
-use crate::plan::{ArrayId, Plan, RankBound, ResultKind, Sub};
+use crate::names::{operand_name, size_name, subs_tokens};
+use crate::nest::Nest;
+use crate::plan::{Body, Plan, RankBound, ResultKind, Sub};
 use crate::semiring::Semiring;
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -163,6 +163,9 @@ fn kernel_function(
     extras: Extras,
 ) -> TokenStream {
     let in_place = extras.in_place;
+    let nest = plan.nest().map(|step| Nest::new(plan, step));
+    // A rank-0 result of a reduction: the value itself, no array.
+    let scalar_value = nest.as_ref().and_then(Nest::scalar_result);
     let scale = extras.scale();
     let scaled = scale.as_ref().map(|scale| quote!(.scaled(#scale)));
     let nl = plan.labels.len();
@@ -182,7 +185,7 @@ fn kernel_function(
         }
     };
     let params = plan.inputs.iter().enumerate().map(|(k, _)| {
-        let (x, d, e) = (array_name(ArrayId::Input(k)), &dim_params[k], elem(k));
+        let (x, d, e) = (operand_name(k), &dim_params[k], elem(k));
         quote!(#x: rt::ndarray::ArrayView<'_, #e, #d>)
     });
     let params = params.chain(extras.params());
@@ -191,10 +194,7 @@ fn kernel_function(
         quote!(#e: rt::SameElement<T, #k>)
     });
     let retyped = elem_params.iter().enumerate().map(|(j, e)| {
-        let (x, k) = (
-            array_name(ArrayId::Input(j + 1)),
-            Literal::usize_unsuffixed(j + 1),
-        );
+        let (x, k) = (operand_name(j + 1), Literal::usize_unsuffixed(j + 1));
         quote!(let #x = <#e as rt::SameElement<T, #k>>::view(#x);)
     });
     let bounds = dim_params
@@ -227,8 +227,7 @@ fn kernel_function(
     let dim_params = dim_params.iter().chain(out_dim.as_ref());
     let (result_dim, result_type, finish) = match plan.result_kind() {
         ResultKind::Scalar => {
-            let value = plan.steps.last().and_then(|last| scalar_result(plan, last));
-            let finish = match value {
+            let finish = match scalar_value {
                 Some(_) if extras.semiring.is_none() => quote!(result),
                 _ => quote!(result.into_scalar()),
             };
@@ -276,7 +275,7 @@ fn kernel_function(
     }
     let sub_imports = (!used.is_empty()).then(|| quote!(use rt::Sub::{#(#used),*};));
     let binds = plan.inputs.iter().enumerate().map(|(k, term)| {
-        let x = array_name(ArrayId::Input(k));
+        let x = operand_name(k);
         let (k, subs) = (Literal::usize_unsuffixed(k), subs_tokens(term));
         quote!(let #x = binder.bind(#k, &#x, &[#subs])?;)
     });
@@ -284,10 +283,10 @@ fn kernel_function(
     let sizes: Vec<Ident> = plan.labels.iter().map(|&l| size_name(l)).collect();
     let sizes = (nl > 0).then(|| quote!(let [#(#sizes),*] = shape.sizes();));
 
-    let runtime_path = plan.steps.is_empty().then(|| {
+    let runtime_path = (plan.body == Body::Path).then(|| {
         let subs = subs_tokens(&plan.output);
         let inputs = plan.inputs.iter().enumerate().map(|(k, term)| {
-            let (x, term) = (array_name(ArrayId::Input(k)), subs_tokens(term));
+            let (x, term) = (operand_name(k), subs_tokens(term));
             quote!((&#x, &[#term][..]))
         });
         let result = result(&subs);
@@ -298,8 +297,8 @@ fn kernel_function(
         }
     });
     // One or two operands: the one step's specialized loops.
-    let step = plan.steps.first().map(|step| {
-        if let Some(value) = scalar_result(plan, step) {
+    let step = nest.as_ref().map(|nest| {
+        if let Some(value) = &scalar_value {
             if in_place {
                 return quote! {
                     let result = rt::Target::<T, #nl_literal>::bind(out, &shape, &[])? #scaled;
@@ -311,12 +310,11 @@ fn kernel_function(
                 None => quote!(let result = #value;),
             };
         }
-        let subs = subs_tokens(&step.output.1);
-        let nest = step_block(plan, step);
-        let result = result(&subs);
+        let result = result(&subs_tokens(&plan.output));
+        let block = nest.block();
         quote! {
             #result
-            #nest
+            #block
         }
     });
 
@@ -329,7 +327,7 @@ fn kernel_function(
         None => (step, runtime_path),
     };
     let (result_type, body) = if mode == Mode::Explain {
-        let mut body = explain_body(plan, equation);
+        let mut body = explain_body(plan, nest.as_ref(), equation);
         if let Some(semiring) = extras.semiring {
             let marker = semiring.marker();
             body = quote!(#body.map(rt::Explain::over_semiring::<T, #marker>));
@@ -352,8 +350,7 @@ fn kernel_function(
     // operands occupy (for the memory budget).
     let counted = mode == Mode::Explain
         || extras.semiring.is_some()
-        || plan.steps.is_empty()
-        || plan.steps.iter().any(|step| step.is_gemm_class());
+        || plan.nest().is_none_or(|step| step.is_gemm_class());
     let binder = if counted {
         quote!(new)
     } else {
@@ -402,20 +399,20 @@ fn rank_trait(name: &str, n: usize) -> Ident {
 
 /// `rt::Explain::...`: the plan for the bound sizes, or the error the
 /// call would return.
-fn explain_body(plan: &Plan, equation: &str) -> TokenStream {
+fn explain_body(plan: &Plan, nest: Option<&Nest>, equation: &str) -> TokenStream {
     let labels = &plan.labels;
     let nl = Literal::usize_unsuffixed(labels.len());
     let output = subs_tokens(&plan.output);
-    match plan.steps.first() {
-        Some(step) => {
-            let gemm = match gemm_operands(step) {
+    match nest {
+        Some(nest) => {
+            let gemm = match nest.gemm_operands() {
                 Some((step_labels, a, b)) => {
                     quote!(::core::option::Option::Some((#step_labels, &#a, &#b)))
                 }
                 None => quote!(::core::option::Option::None),
             };
-            let summed = !step.summed.is_empty();
-            let blocks = subs_tokens(&scheduled_blocks(plan, step));
+            let summed = nest.sums();
+            let blocks = subs_tokens(nest.scheduled_blocks());
             quote! {
                 rt::Explain::one_step::<T, #nl>(#equation, &shape, [#(#labels),*], &[#output], #gemm, #summed, &[#blocks])
             }

@@ -4,7 +4,7 @@
 //! (uppercase labels get a trailing underscore, `I_`, so that they cannot
 //! collide with the user's constants).
 
-use crate::plan::{ArrayId, Plan, Sub};
+use crate::plan::{Plan, Sub};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
@@ -29,11 +29,9 @@ pub fn subs_tokens(term: &[Sub]) -> TokenStream {
     quote!(#(#subs),*)
 }
 
-pub fn array_name(id: ArrayId) -> Ident {
-    match id {
-        ArrayId::Input(k) => format_ident!("x{}", k),
-        ArrayId::Output => format_ident!("result"),
-    }
+/// The generated function's parameter for operand `k`.
+pub fn operand_name(k: usize) -> Ident {
+    format_ident!("x{}", k)
 }
 
 /// The loop index of a label: the label itself, or `I_` for uppercase.

@@ -7,83 +7,18 @@
 //! that gets the label's length and each array's offset and stride.
 
 use crate::names::{
-    array_name, block_name, ellipsis_offset_name, index_name, product_of, size_name, stride_name,
+    block_name, ellipsis_offset_name, index_name, operand_name, product_of, size_name, stride_name,
 };
-use crate::plan::{ArrayId, Inner, LoopOrder, Plan, Step, Sub};
+use crate::plan::{Inner, LoopOrder, Plan, Step, Sub};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
 
-/// The block that runs one step: strides, then the scheduled loops.
-pub fn step_block(plan: &Plan, step: &Step) -> TokenStream {
-    let nest = Nest::new(plan, step);
-    let loops = nest.scheduled();
-    let strides = nest.stride_bindings();
-    let ellipsis_axes = nest.ellipsis_axes();
-    let loops = quote! {
-        #(#strides)*
-        #ellipsis_axes
-        #loops
-    };
-    let loops = match gemm_operands(step) {
-        // Large GEMM-shaped steps go to the GEMM engine, which declines
-        // (returns false) for tiny sizes and types it lacks.
-        Some((labels, a, b)) => quote! {
-            if !rt::gemm_step(&shape, #labels, &#a, &#b, &out) {
-                #loops
-            }
-        },
-        None => loops,
-    };
-    quote! {
-        {
-            let out = result.writer();
-            #loops
-        }
-    }
-}
-
-/// For a step that may be a GEMM, what the GEMM engines get besides the
-/// shape and the output: the step's labels and its two operands.
-pub fn gemm_operands(step: &Step) -> Option<(TokenStream, Ident, Ident)> {
-    if !step.is_gemm_class() {
-        return None;
-    }
-    let labels = step.labels().into_iter().map(Literal::usize_unsuffixed);
-    let (a, b) = (array_name(step.inputs[0].0), array_name(step.inputs[1].0));
-    Some((quote!(&[#(#labels),*]), a, b))
-}
-
-/// For a rank-0 result computed by a reduction: the expression of the
-/// value itself, so that no array is allocated for one element.
-pub fn scalar_result(plan: &Plan, step: &Step) -> Option<TokenStream> {
-    let nest = Nest::new(plan, step);
-    if step.output.0 != ArrayId::Output || !nest.reduce {
-        return None;
-    }
-    let strides = nest.stride_bindings();
-    let value = nest.reduction();
-    Some(quote! {
-        {
-            #(#strides)*
-            #value
-        }
-    })
-}
-
-/// The subscripts whose loops the scheduler cuts into blocks; none when
-/// it splits a summed loop instead (a rank-0 output).
-pub fn scheduled_blocks(plan: &Plan, step: &Step) -> Vec<Sub> {
-    let nest = Nest::new(plan, step);
-    if nest.reduce {
-        Vec::new()
-    } else {
-        nest.blocks
-    }
-}
-
-struct Nest<'p> {
+/// The loop nest of one step, built once per expansion: its arrays, loop
+/// order and scheduled blocks.
+pub struct Nest<'p> {
     plan: &'p Plan,
+    step: &'p Step,
     /// Every array of the step, the output (`out`) last, with its subscripts.
     arrays: Vec<(Ident, &'p [Sub])>,
     order: LoopOrder,
@@ -99,12 +34,13 @@ struct Nest<'p> {
 }
 
 impl<'p> Nest<'p> {
-    fn new(plan: &'p Plan, step: &'p Step) -> Self {
-        let out_term: &[Sub] = &step.output.1;
+    pub fn new(plan: &'p Plan, step: &'p Step) -> Self {
+        let out_term: &[Sub] = &step.output;
         let mut arrays: Vec<(Ident, &[Sub])> = step
             .inputs
             .iter()
-            .map(|(id, term)| (array_name(*id), &term[..]))
+            .enumerate()
+            .map(|(k, term)| (operand_name(k), &term[..]))
             .collect();
         arrays.push((format_ident!("out"), out_term));
         let order = step.loop_order();
@@ -140,12 +76,86 @@ impl<'p> Nest<'p> {
         };
         Nest {
             plan,
+            step,
             arrays,
             with_ellipsis: out_term.contains(&Sub::Ellipsis),
             order,
             blocks,
             reduce,
             sum_block,
+        }
+    }
+
+    /// The block that runs the step: strides, then the scheduled loops.
+    pub fn block(&self) -> TokenStream {
+        let loops = self.scheduled();
+        let strides = self.stride_bindings();
+        let ellipsis_axes = self.ellipsis_axes();
+        let loops = quote! {
+            #(#strides)*
+            #ellipsis_axes
+            #loops
+        };
+        let loops = match self.gemm_operands() {
+            // Large GEMM-shaped steps go to the GEMM engine, which declines
+            // (returns false) for tiny sizes and types it lacks.
+            Some((labels, a, b)) => quote! {
+                if !rt::gemm_step(&shape, #labels, &#a, &#b, &out) {
+                    #loops
+                }
+            },
+            None => loops,
+        };
+        quote! {
+            {
+                let out = result.writer();
+                #loops
+            }
+        }
+    }
+
+    /// For a step that may be a GEMM, what the GEMM engines get besides the
+    /// shape and the output: the step's labels and its two operands.
+    pub fn gemm_operands(&self) -> Option<(TokenStream, Ident, Ident)> {
+        if !self.step.is_gemm_class() {
+            return None;
+        }
+        let labels = self
+            .step
+            .labels()
+            .into_iter()
+            .map(Literal::usize_unsuffixed);
+        Some((quote!(&[#(#labels),*]), operand_name(0), operand_name(1)))
+    }
+
+    /// For a rank-0 result computed by a reduction: the expression of the
+    /// value itself, so that no array is allocated for one element.
+    pub fn scalar_result(&self) -> Option<TokenStream> {
+        if !self.reduce {
+            return None;
+        }
+        let strides = self.stride_bindings();
+        let value = self.reduction();
+        Some(quote! {
+            {
+                #(#strides)*
+                #value
+            }
+        })
+    }
+
+    /// Whether the step sums over some label.
+    pub fn sums(&self) -> bool {
+        !self.step.summed.is_empty()
+    }
+
+    /// The subscripts whose loops the scheduler cuts into blocks; none when
+    /// it splits a summed loop instead (a rank-0 output).
+    pub fn scheduled_blocks(&self) -> &[Sub] {
+        if self.reduce {
+            &[]
+        } else {
+            &self.blocks
         }
     }
 

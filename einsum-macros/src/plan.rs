@@ -1,8 +1,9 @@
 //! Stage 3: everything that is known without sizes.
 //!
-//! Labels are numbered; one or two operands make one step, whose loop
-//! order is fixed here (see [`Step::loop_order`]); three or more are
-//! contracted pairwise in an order chosen at run time for the actual sizes.
+//! Labels are numbered; one or two operands make one loop nest, whose
+//! loop order is fixed here (see [`Step::loop_order`]); three or more are
+//! contracted pairwise in an order chosen at run time for the actual sizes
+//! (see [`Body`]).
 
 use crate::parse::{Subscript, Term};
 use crate::validate::Checked;
@@ -14,22 +15,24 @@ pub enum Sub {
     Ellipsis,
 }
 
-/// An array a step reads or writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArrayId {
-    /// The n-th operand of the call.
-    Input(usize),
-    /// The result.
-    Output,
-}
-
-/// One loop nest: `inputs` multiplied and summed into `output`.
+/// One loop nest: the call's operands (`inputs[k]` is operand `k`)
+/// multiplied and summed into its result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    pub inputs: Vec<(ArrayId, Vec<Sub>)>,
-    pub output: (ArrayId, Vec<Sub>),
+    pub inputs: Vec<Vec<Sub>>,
+    pub output: Vec<Sub>,
     /// Labels of the inputs that the output lacks, innermost last.
     pub summed: Vec<usize>,
+}
+
+/// How the call computes its result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// One or two operands: one loop nest, generated for the equation.
+    Nest(Step),
+    /// Three or more operands: contracted pairwise by the runtime, in an
+    /// order it chooses for the bound sizes.
+    Path,
 }
 
 /// The type an expansion returns.
@@ -55,7 +58,7 @@ pub struct Plan {
     pub labels: Vec<char>,
     pub inputs: Vec<Vec<Sub>>,
     pub output: Vec<Sub>,
-    pub steps: Vec<Step>,
+    pub body: Body,
 }
 
 impl Plan {
@@ -77,12 +80,23 @@ impl Plan {
         };
         let inputs: Vec<Vec<Sub>> = checked.inputs.iter().map(number).collect();
         let output = number(&checked.output);
-        let steps = pairwise_steps(&inputs, &output);
+        let body = match inputs.len() {
+            1 | 2 => Body::Nest(step(inputs.clone(), output.clone())),
+            _ => Body::Path,
+        };
         Plan {
             labels,
             inputs,
             output,
-            steps,
+            body,
+        }
+    }
+
+    /// The loop nest of one or two operands; `None` for a path.
+    pub fn nest(&self) -> Option<&Step> {
+        match &self.body {
+            Body::Nest(step) => Some(step),
+            Body::Path => None,
         }
     }
 
@@ -129,11 +143,11 @@ impl Step {
     /// else of the first input (unit-stride reads of the array that is
     /// summed over).
     pub fn loop_order(&self) -> LoopOrder {
-        let out = &self.output.1;
+        let out = &self.output;
         let candidate = if self.summed.is_empty() {
             out.last()
         } else {
-            self.inputs[0].1.last()
+            self.inputs[0].last()
         };
         let inner = match candidate {
             Some(Sub::Label(l)) => Some(Inner {
@@ -167,7 +181,7 @@ impl Step {
     /// Every label the step loops over, in order of first appearance.
     pub fn labels(&self) -> Vec<usize> {
         let mut labels = Vec::new();
-        for label in self.inputs.iter().flat_map(|(_, term)| labels_of(term)) {
+        for label in self.inputs.iter().flat_map(|term| labels_of(term)) {
             if !labels.contains(&label) {
                 labels.push(label);
             }
@@ -179,10 +193,10 @@ impl Step {
     /// them (k), and an output axis from one input only (m or n; with an
     /// ellipsis that is decided by the strides at run time).
     pub fn is_gemm_class(&self) -> bool {
-        let [(_, a), (_, b)] = &self.inputs[..] else {
+        let [a, b] = &self.inputs[..] else {
             return false;
         };
-        let out = &self.output.1;
+        let out = &self.output;
         let has = |term: &[Sub], label: usize| term.contains(&Sub::Label(label));
         let k = self.summed.iter().any(|&l| has(a, l) && has(b, l));
         let m_or_n = labels_of(out).any(|l| has(a, l) != has(b, l));
@@ -197,10 +211,10 @@ fn labels_of(term: &[Sub]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-fn step(inputs: Vec<(ArrayId, Vec<Sub>)>, output: (ArrayId, Vec<Sub>)) -> Step {
+fn step(inputs: Vec<Vec<Sub>>, output: Vec<Sub>) -> Step {
     let mut summed = Vec::new();
-    for label in inputs.iter().flat_map(|(_, term)| labels_of(term)) {
-        if !output.1.contains(&Sub::Label(label)) && !summed.contains(&label) {
+    for label in inputs.iter().flat_map(|term| labels_of(term)) {
+        if !output.contains(&Sub::Label(label)) && !summed.contains(&label) {
             summed.push(label);
         }
     }
@@ -209,22 +223,6 @@ fn step(inputs: Vec<(ArrayId, Vec<Sub>)>, output: (ArrayId, Vec<Sub>)) -> Step {
         output,
         summed,
     }
-}
-
-/// One step for one or two operands. Three or more are contracted pairwise
-/// in an order that depends on the sizes, so that is left to the run time
-/// (`rt::contract`): no steps here.
-fn pairwise_steps(inputs: &[Vec<Sub>], output: &[Sub]) -> Vec<Step> {
-    if inputs.len() > 2 {
-        return Vec::new();
-    }
-    let inputs = inputs
-        .iter()
-        .cloned()
-        .enumerate()
-        .map(|(k, t)| (ArrayId::Input(k), t))
-        .collect();
-    vec![step(inputs, (ArrayId::Output, output.to_vec()))]
 }
 
 #[cfg(test)]
@@ -240,15 +238,15 @@ mod tests {
     fn matmul_is_one_step_summing_j() {
         let p = plan("ij,jk->ik", 2);
         assert_eq!(p.labels, vec!['i', 'j', 'k']);
-        assert_eq!(p.steps.len(), 1);
-        assert_eq!(p.steps[0].summed, vec![1]);
+        let step = p.nest().expect("one loop nest");
+        assert_eq!(step.summed, vec![1]);
         assert_eq!(p.result_kind(), ResultKind::Static(2));
         assert_eq!(p.rank_bound(0), RankBound::Exactly(2));
-        assert!(p.steps[0].is_gemm_class());
+        assert!(step.is_gemm_class());
     }
 
     fn order(eq: &str, operands: usize) -> (Vec<Sub>, Vec<usize>, Option<Inner>) {
-        let o = plan(eq, operands).steps[0].loop_order();
+        let o = plan(eq, operands).nest().unwrap().loop_order();
         (o.outer, o.summed, o.inner)
     }
 
@@ -276,17 +274,17 @@ mod tests {
 
     #[test]
     fn gemm_class_needs_k_and_m_or_n() {
-        assert!(plan("bij,bjk->bik", 2).steps[0].is_gemm_class());
-        assert!(plan("ij,j->i", 2).steps[0].is_gemm_class());
-        assert!(!plan("ij,ij->i", 2).steps[0].is_gemm_class());
-        assert!(!plan("i,j->ij", 2).steps[0].is_gemm_class());
-        assert!(!plan("ij->j", 1).steps[0].is_gemm_class());
+        assert!(plan("bij,bjk->bik", 2).nest().unwrap().is_gemm_class());
+        assert!(plan("ij,j->i", 2).nest().unwrap().is_gemm_class());
+        assert!(!plan("ij,ij->i", 2).nest().unwrap().is_gemm_class());
+        assert!(!plan("i,j->ij", 2).nest().unwrap().is_gemm_class());
+        assert!(!plan("ij->j", 1).nest().unwrap().is_gemm_class());
     }
 
     #[test]
     fn three_or_more_operands_are_ordered_at_run_time() {
         let p = plan("ij,kl,jk->il", 3);
-        assert!(p.steps.is_empty());
+        assert_eq!(p.body, Body::Path);
         let p = plan("...ij,...jk,...kl->...il", 3);
         assert_eq!(p.result_kind(), ResultKind::Dynamic);
         assert_eq!(p.rank_bound(0), RankBound::AtLeast(2));

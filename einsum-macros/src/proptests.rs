@@ -16,7 +16,7 @@
 
 use crate::emit::{self, Mode, Options};
 use crate::parse::{parse, Subscript, Term};
-use crate::plan::{ArrayId, Plan, RankBound, ResultKind, Step, Sub};
+use crate::plan::{Body, Plan, RankBound, ResultKind, Step, Sub};
 use crate::validate::validate;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed};
@@ -461,10 +461,10 @@ fn labels_in(term: &[Sub]) -> Vec<usize> {
 }
 
 fn check_step(step: &Step) -> Result<(), TestCaseError> {
-    let out = &step.output.1;
+    let out = &step.output;
     let out_labels = labels_in(out);
     let labels = step.labels();
-    let mut expected: Vec<usize> = step.inputs.iter().flat_map(|(_, t)| labels_in(t)).collect();
+    let mut expected: Vec<usize> = step.inputs.iter().flat_map(|t| labels_in(t)).collect();
     expected.sort_unstable();
     expected.dedup();
     let mut sorted = labels.clone();
@@ -512,7 +512,7 @@ fn check_step(step: &Step) -> Result<(), TestCaseError> {
     // GEMM-shaped: two inputs, a label of both that the output lacks, and
     // an output label of one input only, or an ellipsis in the output.
     let expected_gemm = match &step.inputs[..] {
-        [(_, a), (_, b)] => {
+        [a, b] => {
             let (a, b) = (labels_in(a), labels_in(b));
             let k = a.iter().any(|l| b.contains(l) && !out_labels.contains(l));
             let m_or_n = out_labels.iter().any(|l| a.contains(l) != b.contains(l));
@@ -530,14 +530,11 @@ proptest! {
     #[test]
     fn plans_of_one_or_two_operands((equation, operands) in valid_equation(2)) {
         let plan = plan_of(&equation, operands);
-        prop_assert_eq!(plan.steps.len(), 1);
-        let step = &plan.steps[0];
-        prop_assert_eq!(step.inputs.len(), operands);
-        for (k, (id, term)) in step.inputs.iter().enumerate() {
-            prop_assert_eq!(*id, ArrayId::Input(k));
-            prop_assert_eq!(term, &plan.inputs[k]);
-        }
-        prop_assert_eq!(&step.output, &(ArrayId::Output, plan.output.clone()));
+        let Body::Nest(step) = &plan.body else {
+            return Err(TestCaseError::fail("one or two operands make a loop nest"));
+        };
+        prop_assert_eq!(&step.inputs, &plan.inputs);
+        prop_assert_eq!(&step.output, &plan.output);
         check_step(step)?;
 
         let n = plan.output.len();
@@ -559,9 +556,9 @@ proptest! {
     }
 
     #[test]
-    fn three_or_more_operands_have_no_steps((equation, operands) in valid_equation(5)) {
+    fn three_or_more_operands_make_a_path((equation, operands) in valid_equation(5)) {
         let plan = plan_of(&equation, operands);
-        prop_assert_eq!(plan.steps.is_empty(), operands > 2);
+        prop_assert_eq!(plan.body == Body::Path, operands > 2);
     }
 }
 

@@ -2,8 +2,8 @@
 //! shape goes to the runtime's semiring loops (`rt::semiring::contract_over`),
 //! with the element type bounded by what the semiring needs.
 
-use crate::names::{array_name, subs_tokens};
-use crate::plan::{ArrayId, Plan};
+use crate::names::{operand_name, subs_tokens};
+use crate::plan::Plan;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -67,7 +67,7 @@ impl Semiring {
         let labels = &plan.labels;
         let subs = subs_tokens(&plan.output);
         let inputs = plan.inputs.iter().enumerate().map(|(k, term)| {
-            let (x, term) = (array_name(ArrayId::Input(k)), subs_tokens(term));
+            let (x, term) = (operand_name(k), subs_tokens(term));
             quote!((&#x, &[#term][..]))
         });
         quote! {
