@@ -15,21 +15,13 @@
 //! summed in one order that depends on sizes and strides only, so every
 //! thread count gives the same bits.
 
+use crate::kernels::dims::{axes_of, AxisOf};
 use crate::kernels::{store_products, sum_of_products, RowSum};
 use crate::operand::{Operand, Writer};
 use crate::schedule;
 use crate::shapes::Shape;
 use crate::Element;
 use std::cmp::Reverse;
-
-/// One axis of the step: its length, its stride in each input and in
-/// the output (0 where the array lacks it or broadcasts it).
-#[derive(Debug, Clone, Copy)]
-struct Axis<const K: usize> {
-    len: usize,
-    inputs: [isize; K],
-    out: isize,
-}
 
 /// Offsets into the inputs and the output.
 type At<const K: usize> = ([isize; K], isize);
@@ -46,8 +38,8 @@ pub(crate) fn strided_step<T: Element, const W: usize, const K: usize>(
     if out.is_empty() {
         return;
     }
-    let axes = step_axes(shape, labels, inputs, out);
-    let (outs, sums): (Vec<Axis<K>>, Vec<Axis<K>>) = axes.into_iter().partition(|x| x.out != 0);
+    let axes = axes_of(shape, labels, inputs, out);
+    let (outs, sums): (Vec<AxisOf<K>>, Vec<AxisOf<K>>) = axes.into_iter().partition(|x| x.out != 0);
     // Largest strides outermost, so the innermost loops walk unit strides.
     let outs = fuse(outs, |x| x.out.unsigned_abs());
     let sums = fuse(sums, |x| {
@@ -90,41 +82,14 @@ pub(crate) fn strided_step<T: Element, const W: usize, const K: usize>(
     }
 }
 
-/// The axes of the step over `labels`, then the ellipsis axes; axes of
-/// length 1 are dropped, since they neither move nor multiply.
-fn step_axes<T: Copy, const W: usize, const K: usize>(
-    shape: &Shape<W>,
-    labels: &[usize],
-    inputs: [&Operand<'_, T, W>; K],
-    out: &Writer<'_, T, W>,
-) -> Vec<Axis<K>> {
-    let mut axes: Vec<Axis<K>> = labels
-        .iter()
-        .map(|&l| Axis {
-            len: shape.size(l),
-            inputs: inputs.map(|x| x.strides[l]),
-            out: out.strides[l],
-        })
-        .collect();
-    let rank = shape.ellipsis().len();
-    if out.ellipsis().len() == rank {
-        for (axis, &len) in shape.ellipsis().iter().enumerate() {
-            axes.push(Axis {
-                len,
-                inputs: inputs.map(|x| x.ellipsis().aligned(rank, axis)),
-                out: out.ellipsis().aligned(rank, axis),
-            });
-        }
-    }
-    axes.retain(|axis| axis.len != 1);
-    axes
-}
-
 /// The axes ordered by `key`, largest first, with neighbours that walk
 /// memory as one axis in every array merged (fewer, longer loops).
-fn fuse<const K: usize>(mut axes: Vec<Axis<K>>, key: impl Fn(&Axis<K>) -> usize) -> Vec<Axis<K>> {
+fn fuse<const K: usize>(
+    mut axes: Vec<AxisOf<K>>,
+    key: impl Fn(&AxisOf<K>) -> usize,
+) -> Vec<AxisOf<K>> {
     axes.sort_by_key(|x| Reverse(key(x)));
-    let mut fused: Vec<Axis<K>> = Vec::new();
+    let mut fused: Vec<AxisOf<K>> = Vec::new();
     for axis in axes {
         if let Some(outer) = fused.last_mut() {
             let n = axis.len as isize;
@@ -143,7 +108,7 @@ fn fuse<const K: usize>(mut axes: Vec<Axis<K>>, key: impl Fn(&Axis<K>) -> usize)
 }
 
 /// The offsets `at` moved by `i` steps along `axis`.
-fn step<const K: usize>((inputs, out): At<K>, axis: &Axis<K>, i: isize) -> At<K> {
+fn step<const K: usize>((inputs, out): At<K>, axis: &AxisOf<K>, i: isize) -> At<K> {
     let mut moved = inputs;
     for (offset, stride) in moved.iter_mut().zip(&axis.inputs) {
         *offset += i * stride;
@@ -152,7 +117,7 @@ fn step<const K: usize>((inputs, out): At<K>, axis: &Axis<K>, i: isize) -> At<K>
 }
 
 /// Calls `f` with the offsets of every index of `axes`, last axis fastest.
-fn walk<const K: usize>(axes: &[Axis<K>], at: At<K>, f: &mut impl FnMut(At<K>)) {
+fn walk<const K: usize>(axes: &[AxisOf<K>], at: At<K>, f: &mut impl FnMut(At<K>)) {
     match axes.split_first() {
         None => f(at),
         Some((axis, rest)) => {
@@ -166,8 +131,8 @@ fn walk<const K: usize>(axes: &[Axis<K>], at: At<K>, f: &mut impl FnMut(At<K>)) 
 /// The output axis to sum rows along, if any: one that every input walks
 /// with unit stride (or not at all), when the innermost summed axis is
 /// not walked so.
-fn row_axis<const K: usize>(outs: &[Axis<K>], sums: &[Axis<K>]) -> Option<usize> {
-    let unit = |x: &Axis<K>| x.inputs.iter().all(|&s| s == 0 || s == 1) && x.inputs.contains(&1);
+fn row_axis<const K: usize>(outs: &[AxisOf<K>], sums: &[AxisOf<K>]) -> Option<usize> {
+    let unit = |x: &AxisOf<K>| x.inputs.iter().all(|&s| s == 0 || s == 1) && x.inputs.contains(&1);
     if unit(sums.last()?) {
         return None;
     }
@@ -179,13 +144,13 @@ fn row_axis<const K: usize>(outs: &[Axis<K>], sums: &[Axis<K>]) -> Option<usize>
 /// every index of the other output axes, a row of sums is kept while every
 /// summed index adds its products, then stored.
 fn row_sums<T: Element, const W: usize, const K: usize>(
-    outs: &[Axis<K>],
-    row: &Axis<K>,
-    sums: &[Axis<K>],
+    outs: &[AxisOf<K>],
+    row: &AxisOf<K>,
+    sums: &[AxisOf<K>],
     inputs: [&Operand<'_, T, W>; K],
     out: &Writer<'_, T, W>,
 ) {
-    let one = Axis {
+    let one = AxisOf {
         len: 1,
         inputs: [0; K],
         out: 0,
@@ -237,8 +202,8 @@ fn row_sums<T: Element, const W: usize, const K: usize>(
 /// The loops below the scheduler's block: the remaining output axes, then
 /// the sums, the innermost one a kernel call.
 fn output_loops<T: Element, const W: usize, const K: usize>(
-    outs: &[Axis<K>],
-    sums: &[Axis<K>],
+    outs: &[AxisOf<K>],
+    sums: &[AxisOf<K>],
     at: At<K>,
     inputs: [&Operand<'_, T, W>; K],
     out: &Writer<'_, T, W>,
@@ -265,7 +230,7 @@ fn output_loops<T: Element, const W: usize, const K: usize>(
 /// The sum over the summed axes `sums` (not empty) from `at`, the last
 /// one a kernel call.
 fn sum_over<T: Element, const W: usize, const K: usize>(
-    sums: &[Axis<K>],
+    sums: &[AxisOf<K>],
     at: At<K>,
     inputs: [&Operand<'_, T, W>; K],
 ) -> T {
@@ -282,7 +247,7 @@ fn sum_over<T: Element, const W: usize, const K: usize>(
 /// The whole sum of a scalar result: the outermost summed axis split into
 /// blocks whose partial sums are added in order.
 fn full_sum<T: Element, const W: usize, const K: usize>(
-    sums: &[Axis<K>],
+    sums: &[AxisOf<K>],
     inputs: [&Operand<'_, T, W>; K],
 ) -> T {
     let start = ([0; K], 0);
@@ -310,7 +275,7 @@ fn full_sum<T: Element, const W: usize, const K: usize>(
 fn lanes<'r, 'a, T, const W: usize, const K: usize>(
     inputs: [&'r Operand<'a, T, W>; K],
     offsets: [isize; K],
-    axis: &Axis<K>,
+    axis: &AxisOf<K>,
 ) -> [crate::kernels::Lane<'r, 'a, T, W>; K] {
     let mut k = 0;
     inputs.map(|x| {

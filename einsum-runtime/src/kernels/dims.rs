@@ -13,8 +13,46 @@ pub(crate) struct Axis {
     pub out: isize,
 }
 
-/// The axes of the step over `labels`, then its ellipsis axes; axes of
-/// length 1 are dropped, since they neither move nor multiply.
+/// One axis of a step of `K` inputs: its size and its stride in each
+/// input and in the output (0 where the array lacks it or broadcasts it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AxisOf<const K: usize> {
+    pub len: usize,
+    pub inputs: [isize; K],
+    pub out: isize,
+}
+
+/// The axes of the step over `labels` of `inputs`, then its ellipsis axes;
+/// axes of length 1 are dropped, since they neither move nor multiply.
+pub(crate) fn axes_of<T: Copy, const NL: usize, const K: usize>(
+    shape: &Shape<NL>,
+    labels: &[usize],
+    inputs: [&Operand<'_, T, NL>; K],
+    out: &Writer<'_, T, NL>,
+) -> Vec<AxisOf<K>> {
+    let mut axes: Vec<AxisOf<K>> = labels
+        .iter()
+        .map(|&l| AxisOf {
+            len: shape.size(l),
+            inputs: inputs.map(|x| x.strides[l]),
+            out: out.strides[l],
+        })
+        .collect();
+    let rank = shape.ellipsis().len();
+    if out.ellipsis().len() == rank {
+        for (axis, &len) in shape.ellipsis().iter().enumerate() {
+            axes.push(AxisOf {
+                len,
+                inputs: inputs.map(|x| x.ellipsis().aligned(rank, axis)),
+                out: out.ellipsis().aligned(rank, axis),
+            });
+        }
+    }
+    axes.retain(|axis| axis.len != 1);
+    axes
+}
+
+/// [`axes_of`] a binary step.
 pub(crate) fn step_axes<T: Copy, const NL: usize>(
     shape: &Shape<NL>,
     labels: &[usize],
@@ -22,28 +60,15 @@ pub(crate) fn step_axes<T: Copy, const NL: usize>(
     b: &Operand<'_, T, NL>,
     out: &Writer<'_, T, NL>,
 ) -> Vec<Axis> {
-    let mut axes: Vec<Axis> = labels
-        .iter()
-        .map(|&l| Axis {
-            len: shape.size(l),
-            a: a.strides[l],
-            b: b.strides[l],
-            out: out.strides[l],
+    axes_of(shape, labels, [a, b], out)
+        .into_iter()
+        .map(|x| Axis {
+            len: x.len,
+            a: x.inputs[0],
+            b: x.inputs[1],
+            out: x.out,
         })
-        .collect();
-    let rank = shape.ellipsis().len();
-    if out.ellipsis().len() == rank {
-        for (axis, &len) in shape.ellipsis().iter().enumerate() {
-            axes.push(Axis {
-                len,
-                a: a.ellipsis().aligned(rank, axis),
-                b: b.ellipsis().aligned(rank, axis),
-                out: out.ellipsis().aligned(rank, axis),
-            });
-        }
-    }
-    axes.retain(|axis| axis.len != 1);
-    axes
+        .collect()
 }
 
 /// Merges axes that walk memory as one (outer stride = inner stride x inner
