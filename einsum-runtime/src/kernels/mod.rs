@@ -9,6 +9,7 @@ mod cost;
 pub(crate) mod dims;
 mod gemm;
 mod generic;
+pub(crate) mod hooks;
 mod inner;
 mod int_gemm;
 mod matvec;

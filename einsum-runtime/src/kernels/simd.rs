@@ -372,6 +372,7 @@ pub(crate) mod x86 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::hooks::ElementKernels;
 
     /// Values whose sums round differently in every order.
     fn awkward<T: From<f32>>(len: usize, seed: u32) -> Vec<T> {
