@@ -152,9 +152,12 @@ fn a_token_set_before_the_call_skips_it_and_leaves_other_calls_alone() {
     assert!(same_bits(&inside.into_dyn(), &plain));
 }
 
+/// An equation, its operands' shapes and a memory limit.
+type Case = (&'static str, Vec<Vec<usize>>, Option<usize>);
+
 #[test]
 fn a_token_never_set_changes_no_bit() {
-    let cases: [(&str, Vec<Vec<usize>>, Option<usize>); 8] = [
+    let cases: [Case; 8] = [
         ("ij,jk->ik", vec![vec![200, 300], vec![300, 100]], None),
         (
             "bij,bjk->bik",
