@@ -105,6 +105,23 @@ pub enum EinsumError {
         /// The shape of the array given.
         found: Vec<usize>,
     },
+    /// The call's cancellation token
+    /// ([`dynamic::Cancel`](crate::dynamic::Cancel)) was set while it ran:
+    /// the work not started by then was skipped. An output given to write
+    /// into (`run_into`) holds partial values: some elements written,
+    /// others as they were. Only the run-time API
+    /// (`einsum_static::dynamic`) returns it; the macros never have a
+    /// token.
+    ///
+    /// ```
+    /// use einsum_static::{dynamic::{self, Cancel}, EinsumError};
+    /// let token = Cancel::new();
+    /// token.cancel();
+    /// let a = ndarray::ArrayD::<f64>::ones(vec![4, 4]);
+    /// let err = dynamic::with_cancel(&token, || dynamic::einsum("ij,jk", &[a.view(), a.view()]));
+    /// assert_eq!(err.unwrap_err().to_string(), "the einsum was cancelled before it finished");
+    /// ```
+    Cancelled,
 }
 
 impl fmt::Display for EinsumError {
@@ -174,6 +191,7 @@ impl fmt::Display for EinsumError {
                 )
             }
             EinsumError::InvalidEquation { message, .. } => f.write_str(message),
+            EinsumError::Cancelled => f.write_str("the einsum was cancelled before it finished"),
             EinsumError::OutputShape { expected, found } => write!(
                 f,
                 "the output given as `out` has shape {found:?} but the result has shape \

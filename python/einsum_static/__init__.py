@@ -12,7 +12,9 @@ read in place, NumPy's type promotion, ValueError for bad equations and
 shapes, ``out=``. ``optimize`` is accepted and ignored: the contraction
 order is always optimized. Extra keywords: ``threads`` (the number of
 threads; default every core) and ``memory_limit`` (bytes for temporaries).
-The GIL is released while the contraction runs (tiny calls keep it).
+The GIL is released while the contraction runs (tiny calls keep it), and
+Ctrl-C interrupts a long call (KeyboardInterrupt, raised within a block of
+work; an ``out=`` array then holds partial values).
 """
 
 import operator as _operator
@@ -116,6 +118,13 @@ def einsum(*operands, out=None, dtype=None, optimize=True, threads=None, memory_
 
     Returns a new array, or ``out``. A 0-d result is returned as a NumPy
     scalar, as numpy.einsum does.
+
+    The GIL is released while it runs. Ctrl-C (SIGINT) during a long call
+    raises KeyboardInterrupt once the block of work in progress ends
+    (typically milliseconds; a single huge matrix product is one block).
+    An ``out`` array interrupted so holds partial values: some elements
+    written, others as they were (NumPy leaves ``out`` undefined then
+    too); the package stays usable.
     """
     del optimize  # always optimized
     if out is None and dtype is None and len(operands) > 1 and type(operands[0]) is str:

@@ -9,6 +9,10 @@ SUPPORTED_DTYPES: Tuple[np.dtype, ...]
 
 _Sublist = Sequence[Union[int, "ellipsis"]]
 
+# einsum: numpy.einsum on every core, the GIL released while it runs.
+# Ctrl-C during a long call raises KeyboardInterrupt once the block of work
+# in progress ends; an ``out`` array then holds partial values (some
+# elements written, others as they were), as NumPy leaves it undefined.
 @overload
 def einsum(
     subscripts: str,

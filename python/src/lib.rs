@@ -3,8 +3,11 @@
 //! dtype (the Python wrapper in `einsum_static/__init__.py` parses the
 //! interleaved form and promotes dtypes), reads them in place through
 //! their strides, and runs `einsum_static::dynamic` with the GIL released.
+//! A long call runs on a thread of its own while the calling thread checks
+//! for signals, so that Ctrl-C stops it (between blocks of work) and
+//! raises KeyboardInterrupt.
 
-use einsum_static::dynamic::Contraction;
+use einsum_static::dynamic::{self, Cancel, Contraction};
 use einsum_static::EinsumError;
 use ndarray::ArrayViewD;
 use num_complex::Complex;
@@ -13,7 +16,8 @@ use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::Duration;
 
 /// An einsum error as the Python exception NumPy raises for it.
 fn to_python(err: EinsumError) -> PyErr {
@@ -74,6 +78,132 @@ struct Options {
 /// the contraction.
 const TINY: usize = 1 << 14;
 
+/// From this many FLOPs on (some milliseconds of work and more), the call
+/// runs on a thread of its own while the calling thread watches for
+/// signals (Ctrl-C): starting that thread costs tens of microseconds,
+/// which only a call this long hides.
+const WATCHED_FLOPS: f64 = 2e8;
+
+/// How often a watched call's thread checks for signals.
+const CHECK_EVERY: Duration = Duration::from_millis(50);
+
+/// How a call runs: with the GIL kept (tiny), with it released on this
+/// thread, or with it released on a worker thread while this one watches
+/// for signals (long).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    Tiny,
+    Detached,
+    Watched,
+}
+
+/// How to run `c` on `views`: by the product of their sizes (a bound on
+/// the work, free to compute) and, when that is large, by the FLOPs of the
+/// planned call.
+fn how<T: einsum_static::Element>(
+    c: &Contraction,
+    views: &[ArrayViewD<'_, T>],
+    options: Options,
+) -> How {
+    let product = views
+        .iter()
+        .map(|v| v.len())
+        .fold(1usize, usize::saturating_mul);
+    if product <= TINY {
+        return How::Tiny;
+    }
+    // Each step of a path costs at most twice the product of the sizes of
+    // the operands it combines.
+    let bound = 2.0 * views.len() as f64 * product as f64;
+    if bound < WATCHED_FLOPS {
+        return How::Detached;
+    }
+    // An error is left for the call to report.
+    match with_options(options, || c.flops(views)) {
+        Ok(flops) if flops >= WATCHED_FLOPS => How::Watched,
+        _ => How::Detached,
+    }
+}
+
+/// Runs `f` (the contraction) with the caller's options, as `how` says.
+/// A watched call that a signal handler interrupts (Ctrl-C: Python's
+/// handler raises KeyboardInterrupt) is cancelled: the worker skips the
+/// work it has not started, this thread waits for it, and the handler's
+/// exception is raised.
+fn execute<R: Send>(
+    py: Python<'_>,
+    how: How,
+    options: Options,
+    f: impl FnOnce() -> Result<R, EinsumError> + Send,
+) -> PyResult<R> {
+    match how {
+        How::Tiny => with_options(options, f).map_err(to_python),
+        How::Detached => py.detach(|| with_options(options, f)).map_err(to_python),
+        How::Watched => watched(py, options, f),
+    }
+}
+
+/// [`execute`] on a worker thread, this one checking for signals every
+/// [`CHECK_EVERY`] with the GIL taken back for the check only.
+fn watched<R: Send>(
+    py: Python<'_>,
+    options: Options,
+    f: impl FnOnce() -> Result<R, EinsumError> + Send,
+) -> PyResult<R> {
+    let token = Cancel::new();
+    let done = Done(Mutex::new(false), Condvar::new());
+    std::thread::scope(|scope| {
+        let (token, done) = (&token, &done);
+        let worker = scope.spawn(move || {
+            // Tells the watcher on return and on unwind alike.
+            let _finished = Finished(done);
+            dynamic::with_cancel(token, || with_options(options, f))
+        });
+        loop {
+            if py.detach(|| done.wait(CHECK_EVERY)) {
+                break;
+            }
+            if let Err(interrupted) = py.check_signals() {
+                token.cancel();
+                // The worker stops within a block of work; its partial
+                // output (a new array, or `out`'s values) is dropped or
+                // left as it is.
+                let _ = py.detach(move || worker.join());
+                return Err(interrupted);
+            }
+        }
+        match py.detach(move || worker.join()) {
+            Ok(result) => result.map_err(to_python),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// Whether a watched call's worker has finished, and the signal of it.
+struct Done(Mutex<bool>, Condvar);
+
+impl Done {
+    /// Waits at most `timeout` for the worker; whether it has finished.
+    fn wait(&self, timeout: Duration) -> bool {
+        let finished = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let (finished, _) = self
+            .1
+            .wait_timeout_while(finished, timeout, |finished| !*finished)
+            .unwrap_or_else(|p| p.into_inner());
+        *finished
+    }
+}
+
+/// Marks the worker finished when it drops.
+struct Finished<'a>(&'a Done);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        *self.0 .0.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.0 .1.notify_all();
+    }
+}
+
 /// Runs `c` on `operands` (all of dtype `T`) into a new array, or into
 /// `out` (of dtype `T`, not overlapping the operands) when given.
 fn run<'py, T>(
@@ -91,30 +221,17 @@ where
         .map(|op| op.extract())
         .collect::<Result<_, _>>()?;
     let views: Vec<ArrayViewD<'_, T>> = borrowed.iter().map(|op| op.as_array()).collect();
-    let tiny = views
-        .iter()
-        .map(|v| v.len())
-        .fold(1usize, usize::saturating_mul)
-        <= TINY;
     // The GIL is released while the contraction runs, unless it is tiny.
-    let detached = |f: &(dyn Fn() -> Result<_, EinsumError> + Sync)| {
-        let f = || with_options(options, f);
-        if tiny {
-            f()
-        } else {
-            py.detach(f)
-        }
-    };
+    let how = how(c, &views, options);
     match out {
         None => {
-            let result = detached(&|| c.run(&views)).map_err(to_python)?;
+            let result = execute(py, how, options, || c.run(&views))?;
             Ok(result.into_pyarray(py).into_any().unbind())
         }
         Some(out) => {
             let mut target: PyReadwriteArrayDyn<'py, T> = out.extract()?;
             let view = target.as_array_mut();
-            let run = || with_options(options, || c.run_into(&views, view));
-            if tiny { run() } else { py.detach(run) }.map_err(to_python)?;
+            execute(py, how, options, || c.run_into(&views, view))?;
             Ok(out.clone().unbind())
         }
     }

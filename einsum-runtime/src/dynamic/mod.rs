@@ -35,6 +35,9 @@ use crate::path::PlanCache;
 use crate::shapes::Sub;
 use crate::Element;
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
+use std::cell::Cell;
+
+pub use crate::schedule::Cancel;
 
 /// Evaluates `equation` (NumPy's einsum language, as for
 /// [`einsum!`](../macro.einsum.html)) on `operands`, with the ambient
@@ -67,6 +70,47 @@ pub fn einsum<T: Element>(
     operands: &[ArrayViewD<'_, T>],
 ) -> Result<ArrayD<T>, EinsumError> {
     cache::contraction(equation, operands.len())?.run(operands)
+}
+
+thread_local! {
+    /// The token of the innermost [`with_cancel`] on this thread.
+    static SCOPED: Cell<Option<Cancel>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with `token` in force for the run-time einsums it starts on
+/// this thread ([`einsum`], and [`Contraction`]s that have no token of
+/// their own): once the token is set (from any thread), they skip the
+/// work they have not started and return [`EinsumError::Cancelled`]. The
+/// macros' einsums never see it. For a contraction shared between calls
+/// that each want their own token, such as the Python package's.
+///
+/// ```
+/// use einsum_static::dynamic::{self, Cancel};
+/// let token = Cancel::new();
+/// let a = ndarray::ArrayD::<f32>::ones(vec![64, 64]);
+/// let r = dynamic::with_cancel(&token, || dynamic::einsum("ij,jk->ik", &[a.view(), a.view()]));
+/// assert_eq!(r?[[0, 0]], 64.0);
+/// # Ok::<(), einsum_static::EinsumError>(())
+/// ```
+pub fn with_cancel<R>(token: &Cancel, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Cancel>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            SCOPED.with(|cell| cell.set(previous));
+        }
+    }
+    let _restore = Restore(SCOPED.with(|cell| cell.replace(Some(token.clone()))));
+    f()
+}
+
+/// The token of the innermost [`with_cancel`] on this thread, if any.
+fn scoped_cancel() -> Option<Cancel> {
+    SCOPED.with(|cell| {
+        let token = cell.take();
+        cell.set(token.clone());
+        token
+    })
 }
 
 /// An equation checked once, to run on many sets of operands.
@@ -109,6 +153,8 @@ pub struct Contraction {
     numbers: Vec<usize>,
     /// Whether a two-operand step may be a GEMM (the macros' rule).
     gemm_class: bool,
+    /// The token that stops its calls, if any ([`Contraction::cancel_on`]).
+    cancel: Option<Cancel>,
 }
 
 impl Contraction {
@@ -156,6 +202,7 @@ impl Contraction {
             options: Options::new(),
             plans: PlanCache::new(),
             gemm_class,
+            cancel: None,
         }
     }
 
@@ -191,6 +238,55 @@ impl Contraction {
     pub fn memory_limit(mut self, bytes: usize) -> Contraction {
         self.options = self.options.memory_limit(bytes);
         self
+    }
+
+    /// Stops this contraction's calls once `token` is set (from any
+    /// thread, at any time): a call skips the work it has not started
+    /// (it checks between blocks of work: scheduler blocks, GEMM calls and
+    /// blocks, path steps and slices) and returns
+    /// [`EinsumError::Cancelled`]; an `out` given to
+    /// [`run_into`](Contraction::run_into) then holds partial values. One
+    /// GEMM call is not cut: a product of a single huge GEMM call stops
+    /// after it. Without a token a call checks nothing; with one that is
+    /// never set, results are the same, bit for bit. This token is used
+    /// instead of one from [`with_cancel`].
+    ///
+    /// ```
+    /// use einsum_static::{dynamic::{Cancel, Contraction}, EinsumError};
+    /// let token = Cancel::new();
+    /// let chain = Contraction::new("ij,jk,kl->il")?.cancel_on(&token);
+    /// let a = ndarray::ArrayD::<f64>::ones(vec![300, 300]);
+    /// let stopper = token.clone();
+    /// std::thread::spawn(move || stopper.cancel()).join().unwrap();
+    /// let err = chain.run(&[a.view(), a.view(), a.view()]).unwrap_err();
+    /// assert_eq!(err, EinsumError::Cancelled);
+    /// # Ok::<(), EinsumError>(())
+    /// ```
+    pub fn cancel_on(mut self, token: &Cancel) -> Contraction {
+        self.cancel = Some(token.clone());
+        self
+    }
+
+    /// The FLOP count of a call on `operands`, as
+    /// [`explain`](Contraction::explain)`(operands)?.flops()` gives it but
+    /// without choosing the engines: cheap enough to decide per call how
+    /// to run it (the Python package starts a watcher for Ctrl-C only
+    /// for long calls). For three or more operands it plans the path,
+    /// which the call then reuses; call it with the options of the call
+    /// in force. The errors are those of [`run`](Contraction::run).
+    ///
+    /// ```
+    /// use einsum_static::dynamic::Contraction;
+    /// let (a, b) = (ndarray::ArrayD::<f64>::zeros(vec![512, 64]), ndarray::ArrayD::<f64>::zeros(vec![64, 512]));
+    /// let chain = Contraction::new("ij,jk,kl,lm->im")?;
+    /// let ops = [a.view(), b.view(), a.view(), b.view()];
+    /// assert_eq!(chain.flops(&ops)?, chain.explain(&ops)?.flops());
+    /// let matmul = Contraction::new("ij,jk->ik")?;
+    /// assert_eq!(matmul.flops(&[a.view(), b.view()])?, 2.0 * 512.0 * 64.0 * 512.0);
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
+    pub fn flops<T: Element>(&self, operands: &[ArrayViewD<'_, T>]) -> Result<f64, EinsumError> {
+        run::flops(self, operands)
     }
 
     /// The equation as given.

@@ -10,7 +10,8 @@ use crate::error::EinsumError;
 use crate::explain::Explain;
 use crate::operand::{Operand, Span, Writer};
 use crate::output::Output;
-use crate::path::contract_wide;
+use crate::path::{contract_wide, planned};
+use crate::schedule::cancel;
 use crate::shapes::{Shape, ShapeBinder, Sub, WIDE, WIDEST};
 use crate::{kernels, Element};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn};
@@ -140,7 +141,11 @@ fn compute<T: Element, const W: usize>(
     out: &Writer<'_, T, W>,
 ) -> Result<(), EinsumError> {
     let labels = &c.numbers;
-    c.options.apply(|| match bound {
+    // The token in force for this call, read here on the calling thread;
+    // the engines' parallel sections hand it to their tasks.
+    let token = c.cancel.clone().or_else(super::scoped_cancel);
+    let _in_force = token.clone().map(cancel::enter);
+    let result = c.options.apply(|| match bound {
         [a] => {
             strided_step(shape, labels, [a], out);
             Ok(())
@@ -159,7 +164,50 @@ fn compute<T: Element, const W: usize>(
                 .collect();
             contract_wide(shape, &c.labels, &inputs, &c.output, out, &c.plans)
         }
-    })
+    });
+    match token {
+        // Some blocks may have been skipped: the output is not the result.
+        Some(token) if token.is_cancelled() => Err(EinsumError::Cancelled),
+        _ => result,
+    }
+}
+
+/// [`Contraction::flops`].
+pub(super) fn flops<T: Element>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+) -> Result<f64, EinsumError> {
+    c.check_count(operands.len())?;
+    if c.labels.len() <= WIDE {
+        flops_wide::<T, WIDE>(c, operands)
+    } else {
+        flops_wide::<T, WIDEST>(c, operands)
+    }
+}
+
+fn flops_wide<T: Element, const W: usize>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+) -> Result<f64, EinsumError> {
+    let (shape, _) = bind::<T, W>(c, operands)?;
+    if c.inputs.len() >= 3 {
+        // The path the call will run (planned now, or kept from before).
+        return Ok(c.options.apply(|| {
+            let slicing = planned::<T, W>(&shape, &c.labels, &c.output, &c.plans, || {
+                c.inputs.iter().map(Vec::as_slice).collect()
+            });
+            slicing.path.cost() * slicing.slices() as f64
+        }));
+    }
+    // One step: every combination of the labels' indices, once (a
+    // multiply) or twice (and an add) when some label is summed.
+    let labels: f64 = shape.sizes()[..c.labels.len()]
+        .iter()
+        .map(|&n| n as f64)
+        .product();
+    let ellipsis: f64 = shape.ellipsis().iter().map(|&d| d as f64).product();
+    let product = labels * ellipsis;
+    Ok(product * if c.sums() { 2.0 } else { 1.0 })
 }
 
 /// Write access to `out`, which is in standard layout and has the shape

@@ -228,13 +228,17 @@ impl GemmPlan {
         let calls = self.calls();
         let parallel_calls = self.parallel_calls();
         let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
-        let one_slice = |index: usize| {
-            let (oa, ob, oo) = offsets(&self.outer, index);
-            self.run_slice((a.at(oa), b.at(ob), out.at(oo)), scale, !parallel_calls);
-        };
         // Parallel either way (across the calls, or inside each): on the
-        // pool of the einsum.
-        crate::schedule::in_pool(|| {
+        // pool of the einsum. Once the call is cancelled, the calls not
+        // started yet are skipped.
+        crate::schedule::in_pool(|stop| {
+            let one_slice = |index: usize| {
+                if stop.requested() {
+                    return;
+                }
+                let (oa, ob, oo) = offsets(&self.outer, index);
+                self.run_slice((a.at(oa), b.at(ob), out.at(oo)), scale, !parallel_calls);
+            };
             if parallel_calls {
                 (0..calls).into_par_iter().for_each(one_slice);
             } else {

@@ -461,7 +461,14 @@ unsafe fn copy_strided<T: Copy + Send + Sync>(
     };
     let plane: usize = tiled.iter().map(|&i| axes[i].len).product();
     if outer_count > 1 && outer_count * plane >= 1 << 15 {
-        crate::schedule::in_pool(|| (0..outer_count).into_par_iter().for_each(one_plane));
+        crate::schedule::in_pool(|stop| {
+            // Once the call is cancelled, the planes not started are skipped.
+            (0..outer_count).into_par_iter().for_each(|index| {
+                if !stop.requested() {
+                    one_plane(index)
+                }
+            })
+        });
     } else {
         (0..outer_count).for_each(one_plane);
     }

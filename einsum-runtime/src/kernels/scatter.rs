@@ -22,6 +22,7 @@ use super::gemm::GemmCall;
 use super::repack::Groups;
 use super::SendPtr;
 use crate::scale::Scale;
+use crate::schedule::cancel::Stop;
 use crate::Element;
 use rayon::prelude::*;
 
@@ -227,7 +228,11 @@ impl BlockScatter {
         let count = self.block_count();
         let parallel_blocks = count >= MIN_PARALLEL_BLOCKS;
         let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
-        let one_block = |index: usize| {
+        let one_block = |index: usize, stop: Stop<'_>| {
+            if stop.requested() {
+                // The call was cancelled: the blocks not started are skipped.
+                return;
+            }
             let (batch, rest) = (index / (m_blocks * n_blocks), index % (m_blocks * n_blocks));
             let (oa, ob, oo) = super::gemm::offsets(&self.batch, batch);
             let (mi, ni) = (rest / n_blocks, rest % n_blocks);
@@ -244,11 +249,13 @@ impl BlockScatter {
                 )
             };
         };
-        crate::schedule::in_pool(|| {
+        crate::schedule::in_pool(|stop| {
             if parallel_blocks {
-                (0..count).into_par_iter().for_each(one_block);
+                (0..count)
+                    .into_par_iter()
+                    .for_each(|index| one_block(index, stop));
             } else {
-                (0..count).for_each(one_block);
+                (0..count).for_each(|index| one_block(index, stop));
             }
         });
     }

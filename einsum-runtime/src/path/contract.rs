@@ -7,6 +7,7 @@ use crate::kernels::{self, dims};
 use crate::operand::{Operand, Writer};
 use crate::output::Output;
 use crate::scale::Scale;
+use crate::schedule::cancel;
 use crate::shapes::{Shape, Sub, WIDE, WIDEST};
 use crate::{budget, Element};
 use ndarray::IxDyn;
@@ -137,17 +138,30 @@ pub(crate) fn contract_with<T: Element, K: Steps<T>, const W: usize>(
     out: &Writer<'_, T, W>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
-    let element = std::mem::size_of::<T>();
-    let budget = budget_of(&shape.dims_of(output), shape.operand_bytes(), element);
-    let sizes = shape.label_sizes();
-    let slicing = plans.get_or_plan(sizes, shape.ellipsis(), budget, || {
-        let terms: Vec<&[Sub]> = inputs.iter().map(|(_, term)| *term).collect();
-        Slicing::plan_wide(&shape.widen(), labels, &terms, output, budget)
+    let slicing = planned::<T, W>(shape, labels, output, plans, || {
+        inputs.iter().map(|(_, term)| *term).collect()
     });
     if slicing.chunks.is_empty() {
         return run_path(steps, shape, &slicing.path, inputs, out);
     }
     run_slices(steps, shape, &slicing, inputs, output, out)
+}
+
+/// The path and slicing of a call of `shape` with the budget in force:
+/// `plans`' for these sizes, or planned for `terms()` and kept there.
+pub(crate) fn planned<'t, T, const W: usize>(
+    shape: &Shape<W>,
+    labels: &[char],
+    output: &[Sub],
+    plans: &PlanCache,
+    terms: impl FnOnce() -> Vec<&'t [Sub]>,
+) -> std::sync::Arc<Slicing> {
+    let element = std::mem::size_of::<T>();
+    let budget = budget_of(&shape.dims_of(output), shape.operand_bytes(), element);
+    let sizes = shape.label_sizes();
+    plans.get_or_plan(sizes, shape.ellipsis(), budget, || {
+        Slicing::plan_wide(&shape.widen(), labels, &terms(), output, budget)
+    })
 }
 
 /// The memory budget in elements of `T`: the `memory_limit` option, or
@@ -191,6 +205,9 @@ fn run_slices<T: Element, K: Steps<T>, const W: usize>(
         .map(|&(_, full, chunk)| full.div_ceil(chunk))
         .fold(1, usize::saturating_mul);
     for index in 0..slicing.slices() {
+        if cancel::requested() {
+            return Err(EinsumError::Cancelled);
+        }
         // This slice's start and length along each sliced label.
         let mut sizes = shape.clone();
         let mut starts = [0isize; W];
@@ -234,6 +251,9 @@ fn run_path<T: Element, K: Steps<T>, const W: usize>(
     let mut temps: Vec<(OperandSet, Output<T, IxDyn, W>, &[Sub])> = Vec::new();
     let last = path.steps.len() - 1;
     for (k, step) in path.steps.iter().enumerate() {
+        if cancel::requested() {
+            return Err(EinsumError::Cancelled);
+        }
         let mut take = |set: &OperandSet| -> Argument<'_, T, W> {
             match set.only() {
                 Some(operand) => Argument::Input(operand, &path.inputs()[operand]),

@@ -19,9 +19,9 @@ mod operands;
 mod slicing;
 
 pub use cache::PlanCache;
-pub(crate) use contract::budget_elements;
 pub use contract::contract;
 pub(crate) use contract::contract_wide;
+pub(crate) use contract::{budget_elements, planned};
 pub(crate) use contract::{contract_with, step_labels, Steps};
 pub use operands::OperandSet;
 pub use slicing::Slicing;

@@ -10,8 +10,10 @@ use crate::Element;
 use rayon::prelude::*;
 use std::ops::Range;
 
+pub(crate) mod cancel;
 mod pools;
 mod summing;
+pub use cancel::Cancel;
 pub use pools::with_threads;
 pub(crate) use pools::{choose, in_pool, threads, Chosen};
 pub use summing::{run_summing, MIN_ROW_WIDTH};
@@ -117,10 +119,17 @@ fn run_blocks(plan: BlockPlan, block: &(dyn Fn(Range<isize>, Range<isize>) + Syn
 
 /// Runs `task(k)` for every `k` in `0..count` on the einsum's pool: the
 /// one copy of rayon's machinery that the scheduler's parallel sections
-/// share, whatever their element type.
+/// share, whatever their element type. Once the call's cancellation token
+/// is set, the tasks not started yet are skipped (see [`Cancel`]).
 #[inline(never)]
 pub(crate) fn par_each(count: usize, task: &(dyn Fn(usize) + Sync)) {
-    in_pool(|| (0..count).into_par_iter().for_each(task));
+    in_pool(|stop| {
+        (0..count).into_par_iter().for_each(|k| {
+            if !stop.requested() {
+                task(k)
+            }
+        })
+    });
 }
 
 /// Sums `block(range)` over blocks of `0..len`, where each index costs

@@ -16,6 +16,7 @@
 //! exit once the calls that still use it are done. The thread count
 //! changes no result: work is split by size, not by thread count.
 
+use super::cancel::{self, Stop};
 use rayon::ThreadPool;
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -131,10 +132,16 @@ fn chosen() -> Option<Arc<ThreadPool>> {
 /// Runs the parallel section `f` on the pool this thread's einsum chose,
 /// or where it is (the ambient pool) when none was chosen. Tasks of the
 /// section that split further are already on the chosen pool's threads.
-pub(crate) fn in_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+///
+/// `f` gets what its tasks check between blocks: the cancellation token
+/// in force on this thread, taken out of force while the section runs
+/// (see [`super::cancel`]).
+pub(crate) fn in_pool<R: Send>(f: impl FnOnce(Stop<'_>) -> R + Send) -> R {
+    let taken = cancel::take();
+    let stop = taken.stop();
     match chosen() {
-        Some(pool) => pool.install(f),
-        None => f(),
+        Some(pool) => pool.install(|| f(stop)),
+        None => f(stop),
     }
 }
 
@@ -161,7 +168,7 @@ mod tests {
         let on = with_threads(3, || {
             assert_eq!(threads(), 3);
             let serial = std::thread::current().id();
-            let section = in_pool(|| (std::thread::current().id(), rayon::current_num_threads()));
+            let section = in_pool(|_| (std::thread::current().id(), rayon::current_num_threads()));
             (serial, section)
         });
         assert_eq!(on.0, caller);
@@ -175,7 +182,7 @@ mod tests {
     fn many_thread_counts_keep_few_pools_and_each_call_gets_its_count() {
         for n in 1..=40 {
             let (chosen, section) =
-                with_threads(n, || (threads(), in_pool(rayon::current_num_threads)));
+                with_threads(n, || (threads(), in_pool(|_| rayon::current_num_threads())));
             assert_eq!((chosen, section), (n, n));
             let kept = kept_pools();
             assert!(kept.len() <= KEPT_POOLS, "{kept:?}");
@@ -186,8 +193,10 @@ mod tests {
         }
         // Nested choices restore the outer one.
         with_threads(1, || {
-            with_threads(5, || assert_eq!(in_pool(rayon::current_num_threads), 5));
-            assert_eq!(in_pool(rayon::current_num_threads), 1);
+            with_threads(5, || {
+                assert_eq!(in_pool(|_| rayon::current_num_threads()), 5)
+            });
+            assert_eq!(in_pool(|_| rayon::current_num_threads()), 1);
         });
     }
 
