@@ -1,6 +1,6 @@
 //! GEMM-class steps whose label groups do not fuse in some array:
-//! transpose-then-GEMM (kernels/repack.rs) and, under a memory limit the
-//! copies exceed, the block-scatter GEMM (kernels/scatter.rs), on random
+//! transpose-then-GEMM (kernels/engines/repack.rs) and, under a memory limit the
+//! copies exceed, the block-scatter GEMM (kernels/engines/scatter.rs), on random
 //! sizes and layouts (permuted, stepped, reversed, broadcast), every
 //! element type with a GEMM, and random thread counts, against the
 //! reference; results bit-identical for every thread count.

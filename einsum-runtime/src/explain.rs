@@ -94,7 +94,7 @@ impl Explain {
     /// The plan of a one- or two-operand call with output term `output`;
     /// `gemm` is, for a step the macro found
     /// GEMM-class, its labels and bound operands, from which the engines'
-    /// own choice is made (see `kernels::choice`); `blocks` are the output
+    /// own choice is made (see `kernels::engines::choice`); `blocks` are the output
     /// labels the scheduler cuts. The error the call would return when its
     /// output cannot exist (see [`checked_len`]).
     #[doc(hidden)]

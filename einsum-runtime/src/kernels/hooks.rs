@@ -6,7 +6,7 @@
 //! items and the list of types is closed. Each type's choices are made
 //! here, beside the kernels they name.
 
-use super::gemm::GemmCall;
+use super::GemmCall;
 use crate::Element;
 #[cfg(feature = "complex")]
 use num_complex::Complex;

@@ -1,31 +1,32 @@
-//! Hand-tuned engines that a step may use instead of its generated loops.
+//! The kernels, by role:
 //!
-//! Each engine inspects the bound strides at run time and either runs the
-//! whole step and returns `true`, or declines (`false`) and leaves the step
-//! to the generated loops, which are always correct.
+//! - **Innermost loops** (`inner`, over `simd`): what the generated loop
+//!   nests call for their innermost loop: sums of products, stores and
+//!   adds of a lane, row sums, with several accumulators and the CPU's
+//!   widest vectors.
+//! - **Engines** (`engines`): whole GEMM-class steps. `engines::choice`
+//!   picks one from the bound sizes and strides (GEMM calls, small GEMMs,
+//!   matrix-vector, transpose-then-GEMM, block-scatter) or declines, and
+//!   the step then runs its generated loops, which are always correct.
+//! - **Steps of paths** (`path_step`): a binary step whose loops are
+//!   chosen at run time, for the pairwise steps of three or more operands
+//!   (and the run-time API), handing GEMM-class steps to the engines.
+//!
+//! `hooks` holds what each element type brings to all three (its SIMD
+//! sums, its GEMM): `Element`'s sealed supertrait.
 
-mod choice;
-mod cost;
-pub(crate) mod dims;
-mod gemm;
-mod generic;
+pub(crate) mod engines;
 pub(crate) mod hooks;
 mod inner;
-mod int_gemm;
-mod matvec;
-mod repack;
-mod scatter;
+mod path_step;
 pub(crate) mod simd;
-mod small_gemm;
 
-pub use self::choice::last_engine;
-pub(crate) use self::choice::{choose, record_name, Engine};
-pub(crate) use self::gemm::gemm_crate;
-pub use self::gemm::{gemm, gemm_would_run, GemmCall};
-pub use self::generic::binary_step;
+pub(crate) use self::engines::dims;
+pub use self::engines::last_engine;
+pub(crate) use self::engines::{choose, gemm_crate, int_gemm, record_name, Engine, Groups};
+pub use self::engines::{gemm, gemm_would_run, GemmCall};
 pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};
-pub(crate) use self::int_gemm::int_gemm;
-pub(crate) use self::repack::Groups;
+pub use self::path_step::binary_step;
 
 /// A raw pointer that may cross to rayon's threads, for engines whose
 /// tasks write disjoint parts of the output and only read the inputs.

@@ -14,8 +14,8 @@
 //! never depends on the thread count.
 
 use super::dims::Axis;
-use super::simd::on_wide_units;
 use super::SendPtr;
+use crate::kernels::simd::on_wide_units;
 use crate::scale::Scale;
 use crate::Element;
 

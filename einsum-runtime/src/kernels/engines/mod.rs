@@ -1,0 +1,22 @@
+//! The engines of GEMM-class steps (every label batch, m, n or k): which
+//! one runs (`choice`, by the costs of `cost`), and each of them. `dims`
+//! turns a step's labels into axes of sizes and strides, which the engines
+//! classify and fuse.
+
+mod choice;
+mod cost;
+pub(crate) mod dims;
+mod gemm;
+mod int_gemm;
+mod matvec;
+mod repack;
+mod scatter;
+mod small_gemm;
+
+pub use self::choice::last_engine;
+pub(crate) use self::choice::{choose, record_name, Engine};
+pub(crate) use self::gemm::gemm_crate;
+pub use self::gemm::{gemm, gemm_would_run, GemmCall};
+pub(crate) use self::int_gemm::int_gemm;
+pub(crate) use self::repack::Groups;
+use super::SendPtr;
