@@ -10,17 +10,12 @@ use crate::error::EinsumError;
 use crate::operand::{Operand, Writer};
 use crate::path::{contract_wide, PlanCache};
 use crate::shapes::{Shape, Sub, WIDE};
+use crate::step::BinaryStep;
 use crate::Element;
 use std::any::TypeId;
 
 /// [`crate::kernels::gemm`] for [`WIDE`] labels.
-pub(crate) type GemmFn<T> = for<'s, 'l, 'a, 'b, 'o, 'x, 'y, 'z> fn(
-    &'s Shape<WIDE>,
-    &'l [usize],
-    &'a Operand<'x, T, WIDE>,
-    &'b Operand<'y, T, WIDE>,
-    &'o Writer<'z, T, WIDE>,
-) -> bool;
+pub(crate) type GemmFn<T> = for<'r, 's, 'x> fn(&'r BinaryStep<'s, 'x, T, WIDE>) -> bool;
 
 /// [`crate::path::contract`] for [`WIDE`] labels.
 pub(crate) type ContractFn<T> =
@@ -80,14 +75,8 @@ fn wide_contract<T: Element>(
     contract_wide(shape, labels, inputs, output, out, plans)
 }
 
-fn wide_gemm<T: Element>(
-    shape: &Shape<WIDE>,
-    labels: &[usize],
-    a: &Operand<'_, T, WIDE>,
-    b: &Operand<'_, T, WIDE>,
-    out: &Writer<'_, T, WIDE>,
-) -> bool {
-    crate::kernels::gemm(shape, labels, a, b, out)
+fn wide_gemm<T: Element>(step: &BinaryStep<'_, '_, T, WIDE>) -> bool {
+    crate::kernels::gemm(step)
 }
 
 /// Whether `T` and `U` agree in the properties a constant can compare:

@@ -7,6 +7,7 @@ use crate::operand::Operand;
 use crate::output::{checked_len, PlannedOutput};
 use crate::path::{self, Path, Slicing};
 use crate::shapes::{Shape, Sub};
+use crate::step::BinaryStep;
 use crate::{kernels, Element};
 use std::fmt;
 
@@ -130,7 +131,13 @@ impl Explain {
             .iter()
             .fold(1usize, |w, &n| w.saturating_mul(n as usize));
         let engine = gemm.map(|(step_labels, a, b)| {
-            kernels::choose(shape, step_labels, a, b, &planned.writer())
+            kernels::choose(&BinaryStep {
+                shape,
+                labels: step_labels,
+                a,
+                b,
+                out: &planned.writer(),
+            })
         });
         let names: Vec<String> = blocks
             .iter()

@@ -37,7 +37,7 @@ pub use output::{checked_len, Output};
 pub use rank::*;
 pub use scale::Scale;
 pub use shapes::{Shape, ShapeBinder, Sub};
-pub use step::gemm_step;
+pub use step::{gemm_step, BinaryStep};
 pub use target::{ScalarPlace, Target};
 
 pub use ndarray;

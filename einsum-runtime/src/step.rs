@@ -10,6 +10,22 @@ use crate::operand::{Operand, Writer};
 use crate::shapes::{Shape, WIDE, WIDEST};
 use crate::Element;
 
+/// A binary step as the engines take it: the bound sizes, the labels the
+/// step loops over, its two operands and its output (with its scaling).
+#[derive(Clone, Copy)]
+pub struct BinaryStep<'s, 'x, T, const NL: usize> {
+    /// The bound sizes of every label and of the ellipsis.
+    pub shape: &'s Shape<NL>,
+    /// The labels the step loops over, numbered as in `shape`.
+    pub labels: &'s [usize],
+    /// The left operand.
+    pub a: &'s Operand<'x, T, NL>,
+    /// The right operand.
+    pub b: &'s Operand<'x, T, NL>,
+    /// The output.
+    pub out: &'s Writer<'x, T, NL>,
+}
+
 /// Runs a GEMM-class step over `labels` through [`kernels::gemm`]; `false`
 /// (nothing done) when it declines. Steps too small for the engine
 /// decline here, inlined, at the cost of a few multiplications.
@@ -37,22 +53,56 @@ pub fn gemm_step<T: Element, const NL: usize>(
     // ellipsis the engine counts its dimensions too (out of line).
     let declined = !kernels::gemm_would_run::<T>(work)
         && (!kernels::gemm_would_run::<T>(usize::MAX) || shape.ellipsis().is_empty());
-    !declined && widened_gemm(shape, labels, a, b, out)
+    !declined
+        && widened_gemm(&BinaryStep {
+            shape,
+            labels,
+            a,
+            b,
+            out,
+        })
 }
 
 /// [`gemm_step`] past its size check: the arrays widened, out of line.
 #[inline(never)]
-fn widened_gemm<T: Element, const NL: usize>(
-    shape: &Shape<NL>,
-    labels: &[usize],
-    a: &Operand<'_, T, NL>,
-    b: &Operand<'_, T, NL>,
-    out: &Writer<'_, T, NL>,
-) -> bool {
+fn widened_gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bool {
     if const { NL <= WIDE } {
+        let (shape, a, b, out) = widen::<T, NL, WIDE>(step);
         let gemm = crate::compiled::gemm::<T>();
-        gemm(&shape.widen(), labels, &a.widen(), &b.widen(), &out.widen())
+        gemm(&BinaryStep {
+            shape: &shape,
+            labels: step.labels,
+            a: &a,
+            b: &b,
+            out: &out,
+        })
     } else {
-        kernels::gemm::<T, WIDEST>(&shape.widen(), labels, &a.widen(), &b.widen(), &out.widen())
+        let (shape, a, b, out) = widen::<T, NL, WIDEST>(step);
+        kernels::gemm::<T, WIDEST>(&BinaryStep {
+            shape: &shape,
+            labels: step.labels,
+            a: &a,
+            b: &b,
+            out: &out,
+        })
     }
+}
+
+/// The step's shape and arrays for `W` labels.
+type Widened<'x, T, const W: usize> = (
+    Shape<W>,
+    Operand<'x, T, W>,
+    Operand<'x, T, W>,
+    Writer<'x, T, W>,
+);
+
+fn widen<'x, T: Element, const NL: usize, const W: usize>(
+    step: &BinaryStep<'_, 'x, T, NL>,
+) -> Widened<'x, T, W> {
+    (
+        step.shape.widen(),
+        step.a.widen(),
+        step.b.widen(),
+        step.out.widen(),
+    )
 }

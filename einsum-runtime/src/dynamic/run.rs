@@ -13,6 +13,7 @@ use crate::output::Output;
 use crate::path::{contract_wide, planned};
 use crate::schedule::cancel;
 use crate::shapes::{Shape, ShapeBinder, Sub, WIDE, WIDEST};
+use crate::step::BinaryStep;
 use crate::{kernels, Element};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn};
 
@@ -151,7 +152,14 @@ fn compute<T: Element, const W: usize>(
             Ok(())
         }
         [a, b] => {
-            if !(c.gemm_class && kernels::gemm(shape, labels, a, b, out)) {
+            let step = BinaryStep {
+                shape,
+                labels,
+                a,
+                b,
+                out,
+            };
+            if !(c.gemm_class && kernels::gemm(&step)) {
                 strided_step(shape, labels, [a, b], out);
             }
             Ok(())

@@ -7,7 +7,7 @@ use super::dims::{step_axes, walk, Axis};
 use super::{gemm, store_products, sum_of_products};
 use crate::operand::{Operand, Writer};
 use crate::schedule;
-use crate::shapes::Shape;
+use crate::step::BinaryStep;
 use crate::Element;
 use std::cmp::Reverse;
 
@@ -15,19 +15,13 @@ use std::cmp::Reverse;
 ///
 /// `out` must be in standard layout (every element is written), with the labels it
 /// keeps, as [`crate::Output`] makes it.
-pub fn binary_step<T: Element, const NL: usize>(
-    shape: &Shape<NL>,
-    labels: &[usize],
-    a: &Operand<'_, T, NL>,
-    b: &Operand<'_, T, NL>,
-    out: &Writer<'_, T, NL>,
-) {
-    if out.is_empty() || gemm(shape, labels, a, b, out) {
+pub fn binary_step<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) {
+    let BinaryStep { a, b, out, .. } = *step;
+    if out.is_empty() || gemm(step) {
         return;
     }
-    let (mut outs, mut sums): (Vec<Axis>, Vec<Axis>) = step_axes(shape, labels, a, b, out)
-        .into_iter()
-        .partition(|x| x.out != 0);
+    let (mut outs, mut sums): (Vec<Axis>, Vec<Axis>) =
+        step_axes(step).into_iter().partition(|x| x.out != 0);
     if outs.iter().any(|x| x.len == 0) {
         return;
     }

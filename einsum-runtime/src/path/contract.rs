@@ -9,6 +9,7 @@ use crate::output::Output;
 use crate::scale::Scale;
 use crate::schedule::cancel;
 use crate::shapes::{Shape, Sub, WIDE, WIDEST};
+use crate::step::BinaryStep;
 use crate::{budget, Element};
 use ndarray::IxDyn;
 
@@ -64,7 +65,7 @@ fn widened<T: Element, const NL: usize>(
 }
 
 /// The operands widened to `W` labels, with their terms.
-fn widen_all<'a, 't, T, const NL: usize, const W: usize>(
+pub(crate) fn widen_all<'a, 't, T, const NL: usize, const W: usize>(
     inputs: &[(&Operand<'a, T, NL>, &'t [Sub])],
 ) -> Vec<(Operand<'a, T, W>, &'t [Sub])> {
     let mut wide = Vec::with_capacity(inputs.len());
@@ -90,15 +91,8 @@ pub(crate) fn contract_wide<T: Element, const W: usize>(
 /// What the steps of a path compute, and how the parts of a sliced sum
 /// come together: sums of products, or a semiring's (`crate::semiring`).
 pub(crate) trait Steps<T: Element>: Sync {
-    /// `out = ` the step over `labels` of `a` and `b` (scaled as `out` says).
-    fn step<const W: usize>(
-        &self,
-        shape: &Shape<W>,
-        labels: &[usize],
-        a: &Operand<'_, T, W>,
-        b: &Operand<'_, T, W>,
-        out: &Writer<'_, T, W>,
-    );
+    /// `out = ` the step (scaled as its `out` says).
+    fn step<const W: usize>(&self, step: &BinaryStep<'_, '_, T, W>);
 
     /// What a later part of a sliced sum makes of `old`, the output so far
     /// (whose first part was stored scaled by `scale`).
@@ -109,15 +103,8 @@ pub(crate) trait Steps<T: Element>: Sync {
 struct SumOfProducts;
 
 impl<T: Element> Steps<T> for SumOfProducts {
-    fn step<const W: usize>(
-        &self,
-        shape: &Shape<W>,
-        labels: &[usize],
-        a: &Operand<'_, T, W>,
-        b: &Operand<'_, T, W>,
-        out: &Writer<'_, T, W>,
-    ) {
-        kernels::binary_step(shape, labels, a, b, out);
+    fn step<const W: usize>(&self, step: &BinaryStep<'_, '_, T, W>) {
+        kernels::binary_step(step);
     }
 
     fn add_part(&self, old: T, part: T, scale: Option<Scale<T>>) -> T {
@@ -271,11 +258,18 @@ fn run_path<T: Element, K: Steps<T>, const W: usize>(
         let left_op = left.operand(inputs);
         let right_op = right.operand(inputs);
         let involved = step_labels(&[left.term(), right.term()]);
+        let binary = |out| BinaryStep {
+            shape,
+            labels: &involved,
+            a: &left_op,
+            b: &right_op,
+            out,
+        };
         if k == last {
-            steps.step(shape, &involved, &left_op, &right_op, out);
+            steps.step(&binary(out));
         } else {
             let mut temp = Output::<T, IxDyn, W>::allocate(shape, &step.kept)?;
-            steps.step(shape, &involved, &left_op, &right_op, &temp.writer());
+            steps.step(&binary(&temp.writer()));
             temps.push((step.left.union(&step.right), temp, &step.kept));
         }
     }
@@ -292,7 +286,13 @@ fn add_into<T: Element, K: Steps<T>, const W: usize>(
     out: &Writer<'_, T, W>,
 ) {
     let labels: Vec<usize> = step_labels(&[term]);
-    let axes = dims::step_axes(shape, &labels, part, part, out);
+    let axes = dims::step_axes(&BinaryStep {
+        shape,
+        labels: &labels,
+        a: part,
+        b: part,
+        out,
+    });
     let scale = out.scale();
     let out = out.unscaled();
     dims::walk(&axes, (0, 0, 0), &mut |(from, _, to)| {

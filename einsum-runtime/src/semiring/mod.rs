@@ -19,8 +19,9 @@ pub use elements::{LogSumExpElement, OrderedElement};
 
 use crate::error::EinsumError;
 use crate::operand::{EllipsisStrides, Operand, Span, Writer};
-use crate::path::{contract_with, step_labels, PlanCache};
+use crate::path::{contract_with, step_labels, widen_all, PlanCache};
 use crate::shapes::{Shape, Sub, WIDE};
+use crate::step::BinaryStep;
 use crate::Element;
 use step::SemiringSteps;
 
@@ -265,16 +266,6 @@ pub fn contract_over<T: Element, S: Semiring<T>, const NL: usize>(
     }
 }
 
-/// The operands widened to `W` labels, with their terms.
-fn widen_all<'a, 't, T, const NL: usize, const W: usize>(
-    inputs: &[(&Operand<'a, T, NL>, &'t [Sub])],
-) -> Vec<(Operand<'a, T, W>, &'t [Sub])> {
-    inputs
-        .iter()
-        .map(|(op, term)| (op.widen(), *term))
-        .collect()
-}
-
 /// [`contract_over`] for `W` labels.
 fn contract_wide<T: Element, S: Semiring<T>, const W: usize>(
     shape: &Shape<W>,
@@ -295,11 +286,23 @@ fn contract_wide<T: Element, S: Semiring<T>, const W: usize>(
                 EllipsisStrides::plain(&[]),
                 Span::of(&[1], &[1]),
             );
-            step::run::<T, S, W>(shape, &step_labels(&[term]), a, &unit, out);
+            step::run::<T, S, W>(&BinaryStep {
+                shape,
+                labels: &step_labels(&[term]),
+                a,
+                b: &unit,
+                out,
+            });
             Ok(())
         }
         [(a, ta), (b, tb)] => {
-            step::run::<T, S, W>(shape, &step_labels(&[ta, tb]), a, b, out);
+            step::run::<T, S, W>(&BinaryStep {
+                shape,
+                labels: &step_labels(&[ta, tb]),
+                a,
+                b,
+                out,
+            });
             Ok(())
         }
         _ => contract_with(&steps, shape, labels, inputs, output, out, plans),

@@ -4,11 +4,10 @@
 
 use super::Semiring;
 use crate::kernels::dims::{step_axes, walk, Axis};
-use crate::operand::{Operand, Writer};
 use crate::path::Steps;
 use crate::scale::Scale;
 use crate::schedule;
-use crate::shapes::Shape;
+use crate::step::BinaryStep;
 use crate::Element;
 use std::cmp::Reverse;
 use std::marker::PhantomData;
@@ -23,15 +22,8 @@ impl<S> SemiringSteps<S> {
 }
 
 impl<T: Element, S: Semiring<T>> Steps<T> for SemiringSteps<S> {
-    fn step<const W: usize>(
-        &self,
-        shape: &Shape<W>,
-        labels: &[usize],
-        a: &Operand<'_, T, W>,
-        b: &Operand<'_, T, W>,
-        out: &Writer<'_, T, W>,
-    ) {
-        run::<T, S, W>(shape, labels, a, b, out);
+    fn step<const W: usize>(&self, step: &BinaryStep<'_, '_, T, W>) {
+        run::<T, S, W>(step);
     }
 
     fn add_part(&self, old: T, part: T, scale: Option<Scale<T>>) -> T {
@@ -72,18 +64,13 @@ fn bytes_of<T>(x: &T) -> &[u8] {
     unsafe { std::slice::from_raw_parts((x as *const T).cast::<u8>(), std::mem::size_of::<T>()) }
 }
 
-/// `out = ⊕ over the labels not in out of a ⊗ b`, over `labels`.
-pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(
-    shape: &Shape<W>,
-    labels: &[usize],
-    a: &Operand<'_, T, W>,
-    b: &Operand<'_, T, W>,
-    out: &Writer<'_, T, W>,
-) {
+/// `out = ⊕ over the labels not in out of a ⊗ b`, over the step's labels.
+pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(step: &BinaryStep<'_, '_, T, W>) {
+    let BinaryStep { a, b, out, .. } = *step;
     if out.is_empty() {
         return;
     }
-    let axes = step_axes(shape, labels, a, b, out);
+    let axes = step_axes(step);
     if super::tropical::run::<T, S, W>(&axes, a, b, out) {
         return;
     }

@@ -9,8 +9,7 @@ use super::matvec::MatVec;
 use super::repack::{self, Groups};
 use super::scatter::BlockScatter;
 use super::small_gemm;
-use crate::operand::{Operand, Writer};
-use crate::shapes::Shape;
+use crate::step::BinaryStep;
 use crate::Element;
 use std::cell::Cell;
 use std::fmt;
@@ -35,13 +34,10 @@ pub(crate) enum Engine {
 
 /// The engine for the step over `labels` of `shape` with these arrays.
 /// The sizes alone settle tiny steps, before the axes are regrouped.
-pub(crate) fn choose<T: Element, const NL: usize>(
-    shape: &Shape<NL>,
-    labels: &[usize],
-    a: &Operand<'_, T, NL>,
-    b: &Operand<'_, T, NL>,
-    out: &Writer<'_, T, NL>,
-) -> Engine {
+pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> Engine {
+    let BinaryStep {
+        shape, labels, out, ..
+    } = *step;
     let work = labels
         .iter()
         .map(|&l| shape.size(l))
@@ -56,7 +52,7 @@ pub(crate) fn choose<T: Element, const NL: usize>(
     if out.is_empty() {
         return Engine::Loops("an empty output");
     }
-    let Some(groups) = Groups::new(step_axes(shape, labels, a, b, out)) else {
+    let Some(groups) = Groups::new(step_axes(step)) else {
         return Engine::Loops("no summed or no free axis longer than 1");
     };
     let output_bytes = out.len().saturating_mul(size_of::<T>());

@@ -2,6 +2,7 @@
 
 use crate::operand::{Operand, Writer};
 use crate::shapes::Shape;
+use crate::step::BinaryStep;
 
 /// One axis of a binary step: its size and its stride in the two inputs and
 /// the output (0 where the array lacks it or broadcasts it).
@@ -53,14 +54,8 @@ pub(crate) fn axes_of<T: Copy, const NL: usize, const K: usize>(
 }
 
 /// [`axes_of`] a binary step.
-pub(crate) fn step_axes<T: Copy, const NL: usize>(
-    shape: &Shape<NL>,
-    labels: &[usize],
-    a: &Operand<'_, T, NL>,
-    b: &Operand<'_, T, NL>,
-    out: &Writer<'_, T, NL>,
-) -> Vec<Axis> {
-    axes_of(shape, labels, [a, b], out)
+pub(crate) fn step_axes<T: Copy, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> Vec<Axis> {
+    axes_of(step.shape, step.labels, [step.a, step.b], step.out)
         .into_iter()
         .map(|x| Axis {
             len: x.len,

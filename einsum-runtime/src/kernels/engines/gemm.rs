@@ -15,9 +15,8 @@ use super::matvec::MatVec;
 use super::repack::{self, Fused, Groups};
 use super::small_gemm::small_gemms;
 use super::SendPtr;
-use crate::operand::{Operand, Writer};
 use crate::scale::Scale;
-use crate::shapes::Shape;
+use crate::step::BinaryStep;
 use crate::Element;
 use rayon::prelude::*;
 
@@ -67,14 +66,9 @@ pub struct GemmCall<T> {
 /// let c = einsum!("ij,kj->ik", &a, &a);
 /// assert_eq!(c[[3, 5]], 32.0);
 /// ```
-pub fn gemm<T: Element, const NL: usize>(
-    shape: &Shape<NL>,
-    labels: &[usize],
-    a: &Operand<'_, T, NL>,
-    b: &Operand<'_, T, NL>,
-    out: &Writer<'_, T, NL>,
-) -> bool {
-    let engine = choice::choose(shape, labels, a, b, out);
+pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bool {
+    let engine = choice::choose(step);
+    let BinaryStep { a, b, out, .. } = *step;
     choice::record(&engine);
     // alpha and beta: every engine applies them where it stores.
     let scale = out.scale();
