@@ -85,8 +85,7 @@ fn prefault_bytes(ptr: *mut u8, bytes: usize) {
 
 /// Whether the page at `page` is in memory: a large block that malloc
 /// reused from its heap is, and faulting it in again would only cost time
-/// (an 8 MiB batched output: 1.9 ms with the pass against 1.7 without); a
-/// fresh mapping is not.
+/// (see PERFORMANCE.md); a fresh mapping is not.
 #[cfg(target_os = "linux")]
 fn is_resident(page: usize) -> bool {
     let mut resident = 0u8;

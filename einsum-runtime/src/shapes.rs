@@ -86,10 +86,9 @@ impl<const NL: usize> ShapeBinder<NL> {
     /// The operand borrows `view` for its ellipsis strides.
     ///
     /// Always inlined in optimized builds, so that each expansion folds its
-    /// constant term into the checks: a 4x4 matmul through `einsum!` took
-    /// 115 ns when the compiler chose not to inline this, 67 ns inlined (a
-    /// plain loop: 85). Debug builds leave the choice to the compiler: there
-    /// forcing it only made the test suite build 30 s longer. What is
+    /// constant term into the checks (tiny calls pay for the call otherwise;
+    /// see PERFORMANCE.md). Debug builds leave the choice to the compiler:
+    /// there forcing it only made the test suite build longer. What is
     /// inlined is the common case only (each label once, no ellipsis, sizes
     /// that agree); the rest, and every error, is compiled once for all
     /// equations.
