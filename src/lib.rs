@@ -198,10 +198,12 @@
 //! path, the memory limit with slices combined by `⊕`), and `out`,
 //! `alpha` and `beta` compute `alpha ⊗ einsum ⊕ beta ⊗ out` (`alpha`
 //! defaults to the semiring's one; without `beta` the old contents are not
-//! read). Another element type or an unknown name is a compile error. The
-//! semirings' steps run the runtime's generic loops (no GEMM engine yet),
-//! each output element folding its terms in one fixed order, so results
-//! do not depend on the thread count. `max_product` is a semiring on
+//! read). Another element type or an unknown name is a compile error.
+//! Matrix-product-shaped steps of `max_plus`, `min_plus` and `max_product`
+//! run a packed, blocked, vectorized kernel (the tropical GEMM), the other
+//! steps the runtime's generic loops; either way each output element folds
+//! its terms in one fixed order, so results do not depend on the thread
+//! count. `max_product` is a semiring on
 //! numbers ≥ 0: with negative factors, equations of three or more
 //! operands (evaluated pairwise) may differ from the direct maximum.
 //!
