@@ -67,42 +67,23 @@ pub fn gemm_step<T: Element, const NL: usize>(
 #[inline(never)]
 fn widened_gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bool {
     if const { NL <= WIDE } {
-        let (shape, a, b, out) = widen::<T, NL, WIDE>(step);
-        let gemm = crate::compiled::gemm::<T>();
-        gemm(&BinaryStep {
-            shape: &shape,
-            labels: step.labels,
-            a: &a,
-            b: &b,
-            out: &out,
-        })
+        on_widened::<T, NL, WIDE>(step, crate::compiled::gemm::<T>())
     } else {
-        let (shape, a, b, out) = widen::<T, NL, WIDEST>(step);
-        kernels::gemm::<T, WIDEST>(&BinaryStep {
-            shape: &shape,
-            labels: step.labels,
-            a: &a,
-            b: &b,
-            out: &out,
-        })
+        on_widened::<T, NL, WIDEST>(step, kernels::gemm::<T, WIDEST>)
     }
 }
 
-/// The step's shape and arrays for `W` labels.
-type Widened<'x, T, const W: usize> = (
-    Shape<W>,
-    Operand<'x, T, W>,
-    Operand<'x, T, W>,
-    Writer<'x, T, W>,
-);
-
-fn widen<'x, T: Element, const NL: usize, const W: usize>(
-    step: &BinaryStep<'_, 'x, T, NL>,
-) -> Widened<'x, T, W> {
-    (
-        step.shape.widen(),
-        step.a.widen(),
-        step.b.widen(),
-        step.out.widen(),
-    )
+/// `f` of the step with its shape and arrays widened to `W` labels.
+fn on_widened<T: Element, const NL: usize, const W: usize>(
+    step: &BinaryStep<'_, '_, T, NL>,
+    f: impl FnOnce(&BinaryStep<'_, '_, T, W>) -> bool,
+) -> bool {
+    let (shape, a, b) = (step.shape.widen(), step.a.widen(), step.b.widen());
+    f(&BinaryStep {
+        shape: &shape,
+        labels: step.labels,
+        a: &a,
+        b: &b,
+        out: &step.out.widen(),
+    })
 }

@@ -119,7 +119,7 @@ pub fn gemm_would_run<T: Element>(work: usize) -> bool {
 
 /// Whether products of `per_call` multiply-adds each go to the small-GEMM
 /// engine (which still declines rows that are not contiguous); see
-/// [`Element::SMALL_GEMM_WORK`].
+/// `ElementKernels::SMALL_GEMM_WORK` (`kernels/hooks.rs`).
 pub(super) fn is_small_gemm<T: Element>(per_call: usize) -> bool {
     per_call < T::SMALL_GEMM_WORK.max(MIN_GEMM_WORK)
 }
