@@ -157,3 +157,43 @@ fn the_run_time_api_explains_what_runs() {
         assert_eq!(ran, engine, "{equation}: explained\n{explained}");
     }
 }
+
+/// A path of three or more operands names each step's engine, by the
+/// choice its running code makes: the last step's is the one that runs
+/// last, on operands of any layout and on the run-time API.
+#[test]
+fn paths_explain_each_steps_engine() {
+    let (a, b) = (array::<f64>(&[512, 64]), array::<f64>(&[64, 512]));
+    let explained = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b).unwrap();
+    assert_eq!(explained.step_engines(), [GEMM; 3], "{explained}");
+    assert_eq!(
+        explained.to_string().matches("engine:").count(),
+        3,
+        "{explained}"
+    );
+    let _ = last_engine();
+    let _ = einsum!("ij,jk,kl,lm->im", &a, &b, &a, &b);
+    assert_eq!(last_engine(), Some(GEMM));
+
+    // A transposing last step (block-scatter or transpose-then-GEMM), a
+    // small first one, and a vector: each as chosen.
+    let x = array::<f64>(&[20, 6, 30, 7]);
+    let y = array::<f64>(&[30, 8, 20, 9]);
+    let v = array::<f64>(&[9]);
+    let explained = explain!("fbea,ecfd,d->cba", &x, &y, &v).unwrap();
+    let steps = explained.step_engines();
+    assert_eq!(steps.len(), 2, "{explained}");
+    let _ = last_engine();
+    let _ = einsum!("fbea,ecfd,d->cba", &x, &y, &v);
+    assert_eq!(last_engine().unwrap_or(LOOPS), steps[1], "{explained}");
+
+    // The run-time API explains with the same choice.
+    let c = einsum_static::dynamic::Contraction::new("fbea,ecfd,d->cba").unwrap();
+    let views = [x.view(), y.view(), v.view()];
+    let plan = c.explain(&views).unwrap();
+    assert_eq!(plan.step_engines(), steps, "{plan}");
+
+    // Over a semiring every step runs the semiring's own kernels.
+    let plan = explain!("ij,jk,kl->il", &a, &b, &a; semiring = max_plus).unwrap();
+    assert!(plan.step_engines().is_empty(), "{plan}");
+}

@@ -418,9 +418,9 @@ fn explain_body(plan: &Plan, nest: Option<&Nest>, equation: &str) -> TokenStream
             }
         }
         None => {
-            let inputs = plan.inputs.iter().map(|t| {
-                let t = subs_tokens(t);
-                quote!(&[#t][..])
+            let inputs = plan.inputs.iter().enumerate().map(|(k, t)| {
+                let (x, t) = (operand_name(k), subs_tokens(t));
+                quote!((&#x, &[#t][..]))
             });
             quote! {
                 rt::Explain::path::<T, #nl>(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output])

@@ -5,7 +5,7 @@ use crate::error::EinsumError;
 use crate::kernels::Engine;
 use crate::operand::Operand;
 use crate::output::{checked_len, PlannedOutput};
-use crate::path::{self, Path, Slicing};
+use crate::path::{self, OperandSet, Path, Slicing};
 use crate::shapes::{Shape, Sub};
 use crate::step::BinaryStep;
 use crate::{kernels, Element};
@@ -49,6 +49,9 @@ enum Body {
     /// Three or more: the pairwise path, sliced to fit the memory budget.
     Path {
         slicing: Slicing,
+        /// Each step's engine: its short name, and as `explain!` prints it
+        /// (empty over a semiring, whose steps all run its loops).
+        engines: Vec<(&'static str, String)>,
         element_size: usize,
         limit: f64,
     },
@@ -72,11 +75,14 @@ impl Explain {
     #[doc(hidden)]
     pub fn over_semiring<T: Element, S: crate::semiring::Semiring<T>>(mut self) -> Self {
         self.semiring = Some(S::NAME);
-        if let Body::OneStep { name, engine, .. } = &mut self.body {
-            *name = "semiring loops";
-            *engine = "semiring loops (runtime, one fixed order per element; \
-                 matrix products of max_plus, min_plus and max_product on the packed kernel)"
-                .into();
+        match &mut self.body {
+            Body::OneStep { name, engine, .. } => {
+                *name = "semiring loops";
+                *engine = "semiring loops (runtime, one fixed order per element; \
+                     matrix products of max_plus, min_plus and max_product on the packed kernel)"
+                    .into();
+            }
+            Body::Path { engines, .. } => engines.clear(),
         }
         self
     }
@@ -193,7 +199,7 @@ impl Explain {
         equation: &str,
         shape: &Shape<NL>,
         labels: [char; NL],
-        inputs: &[&[Sub]],
+        inputs: &[(&Operand<'_, T, NL>, &[Sub])],
         output: &[Sub],
     ) -> Result<Explain, EinsumError> {
         Self::path_of::<T, NL>(equation, shape, &labels, inputs, output)
@@ -205,18 +211,20 @@ impl Explain {
         equation: &str,
         shape: &Shape<NL>,
         labels: &[char],
-        inputs: &[&[Sub]],
+        inputs: &[(&Operand<'_, T, NL>, &[Sub])],
         output: &[Sub],
     ) -> Result<Explain, EinsumError> {
         // The call allocates its output first, then each intermediate.
         checked_len::<T>(&shape.dims_of(output))?;
         let limit = path::budget_elements::<T, NL>(shape, output);
-        let slicing = Slicing::plan_wide(&shape.widen(), labels, inputs, output, limit);
+        let terms: Vec<&[Sub]> = inputs.iter().map(|(_, term)| *term).collect();
+        let slicing = Slicing::plan_wide(&shape.widen(), labels, &terms, output, limit);
         let slice = slicing.slice_shape(shape);
         let steps = slicing.path.steps();
         for step in &steps[..steps.len().saturating_sub(1)] {
             checked_len::<T>(&slice.dims_of(&step.kept))?;
         }
+        let engines = step_engines(&slice, &slicing.path, inputs, output)?;
         Ok(Explain {
             equation: equation.into(),
             sizes: sizes(shape, labels),
@@ -226,6 +234,7 @@ impl Explain {
             semiring: None,
             body: Body::Path {
                 slicing,
+                engines,
                 element_size: std::mem::size_of::<T>(),
                 limit,
             },
@@ -270,6 +279,26 @@ impl Explain {
         match &self.body {
             Body::OneStep { name, .. } => Some(name),
             Body::Path { .. } => None,
+        }
+    }
+
+    /// The engine of each step of a path of three or more operands, by the
+    /// names of [`Explain::engine`]: the choice each step's running code
+    /// makes, on the operands' strides and the intermediates' layouts (for
+    /// one slice's sizes, when sliced). Empty for one or two operands, and
+    /// over a semiring.
+    ///
+    /// ```
+    /// use einsum_static::explain;
+    /// let (a, b) = (ndarray::Array2::<f64>::zeros((512, 64)), ndarray::Array2::<f64>::zeros((64, 512)));
+    /// let plan = explain!("ij,jk,kl,lm->im", &a, &b, &a, &b)?;
+    /// assert_eq!(plan.step_engines(), ["GEMM engine"; 3]);
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
+    pub fn step_engines(&self) -> Vec<&'static str> {
+        match &self.body {
+            Body::OneStep { .. } => Vec::new(),
+            Body::Path { engines, .. } => engines.iter().map(|(name, _)| *name).collect(),
         }
     }
 
@@ -349,15 +378,17 @@ impl fmt::Display for Explain {
             }
             Body::Path {
                 slicing,
+                engines,
                 element_size,
                 limit,
             } => {
                 write!(f, "{}", slicing.path)?;
-                let each = match self.semiring {
-                    None => "GEMM engine where it is GEMM-shaped, else generic loops",
-                    Some(_) => "the semiring loops",
-                };
-                writeln!(f, "  each step: {each}")?;
+                if engines.is_empty() {
+                    writeln!(f, "  each step: the semiring loops")?;
+                }
+                for (k, (_, engine)) in engines.iter().enumerate() {
+                    writeln!(f, "  step {} engine:         {engine}", k + 1)?;
+                }
                 let bytes = |elements: f64| human_bytes(elements * *element_size as f64);
                 writeln!(
                     f,
@@ -382,6 +413,58 @@ impl fmt::Display for Explain {
             }
         }
     }
+}
+
+/// The engine of each step of `path` over `shape` (a slice's), as the
+/// path's running code chooses it: the operands' own strides, and the
+/// layouts [`crate::Output::allocate`] gives the intermediates.
+fn step_engines<T: Element, const NL: usize>(
+    shape: &Shape<NL>,
+    path: &Path,
+    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
+    output: &[Sub],
+) -> Result<Vec<(&'static str, String)>, EinsumError> {
+    let out = PlannedOutput::new::<T>(shape, output)?;
+    // The intermediates so far: the operands each covers, its layout, its
+    // subscripts.
+    let mut temps: Vec<(OperandSet, PlannedOutput<NL>, &[Sub])> = Vec::new();
+    let mut engines = Vec::new();
+    for (k, step) in path.steps().iter().enumerate() {
+        let engine = {
+            let argument = |set: &OperandSet| match set.only() {
+                Some(operand) => (*inputs[operand].0, inputs[operand].1),
+                None => {
+                    let (_, temp, term) = temps
+                        .iter()
+                        .find(|(s, _, _)| s == set)
+                        .expect("steps run children first");
+                    (temp.operand::<T>(), *term)
+                }
+            };
+            let ((a, ta), (b, tb)) = (argument(&step.left), argument(&step.right));
+            let temp = (k + 1 < path.steps().len())
+                .then(|| PlannedOutput::new::<T>(shape, &step.kept))
+                .transpose()?;
+            let writer = temp.as_ref().unwrap_or(&out).writer::<T>();
+            let engine = kernels::choose(&BinaryStep {
+                shape,
+                labels: &path::step_labels(&[ta, tb]),
+                a: &a,
+                b: &b,
+                out: &writer,
+            });
+            if let Some(temp) = temp {
+                temps.push((step.left.union(&step.right), temp, &step.kept));
+            }
+            engine
+        };
+        let text = match &engine {
+            Engine::Loops(why) => format!("the runtime's step loops ({why})"),
+            _ => engine.to_string(),
+        };
+        engines.push((engine.name(), text));
+    }
+    Ok(engines)
 }
 
 /// `1.5 GiB`, `640 KiB`, `12 bytes`.
@@ -481,13 +564,14 @@ mod tests {
         );
         overflows(two, &[huge, huge]);
         // Three.
-        let s = shape(['i', 'j', 'k', 'l'], &[(big, ij), (big, jk), (big, kl)]);
+        let operands = [(big, ij), (big, jk), (big, kl)];
+        let (s, xs) = bind(['i', 'j', 'k', 'l'], &operands);
         let il = [Label(0), Label(3)];
         let three = Explain::path::<f64, 4>(
             "ij,jk,kl->il",
             &s,
             ['i', 'j', 'k', 'l'],
-            &[&ij, &jk, &kl],
+            &[(&xs[0], &ij), (&xs[1], &jk), (&xs[2], &kl)],
             &il,
         );
         overflows(three, &[huge, huge]);
@@ -516,19 +600,17 @@ mod tests {
         // Three operands, a 1x1 output: the 2^31 labels are sliced.
         let kl = [Label(2), Label(3)];
         let il = [Label(0), Label(3)];
-        let s = shape(
-            ['i', 'j', 'k', 'l'],
-            &[
-                (broadcast(&one, 1, k), ij),
-                (broadcast(&one, k, k), jk),
-                (broadcast(&one, k, 1), kl),
-            ],
-        );
+        let operands = [
+            (broadcast(&one, 1, k), ij),
+            (broadcast(&one, k, k), jk),
+            (broadcast(&one, k, 1), kl),
+        ];
+        let (s, xs) = bind(['i', 'j', 'k', 'l'], &operands);
         let plan = Explain::path::<f64, 4>(
             "ij,jk,kl->il",
             &s,
             ['i', 'j', 'k', 'l'],
-            &[&ij, &jk, &kl],
+            &[(&xs[0], &ij), (&xs[1], &jk), (&xs[2], &kl)],
             &il,
         )
         .unwrap();

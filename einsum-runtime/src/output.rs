@@ -178,6 +178,17 @@ impl<const NL: usize> PlannedOutput<NL> {
         })
     }
 
+    /// An operand with these strides, whose strides are read and whose
+    /// elements never are (an intermediate of a path, for `explain!`).
+    pub(crate) fn operand<T: Copy>(&self) -> Operand<'_, T, NL> {
+        Operand::new(
+            std::ptr::NonNull::dangling().as_ptr(),
+            self.strides,
+            EllipsisStrides::plain(&self.ellipsis),
+            Span::of(&[], &[]),
+        )
+    }
+
     /// A writer with these strides, to be read and never written through.
     pub(crate) fn writer<T: Copy>(&self) -> Writer<'_, T, NL> {
         let nowhere = std::ptr::NonNull::dangling().as_ptr();

@@ -99,7 +99,8 @@ fn explain_wide<T: Element, const W: usize>(
     let terms: Vec<&[Sub]> = c.inputs.iter().map(Vec::as_slice).collect();
     c.options.apply(|| {
         if terms.len() >= 3 {
-            return Explain::path_of::<T, W>(&c.equation, &shape, &c.labels, &terms, &c.output);
+            let inputs: Vec<(&Operand<'_, T, W>, &[Sub])> = bound.iter().zip(terms).collect();
+            return Explain::path_of::<T, W>(&c.equation, &shape, &c.labels, &inputs, &c.output);
         }
         // The scheduler cuts the first output axis (the largest stride).
         let blocks = &c.output[..c.output.len().min(1)];
