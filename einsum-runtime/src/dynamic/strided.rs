@@ -233,17 +233,34 @@ fn tile<T: Element, const W: usize, const K: usize>(
     out: &Writer<'_, T, W>,
 ) {
     let count = rows.end - rows.start;
-    acc.start_rows(count, cols.end - cols.start);
-    walk(sums, ([0; K], 0), &mut |at| {
-        for (r, i) in rows.clone().enumerate() {
-            let (offsets, _) = step(step(at, first, i), row, cols.start);
+    let width = cols.end - cols.start;
+    let adjacent = (0..K).all(|k| first.inputs[k] == row.inputs[k] * width);
+    if count > 1 && width == row.len as isize && adjacent {
+        // The tile's rows lie end to end in every input: one long row per
+        // summed index (the same sums, in the same order).
+        acc.start_rows(1, count * width);
+        walk(sums, ([0; K], 0), &mut |at| {
+            let (offsets, _) = step(at, first, rows.start);
             let lanes = lanes(inputs, offsets, row);
-            // SAFETY: offsets from indices below the bound lengths times
-            // the strides `bind` checked, along `cols`; row `r` of the
-            // `count` started.
-            unsafe { acc.add_products_to(r, lanes) }
-        }
-    });
+            // SAFETY: rows `rows` of `first` by the whole `row`, which in
+            // every input are the `count * width` elements from `offsets`
+            // at the row's stride; indices below the bound lengths.
+            unsafe { acc.add_products_to(0, lanes) }
+        });
+        acc.regroup(width as usize);
+    } else {
+        acc.start_rows(count, width);
+        walk(sums, ([0; K], 0), &mut |at| {
+            for (r, i) in rows.clone().enumerate() {
+                let (offsets, _) = step(step(at, first, i), row, cols.start);
+                let lanes = lanes(inputs, offsets, row);
+                // SAFETY: offsets from indices below the bound lengths times
+                // the strides `bind` checked, along `cols`; row `r` of the
+                // `count` started.
+                unsafe { acc.add_products_to(r, lanes) }
+            }
+        });
+    }
     for (r, i) in rows.enumerate() {
         let (_, to) = step(step(([0; K], 0), first, i), row, cols.start);
         // SAFETY: as above; this block owns these output elements.
