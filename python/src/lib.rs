@@ -5,7 +5,9 @@
 //! their strides, and runs `einsum_static::dynamic` with the GIL released.
 //! A long call runs on a thread of its own while the calling thread checks
 //! for signals, so that Ctrl-C stops it (between blocks of work) and
-//! raises KeyboardInterrupt.
+//! raises KeyboardInterrupt. The common call (an equation and ndarrays of
+//! one dtype) comes straight to [`einsum_fast`], with no Python in front;
+//! results are allocated by NumPy, or in reused [`Buffer`]s when large.
 
 use einsum_static::dynamic::{self, Cancel, Contraction};
 use einsum_static::EinsumError;
