@@ -331,7 +331,10 @@ impl<T: Element> RowSum<T> {
     /// acc.regroup(3); // two rows of 3
     /// ```
     pub fn regroup(&mut self, width: usize) {
-        assert!(width > 0 && self.rows.len() % width == 0, "rows of {width}");
+        assert!(
+            width > 0 && self.rows.len().is_multiple_of(width),
+            "rows of {width}"
+        );
         self.width = width;
     }
 
