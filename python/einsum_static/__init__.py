@@ -141,20 +141,22 @@ def einsum(*operands, out=None, dtype=None, optimize=True, threads=None, memory_
     try:
         return _einsum(operands, out, dtype, threads, memory_limit)
     except ValueError as err:
-        _numpy_error(err, operands)
+        _numpy_error(err, operands, out)
         raise
 
 
-def _numpy_error(err, operands):
-    """Raises numpy.einsum's ValueError, in its words, for operands whose
-    shapes do not fit the equation; returns for any other error."""
+def _numpy_error(err, operands, out=None):
+    """Raises numpy.einsum's ValueError, in its words, for operands (and
+    ``out``) whose shapes do not fit the equation; returns for any other
+    error."""
     try:
         equation, arrays = _parse(operands)
         output = _core.output_subscripts(equation)
         shapes = [_np.shape(a) for a in arrays]
+        out_shape = None if out is None else _np.shape(out)
     except Exception:
         return
-    message = _numpy_text.shape_error(equation, output, shapes)
+    message = _numpy_text.shape_error(equation, output, shapes, out_shape)
     if message is not None and message != str(err):
         raise ValueError(message) from None
 

@@ -34,10 +34,11 @@ def _shape_text(dims, ending):
     return text + (",)" if len(dims) == 1 else ")") + ending
 
 
-def shape_error(equation, output, shapes):
+def shape_error(equation, output, shapes, out_shape=None):
     """numpy.einsum's message for `shapes` on `equation` (whose checked
-    output subscripts are `output`), or None where numpy raises nothing
-    or something this does not model."""
+    output subscripts are `output`), with an ``out=`` of `out_shape` if
+    not None, or None where numpy raises nothing or something this does
+    not model."""
     terms, output = _terms(equation, output)
     nop = len(shapes)
     if "." in output and output.count(".") != 3:
@@ -122,6 +123,11 @@ def shape_error(equation, output, shapes):
                 kept.add(label)
                 axes.append((label, d))
         combined.append(axes)
+    if out_shape is not None and len(out_shape) != len(out_labels):
+        return (
+            f"out parameter does not have the correct number of dimensions, has "
+            f"{len(out_shape)} but should have {len(out_labels)}"
+        )
     # The iterator: the output's axes, then the summed labels in code order.
     summed = sorted({lab for p in parsed for lab in p if lab is not None} - set(output))
     iterator = out_labels + summed
@@ -129,8 +135,14 @@ def shape_error(equation, output, shapes):
     for axes in combined:
         where = {name: d for name, d in axes}
         remapped.append([where.get(name, -1) for name in iterator])
+    if out_shape is not None:
+        # `out` is the iterator's last operand: the output's axes in order.
+        combined.append([(None, d) for d in out_shape])
+        remapped.append(list(out_shape) + [-1] * len(summed))
     for i in range(len(iterator)):
         sizes = {r[i] for r in remapped if r[i] >= 0} - {1}
+        if out_shape is not None and i < len(out_shape) and out_shape[i] == 1 and sizes:
+            return None  # numpy's "non-broadcastable output operand" case
         if len(sizes) > 1:
             text = "operands could not be broadcast together with remapped shapes [original->remapped]: "
             for axes, r in zip(combined, remapped):

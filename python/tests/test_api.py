@@ -83,6 +83,24 @@ def test_shape_errors_are_numpys_exactly(equation, operands):
         assert str(got.value) == str(expected.value)
 
 
+@pytest.mark.parametrize(
+    "equation, operands, out",
+    [
+        ("ij,jk->ik", (m, m.T), np.empty((3, 4))),
+        ("ij,jk->ik", (m, m.T), np.empty((3, 3, 1))),
+        ("ij,jk->ik", (m, m.T), np.empty(9)),
+        ("ij->j", (m,), np.empty(3)),
+        ("ij,jk->ik", (m, m), np.empty((3, 3))),
+    ],
+)
+def test_out_shape_errors_are_numpys_exactly(equation, operands, out):
+    with pytest.raises(ValueError) as expected:
+        np.einsum(equation, *operands, out=out)
+    with pytest.raises(ValueError) as got:
+        es.einsum(equation, *operands, out=out)
+    assert str(got.value) == str(expected.value)
+
+
 def test_einsum_path_text_is_numpys_table():
     x, y = np.ones((512, 64)), np.ones((64, 512))
     for equation, operands in [
