@@ -5,9 +5,14 @@ scripts/bench_numpy.py (those of benches/einsum.rs), in one run.
     bash scripts/test_python.sh            # builds and installs the package
     target/py-venv/bin/python scripts/bench_python.py [words] [--budget S]
 
-Contenders, each skipped when not installed: einsum_static.einsum,
-numpy.einsum (optimize=False and True), opt_einsum.contract, torch.einsum
-(on tensors sharing the arrays' memory), einsumt.einsumt. Each is timed as
+Contenders: einsum_static.einsum, numpy.einsum (optimize=False and True),
+opt_einsum.contract, einsumt.einsumt (its default, numpy.einsum's C loop
+on chunks in a thread pool) and torch.einsum (on tensors sharing the
+arrays' memory). opt_einsum and einsumt are in
+scripts/bench_python_requirements.txt; torch is timed only if importable
+(it is not installed for this); the first line names any missing.
+numpy.einsum (optimize=False) and einsumt skip chain_4op (one loop nest
+over five labels, over a minute). Each is timed as
 the median of calls sampled in turns for about `--budget` seconds (default
 0.5) after a warm-up; the table gives milliseconds and, last, the best
 peer's time over ours (above 1: we are faster). Results are checked
@@ -27,29 +32,31 @@ import einsum_static as es  # noqa: E402
 
 
 def peers():
+    """The contenders found, and the names of those missing."""
     found = {
         "np.einsum": lambda eq, ops: np.einsum(eq, *ops),
         "np.einsum opt": lambda eq, ops: np.einsum(eq, *ops, optimize=True),
     }
+    missing = []
     try:
         import opt_einsum
 
         found["opt_einsum"] = lambda eq, ops: opt_einsum.contract(eq, *ops)
     except ImportError:
-        pass
-    try:
-        import torch
-
-        found["torch"] = lambda eq, ops: torch.einsum(eq, *[torch.from_numpy(o) for o in ops])
-    except ImportError:
-        pass
+        missing.append("opt_einsum (pip install -r scripts/bench_python_requirements.txt)")
     try:
         from einsumt import einsumt
 
         found["einsumt"] = lambda eq, ops: einsumt(eq, *ops)
     except ImportError:
-        pass
-    return found
+        missing.append("einsumt (pip install -r scripts/bench_python_requirements.txt)")
+    try:
+        import torch
+
+        found["torch"] = lambda eq, ops: torch.einsum(eq, *[torch.from_numpy(o) for o in ops])
+    except ImportError:
+        missing.append("torch (not importable: not timed)")
+    return found, missing
 
 
 def median_time(fn, budget):
@@ -78,9 +85,11 @@ def main():
         budget = float(args[k + 1])
         del args[k : k + 2]
     cases = [c for c in CASES if not args or any(w in c[0] for w in args)]
-    contenders = peers()
+    contenders, missing = peers()
     names = ["einsum_static", *contenders]
     print(f"numpy {np.__version__}; peers found: {', '.join(contenders)}")
+    if missing:
+        print(f"missing: {'; '.join(missing)}")
     header = ["case", *[f"{n} ms" for n in names], "best peer / ours"]
     rows = []
     for name, eq, shapes, dtype in cases:
@@ -94,7 +103,7 @@ def main():
         assert np.allclose(ours, expected, rtol=tol, atol=tol * scale), name
         times = {"einsum_static": median_time(lambda: es.einsum(eq, *ops), budget)}
         for peer, fn in contenders.items():
-            if peer == "np.einsum" and name == "chain_4op":
+            if peer in ("np.einsum", "einsumt") and name == "chain_4op":
                 continue  # > 60 s: one loop nest over all five labels
             times[peer] = median_time(lambda: fn(eq, ops), budget)
         best = min(t for n, t in times.items() if n != "einsum_static")

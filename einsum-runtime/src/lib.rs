@@ -16,7 +16,7 @@ pub mod kernels;
 mod operand;
 mod options;
 mod output;
-mod pages;
+pub mod pages;
 pub mod path;
 mod rank;
 mod scale;

@@ -23,8 +23,9 @@ fn whole_pages(ptr: *mut u8, bytes: usize) -> Option<std::ops::Range<usize>> {
 
 /// Asks Linux to back a large, fresh allocation with huge pages, so that
 /// writing it faults once per 2 MiB rather than once per 4 KiB; nothing
-/// below [`ADVISE_FROM`].
-pub(crate) fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
+/// below 4 MiB. For bindings that allocate outputs themselves (the Python
+/// package's reused buffers).
+pub fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
     #[cfg(target_os = "linux")]
     if let Some(pages) = whole_pages(ptr, bytes) {
         // SAFETY: the range lies inside the allocation just made, rounded

@@ -21,7 +21,7 @@ import operator as _operator
 
 import numpy as _np
 
-from . import _core
+from . import _core, _numpy_text
 
 __all__ = ["einsum", "einsum_path", "SUPPORTED_DTYPES"]
 
@@ -126,17 +126,42 @@ def einsum(*operands, out=None, dtype=None, optimize=True, threads=None, memory_
     written, others as they were (NumPy leaves ``out`` undefined then
     too); the package stays usable.
     """
+    if out is None and dtype is None:
+        # The common call, with no Python in front of the engines:
+        # ndarrays of one supported dtype, aligned, in native byte order
+        # (None for any other call).
+        try:
+            result = _core.einsum_fast(operands, threads, memory_limit)
+        except ValueError as err:
+            _numpy_error(err, operands)
+            raise
+        if result is not None:
+            return result
     del optimize  # always optimized
-    if out is None and dtype is None and len(operands) > 1 and type(operands[0]) is str:
-        # The common call, with the least Python in front of the engines:
-        # ndarrays of one supported dtype, aligned, in native byte order.
-        arrays = operands[1:]
-        first = arrays[0]
-        if type(first) is _np.ndarray and first.dtype in _SUPPORTED:
-            dt = first.dtype
-            if all(type(a) is _np.ndarray and a.dtype == dt and a.flags.aligned for a in arrays):
-                result = _core.einsum(operands[0], arrays, None, threads, memory_limit)
-                return result[()] if result.ndim == 0 else result
+    try:
+        return _einsum(operands, out, dtype, threads, memory_limit)
+    except ValueError as err:
+        _numpy_error(err, operands, out)
+        raise
+
+
+def _numpy_error(err, operands, out=None):
+    """Raises numpy.einsum's ValueError, in its words, for operands (and
+    ``out``) whose shapes do not fit the equation; returns for any other
+    error."""
+    try:
+        equation, arrays = _parse(operands)
+        output = _core.output_subscripts(equation)
+        shapes = [_np.shape(a) for a in arrays]
+        out_shape = None if out is None else _np.shape(out)
+    except Exception:
+        return
+    message = _numpy_text.shape_error(equation, output, shapes, out_shape)
+    if message is not None and message != str(err):
+        raise ValueError(message) from None
+
+
+def _einsum(operands, out, dtype, threads, memory_limit):
     equation, arrays, dt = _prepare(operands, dtype)
     if not arrays:
         # The equation's own error (NumPy's wording).
@@ -174,12 +199,22 @@ def einsum_path(*operands, optimize=True, threads=None, memory_limit=None):
     """The contraction plan, like numpy.einsum_path: ``(path, text)``,
     where ``path`` is ``["einsum_path", (i, j), ...]`` (positions in the
     list of operands left, each result appended to its end) and ``text``
-    describes the plan: sizes, FLOP counts, each step, the memory peak.
-    ``optimize`` is accepted and ignored.
+    is numpy.einsum_path's table (complete contraction, scalings, FLOP
+    counts by NumPy's formulas, largest intermediate, the steps) for our
+    path, followed by our own account of the plan: the engines, slicing
+    to the memory limit, the memory peak. ``optimize`` is accepted and
+    ignored.
     """
     del optimize
-    equation, arrays, _ = _prepare(operands, None)
-    if not arrays:
-        _core.einsum(equation, [], None, threads, memory_limit)
-    steps, text = _core.einsum_path(equation, arrays, threads, memory_limit)
-    return ["einsum_path"] + [tuple(s) for s in steps], text
+    try:
+        equation, arrays, _ = _prepare(operands, None)
+        if not arrays:
+            _core.einsum(equation, [], None, threads, memory_limit)
+        steps, ours = _core.einsum_path(equation, arrays, threads, memory_limit)
+    except ValueError as err:
+        _numpy_error(err, operands)
+        raise
+    path = [tuple(s) for s in steps]
+    output = _core.output_subscripts(equation)
+    table = _numpy_text.path_table(equation, output, [a.shape for a in arrays], path)
+    return ["einsum_path"] + path, table + "\n\n" + ours

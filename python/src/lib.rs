@@ -5,16 +5,22 @@
 //! their strides, and runs `einsum_static::dynamic` with the GIL released.
 //! A long call runs on a thread of its own while the calling thread checks
 //! for signals, so that Ctrl-C stops it (between blocks of work) and
-//! raises KeyboardInterrupt.
+//! raises KeyboardInterrupt. The common call (an equation and ndarrays of
+//! one dtype) comes straight to [`einsum_fast`], with no Python in front;
+//! results are allocated by NumPy, or in reused [`Buffer`]s when large.
 
 use einsum_static::dynamic::{self, Cancel, Contraction};
 use einsum_static::EinsumError;
 use ndarray::ArrayViewD;
 use num_complex::Complex;
-use numpy::{IntoPyArray, PyArrayDyn, PyReadonlyArrayDyn, PyReadwriteArrayDyn};
+use numpy::npyffi::PyArray_CheckExact;
+use numpy::{
+    PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyReadwriteArrayDyn, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
 use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyString, PyTuple};
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::Duration;
@@ -224,15 +230,121 @@ where
     // The GIL is released while the contraction runs, unless it is tiny.
     let how = how(c, &views, options);
     match out {
-        None => {
-            let result = execute(py, how, options, || c.run(&views))?;
-            Ok(result.into_pyarray(py).into_any().unbind())
-        }
+        None => new_array(py, c, &views, how, options),
         Some(out) => {
             let mut target: PyReadwriteArrayDyn<'py, T> = out.extract()?;
             let view = target.as_array_mut();
             execute(py, how, options, || c.run_into(&views, view))?;
             Ok(out.clone().unbind())
+        }
+    }
+}
+
+/// Runs `c` on `views` into a new ndarray: NumPy's own allocation for
+/// a small result (its cache of small blocks, and no copy or wrapper
+/// object), a reused [`Buffer`] for a large one.
+fn new_array<'py, T>(
+    py: Python<'py>,
+    c: &Contraction,
+    views: &[ArrayViewD<'_, T>],
+    how: How,
+    options: Options,
+) -> PyResult<Py<PyAny>>
+where
+    T: einsum_static::Element + numpy::Element,
+{
+    let dims = c.output_shape(views).map_err(to_python)?;
+    let len = einsum_runtime::checked_len::<T>(&dims).map_err(to_python)?;
+    let bytes = len * std::mem::size_of::<T>();
+    if bytes < POOLED_FROM {
+        // SAFETY: an uninitialised array (numpy.empty): the engines write
+        // every element of a standard-layout `out` before anything reads
+        // it, and no one else sees the array until then.
+        let array = unsafe { PyArrayDyn::<T>::new(py, dims, false) };
+        // SAFETY: the array was just made here; nothing else refers to it.
+        let view = unsafe { array.as_array_mut() };
+        execute(py, how, options, || c.run_into(views, view))?;
+        return Ok(array.into_any().unbind());
+    }
+    let mut buffer = Buffer::take(bytes).map_err(to_python)?;
+    let ptr = buffer.ptr::<T>();
+    // SAFETY: the buffer holds `bytes` bytes, aligned for `T` (at most 8
+    // bytes), and is this call's alone; the engines write every element
+    // before anything reads it.
+    let view = unsafe { ndarray::ArrayViewMutD::from_shape_ptr(dims.clone(), ptr) };
+    execute(py, how, options, || c.run_into(views, view))?;
+    // SAFETY: as above; the buffer now holds the result.
+    let result = unsafe { ArrayViewD::from_shape_ptr(dims, ptr as *const T) };
+    let owner = Bound::new(py, std::mem::take(&mut buffer))?;
+    // SAFETY: the memory belongs to `owner`, which the new array keeps
+    // alive and which never reallocates it.
+    let array = unsafe { PyArrayDyn::<T>::borrow_from_array(&result, owner.into_any()) };
+    Ok(array.into_any().unbind())
+}
+
+/// Results from this many bytes on live in a [`Buffer`]: fresh memory of
+/// that size comes from the system (glibc maps anything over 32 MiB), and
+/// the system zeroes every page of it before our first write, which took
+/// two thirds of an outer product of two 4096-vectors.
+const POOLED_FROM: usize = 16 << 20;
+
+/// The most buffers, and bytes, kept for reuse after their arrays die.
+const KEPT_BUFFERS: usize = 2;
+const KEPT_BYTES: usize = 1 << 30;
+
+/// The memory of a large result, owned by the ndarray made on it (its
+/// `base`); when that dies, the memory is kept (at most [`KEPT_BUFFERS`],
+/// [`KEPT_BYTES`] in all) for the next large result, as PyTorch's caching
+/// allocator keeps its blocks.
+#[pyclass(frozen)]
+#[derive(Default)]
+struct Buffer {
+    /// Capacity only: its length stays 0 (the contents are the arrays').
+    words: Vec<u64>,
+}
+
+/// The buffers kept for reuse.
+static KEPT: Mutex<Vec<Vec<u64>>> = Mutex::new(Vec::new());
+
+impl Buffer {
+    /// A buffer of at least `bytes` bytes: a kept one of at most twice
+    /// that size, or new memory (advised to huge pages).
+    fn take(bytes: usize) -> Result<Buffer, EinsumError> {
+        let words = bytes.div_ceil(8);
+        {
+            let mut kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
+            let fits = |w: &Vec<u64>| w.capacity() >= words && w.capacity() / 2 <= words;
+            if let Some(k) = kept.iter().position(fits) {
+                return Ok(Buffer {
+                    words: kept.swap_remove(k),
+                });
+            }
+        }
+        let mut fresh = Vec::<u64>::new();
+        fresh
+            .try_reserve_exact(words)
+            .map_err(|_| EinsumError::AllocationFailed { bytes })?;
+        einsum_runtime::pages::advise_huge_pages(fresh.as_mut_ptr().cast(), bytes);
+        Ok(Buffer { words: fresh })
+    }
+
+    /// The start of the memory, as elements of `T` (aligned to 8 bytes).
+    fn ptr<T>(&mut self) -> *mut T {
+        debug_assert!(std::mem::align_of::<T>() <= 8);
+        self.words.as_mut_ptr().cast()
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        let words = std::mem::take(&mut self.words);
+        if words.capacity() == 0 {
+            return;
+        }
+        let mut kept = KEPT.lock().unwrap_or_else(|p| p.into_inner());
+        let held: usize = kept.iter().map(|w| w.capacity() * 8).sum();
+        if kept.len() < KEPT_BUFFERS && held + words.capacity() * 8 <= KEPT_BYTES {
+            kept.push(words);
         }
     }
 }
@@ -284,6 +396,86 @@ fn einsum<'py>(
             "einsum_static computes in float32, float64, complex64, complex128, int32 or int64",
         ))
     }
+}
+
+/// `einsum(equation, *arrays)` with nothing else, the common call, with
+/// the least work in front of the engines: `operands` is the equation
+/// followed by ndarrays (exactly, not subclasses) of one supported dtype,
+/// aligned and in native byte order. Returns the result (a NumPy scalar
+/// for a 0-d one), or `None` for a call of any other kind, which the
+/// Python wrapper then prepares.
+#[pyfunction]
+#[pyo3(signature = (operands, threads=None, memory_limit=None))]
+fn einsum_fast<'py>(
+    py: Python<'py>,
+    operands: &Bound<'py, PyTuple>,
+    threads: Option<usize>,
+    memory_limit: Option<usize>,
+) -> PyResult<Option<Py<PyAny>>> {
+    let mut items = operands.iter();
+    let Some(equation) = items.next() else {
+        return Ok(None);
+    };
+    let Ok(equation) = equation.cast::<PyString>() else {
+        return Ok(None);
+    };
+    let arrays: Vec<Bound<'py, PyAny>> = items.collect();
+    let Some(first) = arrays.first() else {
+        return Ok(None);
+    };
+    for op in &arrays {
+        // SAFETY: `op` is a live object; this only compares its type.
+        let exact = unsafe { PyArray_CheckExact(py, op.as_ptr()) } != 0;
+        if !exact || !op.cast::<PyUntypedArray>()?.is_aligned() {
+            return Ok(None);
+        }
+    }
+    let c = contraction(&equation.to_cow()?)?;
+    let options = Options {
+        threads,
+        memory_limit,
+    };
+    let result = if is::<f64>(first) {
+        fast::<f64>(py, &c, &arrays, options)
+    } else if is::<f32>(first) {
+        fast::<f32>(py, &c, &arrays, options)
+    } else if is::<Complex<f64>>(first) {
+        fast::<Complex<f64>>(py, &c, &arrays, options)
+    } else if is::<Complex<f32>>(first) {
+        fast::<Complex<f32>>(py, &c, &arrays, options)
+    } else if is::<i64>(first) {
+        fast::<i64>(py, &c, &arrays, options)
+    } else if is::<i32>(first) {
+        fast::<i32>(py, &c, &arrays, options)
+    } else {
+        return Ok(None);
+    }?;
+    let Some(result) = result else {
+        return Ok(None);
+    };
+    let bound = result.bind(py);
+    if bound.cast::<PyUntypedArray>()?.ndim() == 0 {
+        // NumPy's scalar, as numpy.einsum returns.
+        return Ok(Some(bound.get_item(PyTuple::empty(py))?.unbind()));
+    }
+    Ok(Some(result))
+}
+
+/// [`einsum_fast`] on arrays whose first is of dtype `T`: `None` unless
+/// they all are.
+fn fast<'py, T>(
+    py: Python<'py>,
+    c: &Contraction,
+    arrays: &[Bound<'py, PyAny>],
+    options: Options,
+) -> PyResult<Option<Py<PyAny>>>
+where
+    T: einsum_static::Element + numpy::Element,
+{
+    if !arrays.iter().all(is::<T>) {
+        return Ok(None);
+    }
+    run::<T>(py, c, arrays, None, options).map(Some)
 }
 
 /// The plan of `c` on operands of dtype `T`: the text of `explain` and
@@ -380,6 +572,7 @@ fn output_subscripts(equation: &str) -> PyResult<String> {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(einsum, m)?)?;
+    m.add_function(wrap_pyfunction!(einsum_fast, m)?)?;
     m.add_function(wrap_pyfunction!(einsum_path, m)?)?;
     m.add_function(wrap_pyfunction!(output_subscripts, m)?)?;
     Ok(())

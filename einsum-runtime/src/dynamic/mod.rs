@@ -323,6 +323,26 @@ impl Contraction {
             .collect()
     }
 
+    /// The shape of the result on `operands` (the output's subscripts,
+    /// the ellipsis's dimensions in place), with every check of
+    /// [`run`](Contraction::run) and its errors, without computing it: to
+    /// allocate the `out` of [`run_into`](Contraction::run_into) oneself.
+    ///
+    /// ```
+    /// # use einsum_static::dynamic::Contraction;
+    /// let (a, b) = (ndarray::ArrayD::<f64>::zeros(vec![2, 3]), ndarray::ArrayD::<f64>::zeros(vec![3, 4]));
+    /// let matmul = Contraction::new("ij,jk->ki")?;
+    /// assert_eq!(matmul.output_shape(&[a.view(), b.view()])?, [4, 2]);
+    /// assert!(matmul.output_shape(&[a.view(), a.view()]).is_err());
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
+    pub fn output_shape<T: Element>(
+        &self,
+        operands: &[ArrayViewD<'_, T>],
+    ) -> Result<Vec<usize>, EinsumError> {
+        run::output_shape(self, operands)
+    }
+
     /// Evaluates the equation on `operands`: a new array in standard
     /// layout. Errors as [`einsum`].
     ///

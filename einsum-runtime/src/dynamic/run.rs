@@ -78,6 +78,19 @@ fn into_view_wide<T: Element, const W: usize>(
     Ok(())
 }
 
+/// [`Contraction::output_shape`].
+pub(super) fn output_shape<T: Element>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+) -> Result<Vec<usize>, EinsumError> {
+    c.check_count(operands.len())?;
+    if c.labels.len() <= WIDE {
+        Ok(bind::<T, WIDE>(c, operands)?.0.dims_of(&c.output))
+    } else {
+        Ok(bind::<T, WIDEST>(c, operands)?.0.dims_of(&c.output))
+    }
+}
+
 /// [`Contraction::explain`].
 pub(super) fn explain<T: Element>(
     c: &Contraction,

@@ -320,6 +320,24 @@ impl<T: Element> RowSum<T> {
         unsafe { self.store_row(0, out) }
     }
 
+    /// Regroups the rows started as rows of `width` elements, keeping
+    /// their sums: a tile whose rows lie end to end in every input is
+    /// summed as one long row (one kernel call per summed index), then
+    /// stored row by row. `width` divides the elements started.
+    ///
+    /// ```
+    /// let mut acc = einsum_runtime::kernels::RowSum::<f64>::new();
+    /// acc.start_rows(1, 6);
+    /// acc.regroup(3); // two rows of 3
+    /// ```
+    pub fn regroup(&mut self, width: usize) {
+        assert!(
+            width > 0 && self.rows.len().is_multiple_of(width),
+            "rows of {width}"
+        );
+        self.width = width;
+    }
+
     /// `out[t] = row r [t]`.
     ///
     /// # Safety
