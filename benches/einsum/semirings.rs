@@ -11,75 +11,46 @@ use ndarray::{Array2, ArrayView2};
 
 const SEED: u64 = 0x5EED_2024;
 
-/// `max_plus` on `n x n` operands (the tropical GEMM).
-pub fn max_plus(c: &mut Ctx, n: usize) {
-    let (a, b) = operands(n);
-    let mut s = c.session();
-    s.ours(|| einsum!("ij,jk->ik", &a, &b; semiring = max_plus));
-    s.peer(LOOP, || {
-        ordered_loop(
-            a.view(),
-            b.view(),
-            f64::NEG_INFINITY,
-            |acc, t| if t > acc { t } else { acc },
-            |x, y| x + y,
-        )
-    });
-    s.run();
-    numpy::peer(
-        c,
-        NUMPY,
-        "rows(lambda a, b: np.max(a[:, :, None] + b[None, :, :], axis=1), a, b)",
-        [&a, &b],
-    );
+/// A tropical case: `einsum!` over `$semiring` against the in-order loop
+/// of `$add` and `$mul` from `$zero`, and NumPy's `$numpy` expression; the
+/// operands made >= 0 first when `$nonnegative`.
+macro_rules! tropical_case {
+    ($(#[$doc:meta])* $name:ident, $semiring:ident, $zero:expr, $add:expr, $mul:expr,
+     $numpy:literal, $nonnegative:literal) => {
+        $(#[$doc])*
+        pub fn $name(c: &mut Ctx, n: usize) {
+            let (a, b) = operands(n);
+            let (a, b) = match $nonnegative {
+                true => (a.mapv(f64::abs), b.mapv(f64::abs)),
+                false => (a, b),
+            };
+            let mut s = c.session();
+            s.ours(|| einsum!("ij,jk->ik", &a, &b; semiring = $semiring));
+            s.peer(LOOP, || ordered_loop(a.view(), b.view(), $zero, $add, $mul));
+            s.run();
+            numpy::peer(c, NUMPY, $numpy, [&a, &b]);
+        }
+    };
 }
 
-/// `min_plus` on `n x n` operands (shortest paths of two hops).
-pub fn min_plus(c: &mut Ctx, n: usize) {
-    let (a, b) = operands(n);
-    let mut s = c.session();
-    s.ours(|| einsum!("ij,jk->ik", &a, &b; semiring = min_plus));
-    s.peer(LOOP, || {
-        ordered_loop(
-            a.view(),
-            b.view(),
-            f64::INFINITY,
-            |acc, t| if t < acc { t } else { acc },
-            |x, y| x + y,
-        )
-    });
-    s.run();
-    numpy::peer(
-        c,
-        NUMPY,
-        "rows(lambda a, b: np.min(a[:, :, None] + b[None, :, :], axis=1), a, b)",
-        [&a, &b],
-    );
-}
-
-/// `max_product` on `n x n` operands, made >= 0 (probabilities: Viterbi).
-pub fn max_product(c: &mut Ctx, n: usize) {
-    let (a, b) = operands(n);
-    let (a, b) = (a.mapv(f64::abs), b.mapv(f64::abs));
-    let mut s = c.session();
-    s.ours(|| einsum!("ij,jk->ik", &a, &b; semiring = max_product));
-    s.peer(LOOP, || {
-        ordered_loop(
-            a.view(),
-            b.view(),
-            f64::NEG_INFINITY,
-            |acc, t| if t > acc { t } else { acc },
-            |x, y| x * y,
-        )
-    });
-    s.run();
-    numpy::peer(
-        c,
-        NUMPY,
-        "rows(lambda a, b: np.max(a[:, :, None] * b[None, :, :], axis=1), a, b)",
-        [&a, &b],
-    );
-}
+tropical_case!(
+    /// `max_plus` on `n x n` operands (the tropical GEMM).
+    max_plus, max_plus, f64::NEG_INFINITY, |acc: f64, t: f64| if t > acc { t } else { acc },
+    |x, y| x + y,
+    "rows(lambda a, b: np.max(a[:, :, None] + b[None, :, :], axis=1), a, b)", false
+);
+tropical_case!(
+    /// `min_plus` on `n x n` operands (shortest paths of two hops).
+    min_plus, min_plus, f64::INFINITY, |acc: f64, t: f64| if t < acc { t } else { acc },
+    |x, y| x + y,
+    "rows(lambda a, b: np.min(a[:, :, None] + b[None, :, :], axis=1), a, b)", false
+);
+tropical_case!(
+    /// `max_product` on `n x n` operands, made >= 0 (probabilities: Viterbi).
+    max_product, max_product, f64::NEG_INFINITY, |acc: f64, t: f64| if t > acc { t } else { acc },
+    |x, y| x * y,
+    "rows(lambda a, b: np.max(a[:, :, None] * b[None, :, :], axis=1), a, b)", true
+);
 
 /// `log_sum_exp` on `n x n` operands (log-space matrix products: HMMs).
 pub fn log_sum_exp(c: &mut Ctx, n: usize) {
