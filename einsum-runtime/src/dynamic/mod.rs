@@ -366,8 +366,10 @@ impl Contraction {
 
     /// Evaluates the equation on `operands` into `out`, which must have
     /// the result's shape (else [`EinsumError::OutputShape`]); its
-    /// elements are overwritten. An `out` in standard layout is written in
-    /// place; another layout receives a copy of the result.
+    /// elements are overwritten, in place through its own strides whatever
+    /// its layout (nothing else is allocated for the result). In standard
+    /// layout the result has the bits of [`run`](Contraction::run); other
+    /// layouts may take another engine, within rounding.
     ///
     /// ```
     /// use einsum_static::dynamic::Contraction;

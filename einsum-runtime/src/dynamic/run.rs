@@ -8,12 +8,13 @@ use super::strided::strided_step;
 use super::Contraction;
 use crate::error::EinsumError;
 use crate::explain::Explain;
-use crate::operand::{Operand, Span, Writer};
+use crate::operand::{Operand, Writer};
 use crate::output::Output;
 use crate::path::{contract_wide, planned};
 use crate::schedule::cancel;
 use crate::shapes::{Shape, ShapeBinder, Sub, WIDE, WIDEST};
 use crate::step::BinaryStep;
+use crate::target::Target;
 use crate::{kernels, Element};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn};
 
@@ -57,25 +58,13 @@ pub(super) fn into_view<T: Element>(
 fn into_view_wide<T: Element, const W: usize>(
     c: &Contraction,
     operands: &[ArrayViewD<'_, T>],
-    mut out: ArrayViewMutD<'_, T>,
+    out: ArrayViewMutD<'_, T>,
 ) -> Result<(), EinsumError> {
     let (shape, bound) = bind::<T, W>(c, operands)?;
-    let expected = shape.dims_of(&c.output);
-    if out.shape() != expected {
-        return Err(EinsumError::OutputShape {
-            expected,
-            found: out.shape().to_vec(),
-        });
-    }
-    if out.is_standard_layout() {
-        let writer = writer_over::<T, W>(&mut out, &c.output);
-        return compute(c, &shape, &bound, &writer);
-    }
-    // The engines write the layout they allocate; any other is copied to.
-    let mut result = Output::<T, IxDyn, W>::allocate(&shape, &c.output)?;
-    compute(c, &shape, &bound, &result.writer())?;
-    out.assign(&result.into_array());
-    Ok(())
+    // Any layout: the engines write through the array's own strides, as
+    // for the macros' `out = ...`.
+    let mut target = Target::<T, W>::bind(out, &shape, &c.output)?;
+    compute(c, &shape, &bound, &target.writer())
 }
 
 /// [`Contraction::output_shape`].
@@ -230,34 +219,4 @@ fn flops_wide<T: Element, const W: usize>(
     let ellipsis: f64 = shape.ellipsis().iter().map(|&d| d as f64).product();
     let product = labels * ellipsis;
     Ok(product * if c.sums() { 2.0 } else { 1.0 })
-}
-
-/// Write access to `out`, which is in standard layout and has the shape
-/// of the result with the subscripts `output`.
-fn writer_over<'o, T: Element, const W: usize>(
-    out: &'o mut ArrayViewMutD<'_, T>,
-    output: &[Sub],
-) -> Writer<'o, T, W> {
-    let len = out.len();
-    let ptr = out.as_mut_ptr();
-    let out: &'o ArrayViewMutD<'_, T> = out;
-    let (dims, strides) = (out.shape(), out.strides());
-    let ellipsis_rank = dims.len() + 1 - output.len();
-    let mut label_strides = [0isize; W];
-    let mut ellipsis: &'o [isize] = &[];
-    let mut axis = 0;
-    for sub in output {
-        match *sub {
-            Sub::Label(label) => {
-                // An empty array's strides are all 0, as `Output` makes them.
-                label_strides[label] = if len == 0 { 0 } else { strides[axis] };
-                axis += 1;
-            }
-            Sub::Ellipsis => {
-                ellipsis = &strides[axis..axis + ellipsis_rank];
-                axis += ellipsis_rank;
-            }
-        }
-    }
-    Writer::new(ptr, len, label_strides, ellipsis, Span::of(dims, strides))
 }
