@@ -18,17 +18,26 @@ use crate::target::Target;
 use crate::{kernels, Element};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn};
 
+/// Checks the operand count, then calls `$wide::<T, W>(c, operands, ...)`
+/// for the narrower of the two label widths that holds the equation's
+/// labels: the one dispatch of every entry point below.
+macro_rules! at_width {
+    ($wide:ident, $c:expr, $operands:expr $(, $arg:expr)*) => {{
+        $c.check_count($operands.len())?;
+        if $c.labels.len() <= WIDE {
+            $wide::<T, WIDE>($c, $operands $(, $arg)*)
+        } else {
+            $wide::<T, WIDEST>($c, $operands $(, $arg)*)
+        }
+    }};
+}
+
 /// [`Contraction::run`].
 pub(super) fn new_array<T: Element>(
     c: &Contraction,
     operands: &[ArrayViewD<'_, T>],
 ) -> Result<ArrayD<T>, EinsumError> {
-    c.check_count(operands.len())?;
-    if c.labels.len() <= WIDE {
-        new_array_wide::<T, WIDE>(c, operands)
-    } else {
-        new_array_wide::<T, WIDEST>(c, operands)
-    }
+    at_width!(new_array_wide, c, operands)
 }
 
 fn new_array_wide<T: Element, const W: usize>(
@@ -47,12 +56,7 @@ pub(super) fn into_view<T: Element>(
     operands: &[ArrayViewD<'_, T>],
     out: ArrayViewMutD<'_, T>,
 ) -> Result<(), EinsumError> {
-    c.check_count(operands.len())?;
-    if c.labels.len() <= WIDE {
-        into_view_wide::<T, WIDE>(c, operands, out)
-    } else {
-        into_view_wide::<T, WIDEST>(c, operands, out)
-    }
+    at_width!(into_view_wide, c, operands, out)
 }
 
 fn into_view_wide<T: Element, const W: usize>(
@@ -72,12 +76,14 @@ pub(super) fn output_shape<T: Element>(
     c: &Contraction,
     operands: &[ArrayViewD<'_, T>],
 ) -> Result<Vec<usize>, EinsumError> {
-    c.check_count(operands.len())?;
-    if c.labels.len() <= WIDE {
-        Ok(bind::<T, WIDE>(c, operands)?.0.dims_of(&c.output))
-    } else {
-        Ok(bind::<T, WIDEST>(c, operands)?.0.dims_of(&c.output))
-    }
+    at_width!(output_shape_wide, c, operands)
+}
+
+fn output_shape_wide<T: Element, const W: usize>(
+    c: &Contraction,
+    operands: &[ArrayViewD<'_, T>],
+) -> Result<Vec<usize>, EinsumError> {
+    Ok(bind::<T, W>(c, operands)?.0.dims_of(&c.output))
 }
 
 /// [`Contraction::explain`].
@@ -85,12 +91,7 @@ pub(super) fn explain<T: Element>(
     c: &Contraction,
     operands: &[ArrayViewD<'_, T>],
 ) -> Result<Explain, EinsumError> {
-    c.check_count(operands.len())?;
-    if c.labels.len() <= WIDE {
-        explain_wide::<T, WIDE>(c, operands)
-    } else {
-        explain_wide::<T, WIDEST>(c, operands)
-    }
+    at_width!(explain_wide, c, operands)
 }
 
 fn explain_wide<T: Element, const W: usize>(
@@ -188,12 +189,7 @@ pub(super) fn flops<T: Element>(
     c: &Contraction,
     operands: &[ArrayViewD<'_, T>],
 ) -> Result<f64, EinsumError> {
-    c.check_count(operands.len())?;
-    if c.labels.len() <= WIDE {
-        flops_wide::<T, WIDE>(c, operands)
-    } else {
-        flops_wide::<T, WIDEST>(c, operands)
-    }
+    at_width!(flops_wide, c, operands)
 }
 
 fn flops_wide<T: Element, const W: usize>(
