@@ -52,6 +52,11 @@ pub use einsum_runtime::semiring;
 /// The options of a call, built by the expansion from what follows `;`.
 pub use einsum_runtime::Options;
 
+/// The settings a call runs with (its options over the ambient ones),
+/// built once at the top of the expansion and passed to every runtime
+/// call that schedules or plans work.
+pub use einsum_runtime::Context;
+
 /// `einsum!` panics through this, at the caller's location.
 pub use einsum_runtime::unwrap_or_panic;
 

@@ -21,6 +21,7 @@ fn call_site() {
                 let x0 = binder.bind(0, &x0, &[Ellipsis, Label(0), Label(1)])?;
                 let x1 = binder.bind(1, &x1, &[Ellipsis, Label(1), Label(2)])?;
                 let shape = binder.finish(true)?;
+                let context = rt::Context::ambient();
                 let [n_i, n_j, n_k] = shape.sizes();
                 let mut result = rt::Output::<
                     T,
@@ -29,7 +30,7 @@ fn call_site() {
                 >::allocate(&shape, &[Ellipsis, Label(0), Label(2)])?;
                 {
                     let out = result.writer();
-                    if !rt::gemm_step(&shape, &[0, 1, 2], &x0, &x1, &out) {
+                    if !rt::gemm_step(&context, &shape, &[0, 1, 2], &x0, &x1, &out) {
                         let [x0_i, x0_j, _] = x0.strides;
                         let [_, x1_j, x1_k] = x1.strides;
                         let [out_i, _, out_k] = out.strides;
@@ -38,6 +39,7 @@ fn call_site() {
                             [x0.ellipsis(), x1.ellipsis(), out.ellipsis()],
                         );
                         rt::run(
+                            &context,
                             [ell.len(), n_i],
                             n_k * n_j,
                             |ell_block, i_block| {

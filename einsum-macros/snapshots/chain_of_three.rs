@@ -29,6 +29,7 @@ fn call_site() {
                 let x1 = binder.bind(1, &x1, &[Label(1), Label(2)])?;
                 let x2 = binder.bind(2, &x2, &[Label(2), Label(3)])?;
                 let shape = binder.finish(false)?;
+                let context = rt::Context::ambient();
                 let [n_i, n_j, n_k, n_l] = shape.sizes();
                 let mut result = rt::Output::<
                     T,
@@ -37,6 +38,7 @@ fn call_site() {
                 >::allocate(&shape, &[Label(0), Label(3)])?;
                 static PLANS: rt::PlanCache = rt::PlanCache::new();
                 rt::contract(
+                    &context,
                     &shape,
                     ['i', 'j', 'k', 'l'],
                     &[

@@ -19,6 +19,7 @@ fn call_site() {
                 let mut binder = rt::ShapeBinder::uncounted(['i', 'j']);
                 let x0 = binder.bind(0, &x0, &[Label(0), Label(1)])?;
                 let shape = binder.finish(false)?;
+                let context = rt::Context::ambient();
                 let [n_i, n_j] = shape.sizes();
                 let mut result = rt::Output::<
                     T,
@@ -30,6 +31,7 @@ fn call_site() {
                     let [x0_i, x0_j] = x0.strides;
                     let [_, out_j] = out.strides;
                     rt::run_summing(
+                        &context,
                         &out,
                         [1, n_j],
                         n_i,

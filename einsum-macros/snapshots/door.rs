@@ -1,6 +1,7 @@
 // The runtime items the macros' expansions name, written by the test
 // `every_runtime_path_goes_through_the_door` of einsum-macros/src/emit.rs;
 // tests/door.rs compiles them. Regenerate with UPDATE_SNAPSHOTS=1.
+use einsum_static::__private::Context;
 use einsum_static::__private::EinsumError;
 use einsum_static::__private::Element;
 use einsum_static::__private::EllipsisAxes;

@@ -24,6 +24,7 @@ fn call_site() {
                 let x0 = binder.bind(0, &x0, &[Label(0), Label(1)])?;
                 let x1 = binder.bind(1, &x1, &[Label(1), Label(2)])?;
                 let shape = binder.finish(false)?;
+                let context = rt::Context::ambient();
                 let [n_i, n_j, n_k] = shape.sizes();
                 let mut result = rt::Output::<
                     T,
@@ -32,11 +33,12 @@ fn call_site() {
                 >::allocate(&shape, &[Label(0), Label(2)])?;
                 {
                     let out = result.writer();
-                    if !rt::gemm_step(&shape, &[0, 1, 2], &x0, &x1, &out) {
+                    if !rt::gemm_step(&context, &shape, &[0, 1, 2], &x0, &x1, &out) {
                         let [x0_i, x0_j, _] = x0.strides;
                         let [_, x1_j, x1_k] = x1.strides;
                         let [out_i, _, out_k] = out.strides;
                         rt::run(
+                            &context,
                             [n_i, n_k],
                             n_j,
                             |i_block, k_block| {

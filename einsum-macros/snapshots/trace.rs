@@ -16,10 +16,12 @@ fn call_site() {
                 let mut binder = rt::ShapeBinder::uncounted(['i']);
                 let x0 = binder.bind(0, &x0, &[Label(0), Label(0)])?;
                 let shape = binder.finish(false)?;
+                let context = rt::Context::ambient();
                 let [n_i] = shape.sizes();
                 let result = {
                     let [x0_i] = x0.strides;
                     rt::reduce(
+                        &context,
                         n_i,
                         1,
                         move |i_block| {

@@ -19,6 +19,7 @@ fn call_site() {
                 let mut binder = rt::ShapeBinder::uncounted(['i', 'j', 'k']);
                 let x0 = binder.bind(0, &x0, &[Label(0), Label(1), Label(2)])?;
                 let shape = binder.finish(false)?;
+                let context = rt::Context::ambient();
                 let [n_i, n_j, n_k] = shape.sizes();
                 let mut result = rt::Output::<
                     T,
@@ -30,6 +31,7 @@ fn call_site() {
                     let [x0_i, x0_j, x0_k] = x0.strides;
                     let [_, out_j, out_k] = out.strides;
                     rt::run_summing(
+                        &context,
                         &out,
                         [n_j, n_k],
                         n_i,

@@ -293,7 +293,7 @@ fn kernel_function(
         quote! {
             #result
             static PLANS: rt::PlanCache = rt::PlanCache::new();
-            rt::contract(&shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &result.writer(), &PLANS)?;
+            rt::contract(&context, &shape, [#(#label_chars),*], &[#(#inputs),*], &[#subs], &result.writer(), &PLANS)?;
         }
     });
     // One or two operands: the one step's specialized loops.
@@ -356,20 +356,20 @@ fn kernel_function(
     } else {
         quote!(uncounted)
     };
+    // The call's settings, passed to every runtime call that schedules or
+    // plans work: its options over the ambient ones.
+    let (options, context) = if with_options {
+        (quote!(options: rt::Options,), quote!(options.context()))
+    } else {
+        (quote!(), quote!(rt::Context::ambient()))
+    };
     let body = quote! {
         #sub_imports
         let mut binder = rt::ShapeBinder::#binder([#(#label_chars),*]);
         #(#binds)*
         let shape = binder.finish(#output_has_ellipsis)?;
+        let context = #context;
         #body
-    };
-    let (options, body) = if with_options {
-        (
-            quote!(options: rt::Options,),
-            quote!(options.apply(move || { #body })),
-        )
-    } else {
-        (quote!(), body)
     };
     quote! {
         #[inline]
@@ -414,7 +414,7 @@ fn explain_body(plan: &Plan, nest: Option<&Nest>, equation: &str) -> TokenStream
             let summed = nest.sums();
             let blocks = subs_tokens(nest.scheduled_blocks());
             quote! {
-                rt::Explain::one_step::<T, #nl>(#equation, &shape, [#(#labels),*], &[#output], #gemm, #summed, &[#blocks])
+                rt::Explain::one_step::<T, #nl>(&context, #equation, &shape, [#(#labels),*], &[#output], #gemm, #summed, &[#blocks])
             }
         }
         None => {
@@ -423,7 +423,7 @@ fn explain_body(plan: &Plan, nest: Option<&Nest>, equation: &str) -> TokenStream
                 quote!((&#x, &[#t][..]))
             });
             quote! {
-                rt::Explain::path::<T, #nl>(#equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output])
+                rt::Explain::path::<T, #nl>(&context, #equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output])
             }
         }
     }

@@ -100,7 +100,7 @@ impl<'p> Nest<'p> {
             // Large GEMM-shaped steps go to the GEMM engine, which declines
             // (returns false) for tiny sizes and types it lacks.
             Some((labels, a, b)) => quote! {
-                if !rt::gemm_step(&shape, #labels, &#a, &#b, &out) {
+                if !rt::gemm_step(&context, &shape, #labels, &#a, &#b, &out) {
                     #loops
                 }
             },
@@ -223,7 +223,7 @@ impl<'p> Nest<'p> {
             let (n, sum_block) = (self.extent(sum), block_name(self.plan, sum));
             let work = self.work_excluding(&[sum]);
             return quote! {
-                rt::run_summing(&out, [#(#dims),*], #n, #work, |#(#args),*, #sum_block, out| {
+                rt::run_summing(&context, &out, [#(#dims),*], #n, #work, |#(#args),*, #sum_block, out| {
                     #body
                 });
             };
@@ -231,7 +231,7 @@ impl<'p> Nest<'p> {
         dims.resize(2, quote!(1));
         args.resize(2, quote!(_));
         quote! {
-            rt::run([#(#dims),*], #work, |#(#args),*| {
+            rt::run(&context, [#(#dims),*], #work, |#(#args),*| {
                 #body
             });
         }
@@ -245,7 +245,7 @@ impl<'p> Nest<'p> {
         let body = self.reduction_body();
         // `move`: the closure owns copies of the operands, which lets a
         // tiny call keep them in registers (see `schedule::reduce`).
-        quote!(rt::reduce(#n, #work, move |#block| { #body }))
+        quote!(rt::reduce(&context, #n, #work, move |#block| { #body }))
     }
 
     /// The product of the extents of the loops the scheduler does not cut.

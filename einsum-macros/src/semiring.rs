@@ -74,7 +74,7 @@ impl Semiring {
             #make_result
             static PLANS: rt::PlanCache = rt::PlanCache::new();
             rt::semiring::contract_over::<T, #marker, _>(
-                &shape, [#(#labels),*], &[#(#inputs),*], &[#subs], &result.writer(), &PLANS,
+                &context, &shape, [#(#labels),*], &[#(#inputs),*], &[#subs], &result.writer(), &PLANS,
             )?;
         }
     }

@@ -7,9 +7,9 @@
 //! here and calls it through a function pointer.
 
 use crate::error::EinsumError;
-use crate::operand::{Operand, Writer};
-use crate::path::{contract_wide, PlanCache};
-use crate::shapes::{Shape, Sub, WIDE};
+use crate::operand::Writer;
+use crate::path::{contract_wide, PathCall, PlanCache};
+use crate::shapes::WIDE;
 use crate::step::BinaryStep;
 use crate::Element;
 use std::any::TypeId;
@@ -18,15 +18,11 @@ use std::any::TypeId;
 pub(crate) type GemmFn<T> = for<'r, 's, 'x> fn(&'r BinaryStep<'s, 'x, T, WIDE>) -> bool;
 
 /// [`crate::path::contract`] for [`WIDE`] labels.
-pub(crate) type ContractFn<T> =
-    for<'s, 'l, 'i, 'x, 't, 'u, 'o, 'z, 'p> fn(
-        &'s Shape<WIDE>,
-        &'l [char],
-        &'i [(Operand<'x, T, WIDE>, &'t [Sub])],
-        &'u [Sub],
-        &'o Writer<'z, T, WIDE>,
-        &'p PlanCache,
-    ) -> Result<(), EinsumError>;
+pub(crate) type ContractFn<T> = for<'r, 'c, 'x, 'o, 'z, 'p> fn(
+    &'r PathCall<'c, 'x, T, WIDE>,
+    &'o Writer<'z, T, WIDE>,
+    &'p PlanCache,
+) -> Result<(), EinsumError>;
 
 /// The copy of `$engine::<T>` (a function of type `$fn_ty<T>`) compiled
 /// here when `T` is one of the types listed, else `$engine::<T>` itself,
@@ -65,14 +61,11 @@ pub(crate) fn contract<T: Element>() -> ContractFn<T> {
 }
 
 fn wide_contract<T: Element>(
-    shape: &Shape<WIDE>,
-    labels: &[char],
-    inputs: &[(Operand<'_, T, WIDE>, &[Sub])],
-    output: &[Sub],
+    call: &PathCall<'_, '_, T, WIDE>,
     out: &Writer<'_, T, WIDE>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
-    contract_wide(shape, labels, inputs, output, out, plans)
+    contract_wide(call, out, plans)
 }
 
 fn wide_gemm<T: Element>(step: &BinaryStep<'_, '_, T, WIDE>) -> bool {

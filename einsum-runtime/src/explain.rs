@@ -1,6 +1,7 @@
 //! What an einsum would do, without doing it: the `explain!` macro's value,
 //! printed like NumPy's `einsum_path`.
 
+use crate::context::Context;
 use crate::error::EinsumError;
 use crate::kernels::Engine;
 use crate::operand::Operand;
@@ -105,7 +106,9 @@ impl Explain {
     /// labels the scheduler cuts. The error the call would return when its
     /// output cannot exist (see [`checked_len`]).
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)] // what the expansion knows, as it knows it
     pub fn one_step<T: Element, const NL: usize>(
+        context: &Context,
         equation: &str,
         shape: &Shape<NL>,
         labels: [char; NL],
@@ -114,13 +117,17 @@ impl Explain {
         summed: bool,
         blocks: &[Sub],
     ) -> Result<Explain, EinsumError> {
-        Self::one_step_of::<T, NL>(equation, shape, &labels, output, gemm, summed, blocks)
+        Self::one_step_of::<T, NL>(
+            context, equation, shape, &labels, output, gemm, summed, blocks,
+        )
     }
 
     /// [`Explain::one_step`] for the first `labels.len()` labels of
     /// `shape`: a shape widened to more labels than the equation has (the
     /// run-time API's).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn one_step_of<T: Element, const NL: usize>(
+        context: &Context,
         equation: &str,
         shape: &Shape<NL>,
         labels: &[char],
@@ -138,6 +145,7 @@ impl Explain {
             .fold(1usize, |w, &n| w.saturating_mul(n as usize));
         let engine = gemm.map(|(step_labels, a, b)| {
             kernels::choose(&BinaryStep {
+                context,
                 shape,
                 labels: step_labels,
                 a,
@@ -152,7 +160,7 @@ impl Explain {
                 Sub::Ellipsis => "...".into(),
             })
             .collect();
-        let serial = (work as u64) <= crate::schedule::thresholds().0;
+        let serial = (work as u64) <= context.thresholds().0;
         let loops_blocks = if serial {
             format!("none: serial (small, {work} steps on the calling thread)")
         } else if names.is_empty() {
@@ -179,7 +187,7 @@ impl Explain {
             equation: equation.into(),
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
-            threads: crate::schedule::threads(),
+            threads: context.threads(),
             in_place: false,
             semiring: None,
             body: Body::OneStep {
@@ -196,18 +204,20 @@ impl Explain {
     /// the planned path (for one slice, when sliced) cannot exist.
     #[doc(hidden)]
     pub fn path<T: Element, const NL: usize>(
+        context: &Context,
         equation: &str,
         shape: &Shape<NL>,
         labels: [char; NL],
         inputs: &[(&Operand<'_, T, NL>, &[Sub])],
         output: &[Sub],
     ) -> Result<Explain, EinsumError> {
-        Self::path_of::<T, NL>(equation, shape, &labels, inputs, output)
+        Self::path_of::<T, NL>(context, equation, shape, &labels, inputs, output)
     }
 
     /// [`Explain::path`] for the first `labels.len()` labels of `shape`,
     /// as [`Explain::one_step_of`].
     pub(crate) fn path_of<T: Element, const NL: usize>(
+        context: &Context,
         equation: &str,
         shape: &Shape<NL>,
         labels: &[char],
@@ -216,7 +226,7 @@ impl Explain {
     ) -> Result<Explain, EinsumError> {
         // The call allocates its output first, then each intermediate.
         checked_len::<T>(&shape.dims_of(output))?;
-        let limit = path::budget_elements::<T, NL>(shape, output);
+        let limit = path::budget_elements::<T, NL>(context, shape, output);
         let terms: Vec<&[Sub]> = inputs.iter().map(|(_, term)| *term).collect();
         let slicing = Slicing::plan_wide(&shape.widen(), labels, &terms, output, limit);
         let slice = slicing.slice_shape(shape);
@@ -224,12 +234,12 @@ impl Explain {
         for step in &steps[..steps.len().saturating_sub(1)] {
             checked_len::<T>(&slice.dims_of(&step.kept))?;
         }
-        let engines = step_engines(&slice, &slicing.path, inputs, output)?;
+        let engines = step_engines(context, &slice, &slicing.path, inputs, output)?;
         Ok(Explain {
             equation: equation.into(),
             sizes: sizes(shape, labels),
             ellipsis: shape.ellipsis().to_vec(),
-            threads: crate::schedule::threads(),
+            threads: context.threads(),
             in_place: false,
             semiring: None,
             body: Body::Path {
@@ -419,6 +429,7 @@ impl fmt::Display for Explain {
 /// path's running code chooses it: the operands' own strides, and the
 /// layouts [`crate::Output::allocate`] gives the intermediates.
 fn step_engines<T: Element, const NL: usize>(
+    context: &Context,
     shape: &Shape<NL>,
     path: &Path,
     inputs: &[(&Operand<'_, T, NL>, &[Sub])],
@@ -447,6 +458,7 @@ fn step_engines<T: Element, const NL: usize>(
                 .transpose()?;
             let writer = temp.as_ref().unwrap_or(&out).writer::<T>();
             let engine = kernels::choose(&BinaryStep {
+                context,
                 shape,
                 labels: &path::step_labels(&[ta, tb]),
                 a: &a,
@@ -547,13 +559,23 @@ mod tests {
         );
         // One operand: a copy.
         let s = shape(['i', 'j'], &[(big, ij)]);
-        let one_op = Explain::one_step::<f64, 2>("ij->ij", &s, ['i', 'j'], &ij, None, false, &ij);
+        let one_op = Explain::one_step::<f64, 2>(
+            &Context::default(),
+            "ij->ij",
+            &s,
+            ['i', 'j'],
+            &ij,
+            None,
+            false,
+            &ij,
+        );
         overflows(one_op, &[huge, huge]);
         // Two: the matmul of the report, whose m*n*k overflowed.
         let operands = [(big, ij), (big, jk)];
         let (s, xs) = bind(['i', 'j', 'k'], &operands);
         let ik = [Label(0), Label(2)];
         let two = Explain::one_step::<f64, 3>(
+            &Context::default(),
             "ij,jk->ik",
             &s,
             ['i', 'j', 'k'],
@@ -568,6 +590,7 @@ mod tests {
         let (s, xs) = bind(['i', 'j', 'k', 'l'], &operands);
         let il = [Label(0), Label(3)];
         let three = Explain::path::<f64, 4>(
+            &Context::default(),
             "ij,jk,kl->il",
             &s,
             ['i', 'j', 'k', 'l'],
@@ -587,6 +610,7 @@ mod tests {
         let operands = [(broadcast(&one, mn, k), ij), (broadcast(&one, k, mn), jk)];
         let (s, xs) = bind(['i', 'j', 'k'], &operands);
         let plan = Explain::one_step::<f64, 3>(
+            &Context::default(),
             "ij,jk->ik",
             &s,
             ['i', 'j', 'k'],
@@ -607,6 +631,7 @@ mod tests {
         ];
         let (s, xs) = bind(['i', 'j', 'k', 'l'], &operands);
         let plan = Explain::path::<f64, 4>(
+            &Context::default(),
             "ij,jk,kl->il",
             &s,
             ['i', 'j', 'k', 'l'],

@@ -7,6 +7,7 @@
 
 pub mod budget;
 mod compiled;
+mod context;
 pub mod dynamic;
 mod element;
 mod ellipsis;
@@ -21,12 +22,12 @@ pub mod path;
 mod rank;
 mod scale;
 pub mod schedule;
-mod scoped;
 pub mod semiring;
 mod shapes;
 mod step;
 mod target;
 
+pub use context::Context;
 pub use element::{Element, SameElement};
 pub use ellipsis::{EllipsisAxes, EllipsisOffsets};
 pub use error::EinsumError;

@@ -40,7 +40,7 @@ pub fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
         }
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = (ptr, bytes);
+    let _ = (context, ptr, bytes);
 }
 
 /// Faults in the pages of a large, fresh output before several threads
@@ -54,18 +54,18 @@ pub fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
 /// read as zero, those of a reused one keep their bytes), and failure is
 /// harmless. `ptr` and `bytes` must lie within one allocation.
 #[inline]
-pub(crate) fn prefault<T>(ptr: *mut T, bytes: usize) {
-    prefault_bytes(ptr.cast(), bytes);
+pub(crate) fn prefault<T>(context: &crate::context::Context, ptr: *mut T, bytes: usize) {
+    prefault_bytes(context, ptr.cast(), bytes);
 }
 
 /// [`prefault`], compiled once for every element type.
-fn prefault_bytes(ptr: *mut u8, bytes: usize) {
+fn prefault_bytes(context: &crate::context::Context, ptr: *mut u8, bytes: usize) {
     #[cfg(target_os = "linux")]
     if let Some(pages) = whole_pages(ptr, bytes).filter(|pages| !is_resident(pages.start)) {
         // Huge-page sized pieces, spread over the einsum's pool.
         const PIECE: usize = 2 << 20;
         let pieces = pages.len().div_ceil(PIECE);
-        crate::schedule::par_each(pieces, &|k| {
+        crate::schedule::par_each(context, pieces, &|k| {
             let from = pages.start + k * PIECE;
             let to = (from + PIECE).min(pages.end);
             // SAFETY: the range lies inside the caller's allocation, rounded
@@ -81,7 +81,7 @@ fn prefault_bytes(ptr: *mut u8, bytes: usize) {
         });
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = (ptr, bytes);
+    let _ = (context, ptr, bytes);
 }
 
 /// Whether the page at `page` is in memory: a large block that malloc

@@ -5,15 +5,19 @@
 //! all. Equations of more labels get a copy for [`WIDEST`] labels,
 //! compiled where they are used.
 
+use crate::context::Context;
 use crate::kernels;
 use crate::operand::{Operand, Writer};
 use crate::shapes::{Shape, WIDE, WIDEST};
 use crate::Element;
 
-/// A binary step as the engines take it: the bound sizes, the labels the
-/// step loops over, its two operands and its output (with its scaling).
+/// A binary step as the engines take it: the call's settings, the bound
+/// sizes, the labels the step loops over, its two operands and its output
+/// (with its scaling).
 #[derive(Clone, Copy)]
 pub struct BinaryStep<'s, 'x, T, const NL: usize> {
+    /// The settings of the call the step belongs to.
+    pub context: &'s Context,
     /// The bound sizes of every label and of the ellipsis.
     pub shape: &'s Shape<NL>,
     /// The labels the step loops over, numbered as in `shape`.
@@ -39,6 +43,7 @@ pub struct BinaryStep<'s, 'x, T, const NL: usize> {
 /// ```
 #[inline]
 pub fn gemm_step<T: Element, const NL: usize>(
+    context: &Context,
     shape: &Shape<NL>,
     labels: &[usize],
     a: &Operand<'_, T, NL>,
@@ -55,6 +60,7 @@ pub fn gemm_step<T: Element, const NL: usize>(
         && (!kernels::gemm_would_run::<T>(usize::MAX) || shape.ellipsis().is_empty());
     !declined
         && widened_gemm(&BinaryStep {
+            context,
             shape,
             labels,
             a,
@@ -80,6 +86,7 @@ fn on_widened<T: Element, const NL: usize, const W: usize>(
 ) -> bool {
     let (shape, a, b) = (step.shape.widen(), step.a.widen(), step.b.widen());
     f(&BinaryStep {
+        context: step.context,
         shape: &shape,
         labels: step.labels,
         a: &a,

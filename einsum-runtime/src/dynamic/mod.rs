@@ -28,6 +28,7 @@ mod cache;
 mod run;
 mod strided;
 
+use crate::context::Context;
 use crate::error::EinsumError;
 use crate::explain::Explain;
 use crate::options::Options;
@@ -35,7 +36,6 @@ use crate::path::PlanCache;
 use crate::shapes::Sub;
 use crate::Element;
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD};
-use std::cell::Cell;
 
 pub use crate::schedule::Cancel;
 
@@ -72,11 +72,6 @@ pub fn einsum<T: Element>(
     cache::contraction(equation, operands.len())?.run(operands)
 }
 
-thread_local! {
-    /// The token of the innermost [`with_cancel`] on this thread.
-    static SCOPED: Cell<Option<Cancel>> = const { Cell::new(None) };
-}
-
 /// Runs `f` with `token` in force for the run-time einsums it starts on
 /// this thread ([`einsum`], and [`Contraction`]s that have no token of
 /// their own): once the token is set (from any thread), they skip the
@@ -93,24 +88,7 @@ thread_local! {
 /// # Ok::<(), einsum_static::EinsumError>(())
 /// ```
 pub fn with_cancel<R>(token: &Cancel, f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<Cancel>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
-            SCOPED.with(|cell| cell.set(previous));
-        }
-    }
-    let _restore = Restore(SCOPED.with(|cell| cell.replace(Some(token.clone()))));
-    f()
-}
-
-/// The token of the innermost [`with_cancel`] on this thread, if any.
-fn scoped_cancel() -> Option<Cancel> {
-    SCOPED.with(|cell| {
-        let token = cell.take();
-        cell.set(token.clone());
-        token
-    })
+    crate::context::with_ambient(|context| context.cancel = Some(token.clone()), f)
 }
 
 /// An equation checked once, to run on many sets of operands.
@@ -413,6 +391,16 @@ impl Contraction {
         operands: &[ArrayViewD<'_, T>],
     ) -> Result<Explain, EinsumError> {
         run::explain(self, operands)
+    }
+
+    /// The settings of a call: the contraction's options and token over
+    /// the ambient settings of this thread.
+    fn context(&self) -> Context {
+        let mut context = self.options.over(Context::ambient_cancellable());
+        if let Some(token) = &self.cancel {
+            context.cancel = Some(token.clone());
+        }
+        context
     }
 
     /// The error for a call with `operands` operands, if it is not the

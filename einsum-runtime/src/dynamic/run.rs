@@ -10,8 +10,7 @@ use crate::error::EinsumError;
 use crate::explain::Explain;
 use crate::operand::{Operand, Writer};
 use crate::output::Output;
-use crate::path::{contract_wide, planned};
-use crate::schedule::cancel;
+use crate::path::{contract_wide, planned, PathCall};
 use crate::shapes::{Shape, ShapeBinder, Sub, WIDE, WIDEST};
 use crate::step::BinaryStep;
 use crate::target::Target;
@@ -100,21 +99,23 @@ fn explain_wide<T: Element, const W: usize>(
 ) -> Result<Explain, EinsumError> {
     let (shape, bound) = bind::<T, W>(c, operands)?;
     let terms: Vec<&[Sub]> = c.inputs.iter().map(Vec::as_slice).collect();
-    c.options.apply(|| {
-        if terms.len() >= 3 {
-            let inputs: Vec<(&Operand<'_, T, W>, &[Sub])> = bound.iter().zip(terms).collect();
-            return Explain::path_of::<T, W>(&c.equation, &shape, &c.labels, &inputs, &c.output);
-        }
-        // The scheduler cuts the first output axis (the largest stride).
-        let blocks = &c.output[..c.output.len().min(1)];
-        // The engines' own choice, on the operands as `compute` hands them.
-        let gemm = match &bound[..] {
-            [a, b] if c.gemm_class => Some((&c.numbers[..], a, b)),
-            _ => None,
-        };
-        let (labels, output) = (&c.labels, &c.output);
-        Explain::one_step_of::<T, W>(&c.equation, &shape, labels, output, gemm, c.sums(), blocks)
-    })
+    let (context, equation) = (&c.context(), &c.equation);
+    let (labels, output) = (&c.labels, &c.output);
+    if terms.len() >= 3 {
+        let inputs: Vec<(&Operand<'_, T, W>, &[Sub])> = bound.iter().zip(terms).collect();
+        return Explain::path_of::<T, W>(context, equation, &shape, labels, &inputs, output);
+    }
+    // The scheduler cuts the first output axis (the largest stride).
+    let blocks = &output[..output.len().min(1)];
+    // The engines' own choice, on the operands as `compute` hands them.
+    let gemm = match &bound[..] {
+        [a, b] if c.gemm_class => Some((&c.numbers[..], a, b)),
+        _ => None,
+    };
+    let sums = c.sums();
+    Explain::one_step_of::<T, W>(
+        context, equation, &shape, labels, output, gemm, sums, blocks,
+    )
 }
 
 /// The operands bound to their terms, with every size check, and the
@@ -146,17 +147,15 @@ fn compute<T: Element, const W: usize>(
     out: &Writer<'_, T, W>,
 ) -> Result<(), EinsumError> {
     let labels = &c.numbers;
-    // The token in force for this call, read here on the calling thread;
-    // the engines' parallel sections hand it to their tasks.
-    let token = c.cancel.clone().or_else(super::scoped_cancel);
-    let _in_force = token.clone().map(cancel::enter);
-    let result = c.options.apply(|| match bound {
+    let context = &c.context();
+    let result = match bound {
         [a] => {
-            strided_step(shape, labels, [a], out);
+            strided_step(context, shape, labels, [a], out);
             Ok(())
         }
         [a, b] => {
             let step = BinaryStep {
+                context,
                 shape,
                 labels,
                 a,
@@ -164,7 +163,7 @@ fn compute<T: Element, const W: usize>(
                 out,
             };
             if !(c.gemm_class && kernels::gemm(&step)) {
-                strided_step(shape, labels, [a, b], out);
+                strided_step(context, shape, labels, [a, b], out);
             }
             Ok(())
         }
@@ -174,14 +173,21 @@ fn compute<T: Element, const W: usize>(
                 .zip(&c.inputs)
                 .map(|(operand, term)| (*operand, term.as_slice()))
                 .collect();
-            contract_wide(shape, &c.labels, &inputs, &c.output, out, &c.plans)
+            let call = PathCall {
+                context,
+                shape,
+                labels: &c.labels,
+                inputs: &inputs,
+                output: &c.output,
+            };
+            contract_wide(&call, out, &c.plans)
         }
-    });
-    match token {
-        // Some blocks may have been skipped: the output is not the result.
-        Some(token) if token.is_cancelled() => Err(EinsumError::Cancelled),
-        _ => result,
+    };
+    // Some blocks may have been skipped: the output is not the result.
+    if context.cancelled() {
+        return Err(EinsumError::Cancelled);
     }
+    result
 }
 
 /// [`Contraction::flops`].
@@ -199,12 +205,11 @@ fn flops_wide<T: Element, const W: usize>(
     let (shape, _) = bind::<T, W>(c, operands)?;
     if c.inputs.len() >= 3 {
         // The path the call will run (planned now, or kept from before).
-        return Ok(c.options.apply(|| {
-            let slicing = planned::<T, W>(&shape, &c.labels, &c.output, &c.plans, || {
-                c.inputs.iter().map(Vec::as_slice).collect()
-            });
-            slicing.path.cost() * slicing.slices() as f64
-        }));
+        let context = &c.context();
+        let slicing = planned::<T, W>(context, &shape, &c.labels, &c.output, &c.plans, || {
+            c.inputs.iter().map(Vec::as_slice).collect()
+        });
+        return Ok(slicing.path.cost() * slicing.slices() as f64);
     }
     // One step: every combination of the labels' indices, once (a
     // multiply) or twice (and an add) when some label is summed.

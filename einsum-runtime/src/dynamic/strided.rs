@@ -15,6 +15,7 @@
 //! summed in one order that depends on sizes and strides only, so every
 //! thread count gives the same bits.
 
+use crate::context::Context;
 use crate::kernels::dims::{axes_of, AxisOf};
 use crate::kernels::{store_products, sum_of_products, RowSum};
 use crate::operand::{Operand, Writer};
@@ -30,6 +31,7 @@ type At<const K: usize> = ([isize; K], isize);
 /// over `labels` and the ellipsis axes. `out` must have distinct offsets
 /// for distinct indices (every element is written once).
 pub(crate) fn strided_step<T: Element, const W: usize, const K: usize>(
+    context: &Context,
     shape: &Shape<W>,
     labels: &[usize],
     inputs: [&Operand<'_, T, W>; K],
@@ -48,14 +50,14 @@ pub(crate) fn strided_step<T: Element, const W: usize, const K: usize>(
     if let Some(r) = row_axis(&outs, &sums) {
         let mut outs = outs;
         let row = outs.remove(r);
-        row_sums(&outs, &row, &sums, inputs, out);
+        row_sums(context, (&outs, &row, &sums), inputs, out);
         return;
     }
     let start = ([0; K], 0);
     match outs.split_first() {
         Some((only, [])) if sums.is_empty() => {
             // One output axis, nothing summed: blocks of one long lane.
-            schedule::run([1, only.len as isize], 1, |_, cols| {
+            schedule::run(context, [1, only.len as isize], 1, |_, cols| {
                 let (offsets, to) = step(start, only, cols.start);
                 let lanes = lanes(inputs, offsets, only);
                 let len = cols.end - cols.start;
@@ -67,15 +69,20 @@ pub(crate) fn strided_step<T: Element, const W: usize, const K: usize>(
         }
         Some((first, rest)) => {
             let work: usize = rest.iter().chain(&sums).map(|x| x.len).product();
-            schedule::run([first.len as isize, 1], work as isize, |rows, _| {
-                for r in rows {
-                    let at = step(start, first, r);
-                    output_loops(rest, &sums, at, inputs, out);
-                }
-            });
+            schedule::run(
+                context,
+                [first.len as isize, 1],
+                work as isize,
+                |rows, _| {
+                    for r in rows {
+                        let at = step(start, first, r);
+                        output_loops(rest, &sums, at, inputs, out);
+                    }
+                },
+            );
         }
         None => {
-            let total = full_sum(&sums, inputs);
+            let total = full_sum(context, &sums, inputs);
             // SAFETY: the output has one element, at offset 0.
             unsafe { out.set(0, total) };
         }
@@ -144,9 +151,8 @@ fn row_axis<const K: usize>(outs: &[AxisOf<K>], sums: &[AxisOf<K>]) -> Option<us
 /// every index of the other output axes, a row of sums is kept while every
 /// summed index adds its products, then stored.
 fn row_sums<T: Element, const W: usize, const K: usize>(
-    outs: &[AxisOf<K>],
-    row: &AxisOf<K>,
-    sums: &[AxisOf<K>],
+    context: &Context,
+    (outs, row, sums): (&[AxisOf<K>], &AxisOf<K>, &[AxisOf<K>]),
     inputs: [&Operand<'_, T, W>; K],
     out: &Writer<'_, T, W>,
 ) {
@@ -158,7 +164,7 @@ fn row_sums<T: Element, const W: usize, const K: usize>(
     let (first, rest) = outs.split_first().unwrap_or((&one, &[]));
     let work: usize = rest.iter().chain(sums).map(|x| x.len).product();
     let row_bytes = row.len * std::mem::size_of::<T>();
-    let threads = schedule::threads().max(1);
+    let threads = context.threads().max(1);
     if rest.is_empty() && row_bytes <= TILE_BYTES && first.len >= 4 * threads {
         // Whole rows, as many to a block as fit [`TILE_BYTES`] while each
         // thread gets several blocks: each summed index then reads one
@@ -169,7 +175,7 @@ fn row_sums<T: Element, const W: usize, const K: usize>(
             .max(1);
         let blocks = first.len.div_ceil(step);
         let block_work = (step * row.len * work) as isize;
-        schedule::run([blocks as isize, 1], block_work, |bs, _| {
+        schedule::run(context, [blocks as isize, 1], block_work, |bs, _| {
             let mut acc = RowSum::new();
             for b in bs {
                 let start = b * step as isize;
@@ -191,7 +197,7 @@ fn row_sums<T: Element, const W: usize, const K: usize>(
     let dims = [first.len as isize, row.len as isize];
     // Blocks of 8 times the scheduler's work: a tile of several rows, whose
     // reads for one summed index are then long enough to stream.
-    schedule::run(dims, (work / 8).max(1) as isize, |rows, cols| {
+    schedule::run(context, dims, (work / 8).max(1) as isize, |rows, cols| {
         let mut acc = RowSum::new();
         if rest.is_empty() {
             tile(&mut acc, rows, cols, first, row, sums, inputs, out);
@@ -316,6 +322,7 @@ fn sum_over<T: Element, const W: usize, const K: usize>(
 /// The whole sum of a scalar result: the outermost summed axis split into
 /// blocks whose partial sums are added in order.
 fn full_sum<T: Element, const W: usize, const K: usize>(
+    context: &Context,
     sums: &[AxisOf<K>],
     inputs: [&Operand<'_, T, W>; K],
 ) -> T {
@@ -324,7 +331,7 @@ fn full_sum<T: Element, const W: usize, const K: usize>(
         return product_at(inputs, start.0);
     };
     let inner: usize = rest.iter().map(|x| x.len).product();
-    schedule::reduce(first.len as isize, inner as isize, |range| {
+    schedule::reduce(context, first.len as isize, inner as isize, |range| {
         if rest.is_empty() {
             // One summed axis: this block's range is one kernel call.
             let (offsets, _) = step(start, first, range.start);

@@ -16,7 +16,9 @@ use std::cmp::Reverse;
 /// `out` must be in standard layout (every element is written), with the labels it
 /// keeps, as [`crate::Output`] makes it.
 pub fn binary_step<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) {
-    let BinaryStep { a, b, out, .. } = *step;
+    let BinaryStep {
+        context, a, b, out, ..
+    } = *step;
     if out.is_empty() || gemm(step) {
         return;
     }
@@ -39,12 +41,17 @@ pub fn binary_step<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>
         outs.remove(0)
     };
     let work: usize = outs.iter().chain(&sums).map(|x| x.len).product();
-    schedule::run([first.len as isize, 1], work as isize, |rows, _| {
-        for r in rows {
-            let base = (r * first.a, r * first.b, r * first.out);
-            element_loops(&outs, &sums, base, a, b, out);
-        }
-    });
+    schedule::run(
+        context,
+        [first.len as isize, 1],
+        work as isize,
+        |rows, _| {
+            for r in rows {
+                let base = (r * first.a, r * first.b, r * first.out);
+                element_loops(&outs, &sums, base, a, b, out);
+            }
+        },
+    );
 }
 
 /// The loops below the scheduler's block: the remaining output axes, then

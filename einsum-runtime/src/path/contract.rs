@@ -2,15 +2,15 @@
 //! generic step kernel, once per slice when the budget asks for slices.
 
 use super::{OperandSet, Path, PlanCache, Slicing};
+use crate::context::Context;
 use crate::error::EinsumError;
 use crate::kernels::{self, dims};
 use crate::operand::{Operand, Writer};
 use crate::output::Output;
 use crate::scale::Scale;
-use crate::schedule::cancel;
 use crate::shapes::{Shape, Sub, WIDE, WIDEST};
 use crate::step::BinaryStep;
-use crate::{budget, Element};
+use crate::Element;
 use ndarray::IxDyn;
 
 /// Contracts the operands along the cheapest path into `out` (an
@@ -32,6 +32,7 @@ use ndarray::IxDyn;
 /// assert_eq!(r[[0, 0]], 64.0 * 512.0 * 64.0);
 /// ```
 pub fn contract<T: Element, const NL: usize>(
+    context: &Context,
     shape: &Shape<NL>,
     labels: [char; NL],
     inputs: &[(&Operand<'_, T, NL>, &[Sub])],
@@ -39,7 +40,7 @@ pub fn contract<T: Element, const NL: usize>(
     out: &Writer<'_, T, NL>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
-    widened(shape, &labels, inputs, output, out, plans)
+    widened(context, shape, &labels, inputs, output, out, plans)
 }
 
 /// [`contract`] widened to one label
@@ -47,6 +48,7 @@ pub fn contract<T: Element, const NL: usize>(
 /// [`crate::compiled`]), not once per equation.
 #[inline(never)]
 fn widened<T: Element, const NL: usize>(
+    context: &Context,
     shape: &Shape<NL>,
     labels: &[char],
     inputs: &[(&Operand<'_, T, NL>, &[Sub])],
@@ -55,12 +57,23 @@ fn widened<T: Element, const NL: usize>(
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
     if const { NL <= WIDE } {
-        let wide = widen_all::<T, NL, WIDE>(inputs);
-        let contract = crate::compiled::contract::<T>();
-        contract(&shape.widen(), labels, &wide, output, &out.widen(), plans)
+        let call = PathCall {
+            context,
+            shape: &shape.widen(),
+            labels,
+            inputs: &widen_all::<T, NL, WIDE>(inputs),
+            output,
+        };
+        crate::compiled::contract::<T>()(&call, &out.widen(), plans)
     } else {
-        let wide = widen_all::<T, NL, WIDEST>(inputs);
-        contract_wide(&shape.widen(), labels, &wide, output, &out.widen(), plans)
+        let call = PathCall {
+            context,
+            shape: &shape.widen(),
+            labels,
+            inputs: &widen_all::<T, NL, WIDEST>(inputs),
+            output,
+        };
+        contract_wide(&call, &out.widen(), plans)
     }
 }
 
@@ -78,14 +91,11 @@ pub(crate) fn widen_all<'a, 't, T, const NL: usize, const W: usize>(
 /// [`contract`] for `W` labels: compiled in this crate for [`WIDE`] and the
 /// common element types (see [`crate::compiled`]).
 pub(crate) fn contract_wide<T: Element, const W: usize>(
-    shape: &Shape<W>,
-    labels: &[char],
-    inputs: &[(Operand<'_, T, W>, &[Sub])],
-    output: &[Sub],
+    call: &PathCall<'_, '_, T, W>,
     out: &Writer<'_, T, W>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
-    contract_with(&SumOfProducts, shape, labels, inputs, output, out, plans)
+    contract_with(&SumOfProducts, call, out, plans)
 }
 
 /// What the steps of a path compute, and how the parts of a sliced sum
@@ -115,28 +125,44 @@ impl<T: Element> Steps<T> for SumOfProducts {
     }
 }
 
+/// A contraction along a path, as [`contract_with`] takes it: the call's
+/// settings, the bound sizes, the labels, the operands with their terms,
+/// and the output's subscripts.
+pub(crate) struct PathCall<'c, 'x, T, const W: usize> {
+    pub(crate) context: &'c Context,
+    pub(crate) shape: &'c Shape<W>,
+    pub(crate) labels: &'c [char],
+    pub(crate) inputs: &'c [(Operand<'x, T, W>, &'c [Sub])],
+    pub(crate) output: &'c [Sub],
+}
+
 /// [`contract_wide`] with the steps of `steps`.
 pub(crate) fn contract_with<T: Element, K: Steps<T>, const W: usize>(
     steps: &K,
-    shape: &Shape<W>,
-    labels: &[char],
-    inputs: &[(Operand<'_, T, W>, &[Sub])],
-    output: &[Sub],
+    call: &PathCall<'_, '_, T, W>,
     out: &Writer<'_, T, W>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
-    let slicing = planned::<T, W>(shape, labels, output, plans, || {
+    let PathCall {
+        context,
+        shape,
+        labels,
+        inputs,
+        output,
+    } = *call;
+    let slicing = planned::<T, W>(context, shape, labels, output, plans, || {
         inputs.iter().map(|(_, term)| *term).collect()
     });
     if slicing.chunks.is_empty() {
-        return run_path(steps, shape, &slicing.path, inputs, out);
+        return run_path(steps, context, shape, &slicing.path, inputs, out);
     }
-    run_slices(steps, shape, &slicing, inputs, output, out)
+    run_slices(steps, call, &slicing, out)
 }
 
-/// The path and slicing of a call of `shape` with the budget in force:
+/// The path and slicing of a call of `shape` with the call's budget:
 /// `plans`' for these sizes, or planned for `terms()` and kept there.
 pub(crate) fn planned<'t, T, const W: usize>(
+    context: &Context,
     shape: &Shape<W>,
     labels: &[char],
     output: &[Sub],
@@ -144,7 +170,12 @@ pub(crate) fn planned<'t, T, const W: usize>(
     terms: impl FnOnce() -> Vec<&'t [Sub]>,
 ) -> std::sync::Arc<Slicing> {
     let element = std::mem::size_of::<T>();
-    let budget = budget_of(&shape.dims_of(output), shape.operand_bytes(), element);
+    let budget = budget_of(
+        context,
+        &shape.dims_of(output),
+        shape.operand_bytes(),
+        element,
+    );
     let sizes = shape.label_sizes();
     plans.get_or_plan(sizes, shape.ellipsis(), budget, || {
         Slicing::plan_wide(&shape.widen(), labels, &terms(), output, budget)
@@ -156,8 +187,13 @@ pub(crate) fn planned<'t, T, const W: usize>(
 /// by the memory it occupies, not by its shape: a broadcast operand's
 /// shape would raise the budget to a size that no array of the call
 /// occupies, and leave intermediates of that size unsliced.
-pub(crate) fn budget_elements<T, const NL: usize>(shape: &Shape<NL>, output: &[Sub]) -> f64 {
+pub(crate) fn budget_elements<T, const NL: usize>(
+    context: &Context,
+    shape: &Shape<NL>,
+    output: &[Sub],
+) -> f64 {
     budget_of(
+        context,
         &shape.dims_of(output),
         shape.operand_bytes(),
         std::mem::size_of::<T>(),
@@ -166,11 +202,16 @@ pub(crate) fn budget_elements<T, const NL: usize>(shape: &Shape<NL>, output: &[S
 
 /// [`budget_elements`] for an output of `output_dims`, operands of at
 /// most `operand_bytes` and elements of `element` bytes.
-fn budget_of(output_dims: &[usize], operand_bytes: usize, element: usize) -> f64 {
+fn budget_of(
+    context: &Context,
+    output_dims: &[usize],
+    operand_bytes: usize,
+    element: usize,
+) -> f64 {
     let output_elements = output_dims.iter().map(|&d| d as f64).product::<f64>();
     let output_bytes = output_elements * element as f64;
     let largest = output_bytes.max(operand_bytes as f64);
-    let limit = budget::memory_limit(largest.min(usize::MAX as f64) as usize);
+    let limit = context.memory_limit(largest.min(usize::MAX as f64) as usize);
     limit as f64 / element.max(1) as f64
 }
 
@@ -179,12 +220,17 @@ fn budget_of(output_dims: &[usize], operand_bytes: usize, element: usize) -> f64
 /// chunks in a row.
 fn run_slices<T: Element, K: Steps<T>, const W: usize>(
     steps: &K,
-    shape: &Shape<W>,
+    call: &PathCall<'_, '_, T, W>,
     slicing: &Slicing,
-    inputs: &[(Operand<'_, T, W>, &[Sub])],
-    output: &[Sub],
     out: &Writer<'_, T, W>,
 ) -> Result<(), EinsumError> {
+    let PathCall {
+        context,
+        shape,
+        inputs,
+        output,
+        ..
+    } = *call;
     let summed_slices: usize = slicing
         .chunks
         .iter()
@@ -192,7 +238,7 @@ fn run_slices<T: Element, K: Steps<T>, const W: usize>(
         .map(|&(_, full, chunk)| full.div_ceil(chunk))
         .fold(1, usize::saturating_mul);
     for index in 0..slicing.slices() {
-        if cancel::requested() {
+        if context.cancelled() {
             return Err(EinsumError::Cancelled);
         }
         // This slice's start and length along each sliced label.
@@ -215,12 +261,20 @@ fn run_slices<T: Element, K: Steps<T>, const W: usize>(
         let out_slice = out.shifted(shift(&out.strides));
         if index % summed_slices == 0 {
             // The first chunk of the summed labels writes the output slice.
-            run_path(steps, &sizes, &slicing.path, &sliced, &out_slice)?;
+            run_path(steps, context, &sizes, &slicing.path, &sliced, &out_slice)?;
         } else {
             // Later ones are computed aside and added in.
             let mut scratch = Output::<T, IxDyn, W>::allocate(&sizes, output)?;
-            run_path(steps, &sizes, &slicing.path, &sliced, &scratch.writer())?;
-            add_into(steps, &sizes, output, &scratch.operand(), &out_slice);
+            let part = scratch.writer();
+            run_path(steps, context, &sizes, &slicing.path, &sliced, &part)?;
+            add_into(
+                steps,
+                context,
+                &sizes,
+                output,
+                &scratch.operand(),
+                &out_slice,
+            );
         }
     }
     Ok(())
@@ -229,6 +283,7 @@ fn run_slices<T: Element, K: Steps<T>, const W: usize>(
 /// Runs the steps of `path` in order, the last one into `out`.
 fn run_path<T: Element, K: Steps<T>, const W: usize>(
     steps: &K,
+    context: &Context,
     shape: &Shape<W>,
     path: &Path,
     inputs: &[(Operand<'_, T, W>, &[Sub])],
@@ -238,7 +293,7 @@ fn run_path<T: Element, K: Steps<T>, const W: usize>(
     let mut temps: Vec<(OperandSet, Output<T, IxDyn, W>, &[Sub])> = Vec::new();
     let last = path.steps.len() - 1;
     for (k, step) in path.steps.iter().enumerate() {
-        if cancel::requested() {
+        if context.cancelled() {
             return Err(EinsumError::Cancelled);
         }
         let mut take = |set: &OperandSet| -> Argument<'_, T, W> {
@@ -259,6 +314,7 @@ fn run_path<T: Element, K: Steps<T>, const W: usize>(
         let right_op = right.operand(inputs);
         let involved = step_labels(&[left.term(), right.term()]);
         let binary = |out| BinaryStep {
+            context,
             shape,
             labels: &involved,
             a: &left_op,
@@ -280,6 +336,7 @@ fn run_path<T: Element, K: Steps<T>, const W: usize>(
 /// labels of `term`.
 fn add_into<T: Element, K: Steps<T>, const W: usize>(
     steps: &K,
+    context: &Context,
     shape: &Shape<W>,
     term: &[Sub],
     part: &Operand<'_, T, W>,
@@ -287,6 +344,7 @@ fn add_into<T: Element, K: Steps<T>, const W: usize>(
 ) {
     let labels: Vec<usize> = step_labels(&[term]);
     let axes = dims::step_axes(&BinaryStep {
+        context,
         shape,
         labels: &labels,
         a: part,

@@ -20,9 +20,9 @@ mod slicing;
 
 pub use cache::PlanCache;
 pub use contract::contract;
-pub(crate) use contract::contract_wide;
+
 pub(crate) use contract::{budget_elements, planned};
-pub(crate) use contract::{contract_with, step_labels, widen_all, Steps};
+pub(crate) use contract::{contract_wide, contract_with, step_labels, widen_all, PathCall, Steps};
 pub use operands::OperandSet;
 pub use slicing::Slicing;
 

@@ -2,17 +2,12 @@
 //! einsum between blocks of work (a Ctrl-C handler, a deadline, a user's
 //! "stop" button).
 //!
-//! Only the run-time API ([`crate::dynamic`]) puts a token in force, and
-//! only for the duration of its call; the code the macros generate never
-//! does, so their results can never be cut short. A token in force is kept
-//! in a thread-local of the calling thread; each parallel section reads it
-//! as it starts (see [`in_pool`](super::in_pool)) and hands it to its
-//! tasks, which run on rayon's threads and would not see the caller's
-//! thread-locals. While a section runs, the thread-local is cleared, so
-//! that the tasks of other einsums that this thread may run meanwhile
-//! (rayon lets a waiting thread steal work) never see this call's token.
+//! Only the run-time API ([`crate::dynamic`]) gives a call a token; the
+//! code the macros generate never does, so their results can never be cut
+//! short. The token travels in the call's [`Context`](crate::context::Context):
+//! each parallel section hands its tasks a [`Stop`] of it, so a task checks
+//! its own call's token on whatever thread runs it.
 
-use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -70,69 +65,19 @@ impl Cancel {
     }
 }
 
-thread_local! {
-    /// The token in force for the run-time einsum on this thread, if any.
-    static IN_FORCE: Cell<Option<Cancel>> = const { Cell::new(None) };
-}
-
-/// Puts `token` in force on this thread until the result drops (on unwind
-/// too), when the one before is put back.
-pub(crate) fn enter(token: Cancel) -> Entered {
-    Entered(IN_FORCE.with(|cell| cell.replace(Some(token))))
-}
-
-/// A token in force; dropping it puts back the one before.
-pub(crate) struct Entered(Option<Cancel>);
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        let previous = self.0.take();
-        IN_FORCE.with(|cell| cell.set(previous));
-    }
-}
-
-/// Whether the token in force on this thread is set: for the loops that
-/// run on the calling thread (path steps, slices).
-pub(crate) fn requested() -> bool {
-    IN_FORCE.with(|cell| {
-        let token = cell.take();
-        let set = token.as_ref().is_some_and(Cancel::is_cancelled);
-        cell.set(token);
-        set
-    })
-}
-
-/// The token in force on this thread, taken out of force until the result
-/// drops: a parallel section holds it and hands [`Stop`] to its tasks.
-pub(crate) fn take() -> Taken {
-    Taken(IN_FORCE.with(Cell::take))
-}
-
-/// A token taken out of force by a parallel section; put back on drop.
-pub(crate) struct Taken(Option<Cancel>);
-
-impl Taken {
-    /// What the section's tasks check.
-    #[inline]
-    pub(crate) fn stop(&self) -> Stop<'_> {
-        Stop(self.0.as_ref().map(|token| &*token.0))
-    }
-}
-
-impl Drop for Taken {
-    fn drop(&mut self) {
-        let token = self.0.take();
-        IN_FORCE.with(|cell| cell.set(token));
-    }
-}
-
-/// What a parallel section's tasks check before each block: the flag of
-/// the token in force where the section started, if any. Without a token
-/// the check is one test of a constant `None`.
+/// What a call's tasks check before each block: the flag of the call's
+/// token, if any. Without a token the check is one test of a constant
+/// `None`.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Stop<'a>(Option<&'a AtomicBool>);
 
-impl Stop<'_> {
+impl<'a> Stop<'a> {
+    /// The check of `token`'s flag (none without a token).
+    #[inline]
+    pub(crate) fn of(token: Option<&'a Cancel>) -> Stop<'a> {
+        Stop(token.map(|token| &*token.0))
+    }
+
     /// Whether the work not started yet is to be skipped.
     #[inline]
     pub(crate) fn requested(self) -> bool {
@@ -148,23 +93,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn in_force_for_the_scope_and_out_of_force_in_a_section() {
+    fn a_stop_sees_its_token_only() {
         let token = Cancel::new();
-        {
-            let _entered = enter(token.clone());
-            assert!(!requested());
-            token.cancel();
-            assert!(requested());
-            {
-                let taken = take();
-                assert!(taken.stop().requested());
-                // Stolen work on this thread does not see the token.
-                assert!(!requested());
-            }
-            assert!(requested());
-        }
-        assert!(!requested());
-        assert!(IN_FORCE.with(Cell::take).is_none());
-        assert!(!Stop::default().requested());
+        let stop = Stop::of(Some(&token));
+        assert!(!stop.requested());
+        token.cancel();
+        assert!(stop.requested());
+        token.reset();
+        assert!(!stop.requested());
+        assert!(!Stop::of(None).requested());
     }
 }

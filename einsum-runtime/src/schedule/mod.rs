@@ -6,6 +6,7 @@
 //! needed), sized by the work they hold rather than by the thread count, so
 //! the same sizes always give the same blocks and the same results.
 
+use crate::context::Context;
 use crate::Element;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -14,8 +15,8 @@ pub(crate) mod cancel;
 mod pools;
 mod summing;
 pub use cancel::Cancel;
+pub(crate) use pools::pool;
 pub use pools::with_threads;
-pub(crate) use pools::{choose, in_pool, threads, Chosen};
 pub use summing::{run_summing, MIN_ROW_WIDTH};
 
 /// Below this many inner-loop steps in total, threads cost more than they
@@ -26,7 +27,8 @@ pub use summing::{run_summing, MIN_ROW_WIDTH};
 /// let caller = std::thread::current().id();
 /// // 100 x 100 outputs of 3 steps each: 30 000 steps, under the threshold.
 /// assert!(100 * 100 * 3 <= SERIAL_WORK);
-/// run([100, 100], 3, |_, _| assert_eq!(std::thread::current().id(), caller));
+/// let context = einsum_runtime::Context::default();
+/// run(&context, [100, 100], 3, |_, _| assert_eq!(std::thread::current().id(), caller));
 /// ```
 pub const SERIAL_WORK: u64 = 1 << 15;
 
@@ -38,15 +40,11 @@ pub const SERIAL_WORK: u64 = 1 << 15;
 /// use std::sync::atomic::{AtomicU64, Ordering};
 /// let blocks = AtomicU64::new(0);
 /// // 1000 rows of 1000 steps: blocks of 65 rows (65 000 steps each).
-/// run([1000, 1], 1000, |_, _| { blocks.fetch_add(1, Ordering::Relaxed); });
+/// let context = einsum_runtime::Context::default();
+/// run(&context, [1000, 1], 1000, |_, _| { blocks.fetch_add(1, Ordering::Relaxed); });
 /// assert_eq!(blocks.into_inner(), 1000u64.div_ceil(BLOCK_WORK / 1000));
 /// ```
 pub const BLOCK_WORK: u64 = 1 << 16;
-
-thread_local! {
-    /// A smaller block size for this thread's einsums; see [`with_block_work`].
-    static BLOCK_WORK_OVERRIDE: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
-}
 
 /// Runs `f` with blocks of `work` steps (and the serial threshold at half
 /// of that) for the einsums it starts on this thread, instead of
@@ -55,24 +53,16 @@ thread_local! {
 /// take otherwise.
 ///
 /// ```
-/// let total = einsum_runtime::schedule::with_block_work(8, || {
-///     einsum_runtime::schedule::reduce(100, 1, |r| r.map(|i| i as f64).sum::<f64>())
+/// use einsum_runtime::schedule::{reduce, with_block_work};
+/// let total = with_block_work(8, || {
+///     let context = einsum_static::__private::Context::ambient();
+///     reduce(&context, 100, 1, |r| r.map(|i| i as f64).sum::<f64>())
 /// });
 /// assert_eq!(total, 4950.0);
 /// ```
 #[doc(hidden)]
 pub fn with_block_work<R>(work: u64, f: impl FnOnce() -> R) -> R {
-    crate::scoped::with_setting(&BLOCK_WORK_OVERRIDE, work.max(2), f)
-}
-
-/// The block size and serial threshold in force on this thread. Inlined:
-/// a tiny call's whole scheduling is this one thread-local read.
-#[inline]
-pub(crate) fn thresholds() -> (u64, u64) {
-    match BLOCK_WORK_OVERRIDE.with(std::cell::Cell::get) {
-        Some(work) => (work / 2, work),
-        None => (SERIAL_WORK, BLOCK_WORK),
-    }
+    crate::context::with_ambient(|c| c.block_work = Some(work.max(2)), f)
 }
 
 /// Runs `block` over the output index space `dims[0] x dims[1]`, where each
@@ -81,14 +71,14 @@ pub(crate) fn thresholds() -> (u64, u64) {
 /// ```
 /// use std::sync::atomic::{AtomicIsize, Ordering};
 /// let visited = AtomicIsize::new(0);
-/// einsum_runtime::schedule::run([1000, 300], 5, |rows, cols| {
+/// einsum_runtime::schedule::run(&Default::default(), [1000, 300], 5, |rows, cols| {
 ///     let n = (rows.end - rows.start) * (cols.end - cols.start);
 ///     visited.fetch_add(n, Ordering::Relaxed);
 /// });
 /// assert_eq!(visited.into_inner(), 300_000);
 /// ```
 #[inline]
-pub fn run<F>(dims: [isize; 2], inner_work: isize, block: F)
+pub fn run<F>(context: &Context, dims: [isize; 2], inner_work: isize, block: F)
 where
     F: Fn(Range<isize>, Range<isize>) + Sync,
 {
@@ -97,12 +87,13 @@ where
     let (rows, cols) = (dims[0].max(0) as u64, dims[1].max(0) as u64);
     let per_index = inner_work.max(1) as u64;
     let total = rows.saturating_mul(cols).saturating_mul(per_index);
-    let (serial_work, block_work) = thresholds();
+    let (serial_work, block_work) = context.thresholds();
     if total <= serial_work || rows.saturating_mul(cols) <= 1 {
         block(0..dims[0], 0..dims[1]);
         return;
     }
-    run_blocks(BlockPlan::new(rows, cols, per_index, block_work), &block);
+    let plan = BlockPlan::new(rows, cols, per_index, block_work);
+    run_blocks(context, plan, &block);
 }
 
 /// The parallel part of [`run`], behind a `dyn` call: compiled once, not
@@ -110,8 +101,12 @@ where
 /// call site made users' builds twice as slow). One indirect call per
 /// block of at least [`SERIAL_WORK`] steps costs nothing measurable.
 #[inline(never)]
-fn run_blocks(plan: BlockPlan, block: &(dyn Fn(Range<isize>, Range<isize>) + Sync)) {
-    par_each(plan.count() as usize, &|k| {
+fn run_blocks(
+    context: &Context,
+    plan: BlockPlan,
+    block: &(dyn Fn(Range<isize>, Range<isize>) + Sync),
+) {
+    par_each(context, plan.count() as usize, &|k| {
         let (r, c) = plan.block(k as u64);
         block(r, c);
     });
@@ -122,8 +117,8 @@ fn run_blocks(plan: BlockPlan, block: &(dyn Fn(Range<isize>, Range<isize>) + Syn
 /// share, whatever their element type. Once the call's cancellation token
 /// is set, the tasks not started yet are skipped (see [`Cancel`]).
 #[inline(never)]
-pub(crate) fn par_each(count: usize, task: &(dyn Fn(usize) + Sync)) {
-    in_pool(|stop| {
+pub(crate) fn par_each(context: &Context, count: usize, task: &(dyn Fn(usize) + Sync)) {
+    context.in_pool(|stop| {
         (0..count).into_par_iter().for_each(|k| {
             if !stop.requested() {
                 task(k)
@@ -139,23 +134,24 @@ pub(crate) fn par_each(count: usize, task: &(dyn Fn(usize) + Sync)) {
 /// result, bit for bit.
 ///
 /// ```
-/// let total = einsum_runtime::schedule::reduce(1_000_000, 1, |range| {
+/// let context = einsum_runtime::Context::default();
+/// let total = einsum_runtime::schedule::reduce(&context, 1_000_000, 1, |range| {
 ///     range.map(|i| i as f64).sum::<f64>()
 /// });
 /// assert_eq!(total, 499_999_500_000.0);
 /// ```
 #[inline]
-pub fn reduce<T, F>(len: isize, inner_work: isize, block: F) -> T
+pub fn reduce<T, F>(context: &Context, len: isize, inner_work: isize, block: F) -> T
 where
     T: Element,
     F: Fn(Range<isize>) -> T + Sync,
 {
     let per_index = inner_work.max(1) as u64;
     let total = (len.max(0) as u64).saturating_mul(per_index);
-    if total <= thresholds().0 || len <= 1 {
+    if total <= context.thresholds().0 || len <= 1 {
         return block(0..len);
     }
-    reduce_in_parallel(len, per_index, block)
+    reduce_in_parallel(context, len, per_index, block)
 }
 
 /// Takes `block` by value, and does all the parallel path's work, so that
@@ -164,22 +160,23 @@ where
 /// registers (the generated closures own copies of them). One small copy
 /// of this per call site; the rayon part is [`reduce_blocks`], shared.
 #[inline(never)]
-fn reduce_in_parallel<T, F>(len: isize, per_index: u64, block: F) -> T
+fn reduce_in_parallel<T, F>(context: &Context, len: isize, per_index: u64, block: F) -> T
 where
     T: Element,
     F: Fn(Range<isize>) -> T + Sync,
 {
-    let step = (thresholds().1 / per_index).clamp(1, len as u64);
+    let step = (context.thresholds().1 / per_index).clamp(1, len as u64);
     // The partial sums are temporaries: at most the memory budget of them.
-    let most_partials = (crate::budget::memory_limit(0) / std::mem::size_of::<T>().max(1)).max(1);
+    let most_partials = (context.memory_limit(0) / std::mem::size_of::<T>().max(1)).max(1);
     let step = step.max((len as u64).div_ceil(most_partials as u64));
-    reduce_blocks(len, step as isize, &block)
+    reduce_blocks(context, len, step as isize, &block)
 }
 
 /// The parallel part of [`reduce`], compiled once per element type rather
 /// than once per call site (see [`run_blocks`]).
 #[inline(never)]
 fn reduce_blocks<T: Element>(
+    context: &Context,
     len: isize,
     step: isize,
     block: &(dyn Fn(Range<isize>) -> T + Sync),
@@ -187,7 +184,7 @@ fn reduce_blocks<T: Element>(
     let count = (len as u64).div_ceil(step as u64) as isize;
     let mut partials = vec![T::zero(); count as usize];
     let slots = Slots(partials.as_mut_ptr());
-    par_each(count as usize, &|k| {
+    par_each(context, count as usize, &|k| {
         let at = k as isize;
         // SAFETY: task k alone writes slot k, below `count`.
         unsafe { slots.put(k, block(at * step..((at + 1) * step).min(len))) };
@@ -309,7 +306,7 @@ mod tests {
                 .build()
                 .unwrap();
             pool.install(|| {
-                reduce(3_000_001, 1, |r| {
+                reduce(&Context::default(), 3_000_001, 1, |r| {
                     r.map(|i| 1.0 / (1.0 + i as f64)).sum::<f64>()
                 })
             })

@@ -2,7 +2,7 @@
 //! sections of one einsum.
 //!
 //! The calling thread runs the einsum itself and enters the chosen pool
-//! only where work is split ([`in_pool`]), so a call too small to split
+//! only where work is split ([`Context::in_pool`]), so a call too small to split
 //! never hands work to another thread: with `threads = n` a tiny einsum
 //! costs what it costs without the option.
 //!
@@ -16,21 +16,16 @@
 //! exit once the calls that still use it are done. The thread count
 //! changes no result: work is split by size, not by thread count.
 
-use super::cancel::{self, Stop};
+use crate::context::{with_ambient, Context};
 use rayon::ThreadPool;
-use std::cell::RefCell;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The most pools kept for reuse.
 const KEPT_POOLS: usize = 4;
 
-thread_local! {
-    /// The pool chosen by the einsum running on this thread, if any.
-    static CHOSEN: RefCell<Option<Arc<ThreadPool>>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` (an einsum call) with its parallel sections on a rayon pool of
-/// `threads` threads; 0 means the ambient pool.
+/// Runs `f` with the parallel sections of the einsums it starts on this
+/// thread (those without a `threads` option of their own) on a rayon pool
+/// of `threads` threads; 0 means the ambient pool.
 ///
 /// Pools are reused within bounds: up to
 /// four pools of at most the available parallelism
@@ -42,30 +37,20 @@ thread_local! {
 /// use einsum_static::einsum;
 /// let a = ndarray::Array2::<f64>::ones((300, 300));
 /// let c = einsum!("ij,jk->ik", &a, &a; threads = 1);
+/// let same = einsum_runtime::schedule::with_threads(1, || einsum!("ij,jk->ik", &a, &a));
 /// assert_eq!(c[[0, 0]], 300.0);
+/// assert_eq!(c, same);
 /// ```
-pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-    let _chosen = choose(threads);
-    f()
-}
-
-/// The choice of a pool for this thread's einsums, undone when dropped
-/// (on unwind too).
-pub(crate) struct Chosen(Option<Option<Arc<ThreadPool>>>);
-
-impl Drop for Chosen {
-    fn drop(&mut self) {
-        if let Some(previous) = self.0.take() {
-            CHOSEN.with(|chosen| *chosen.borrow_mut() = previous);
-        }
-    }
-}
-
-/// Chooses a pool of `threads` threads for this thread's einsums until the
-/// result drops; no choice for 0, or when no pool can be built (no
-/// threads left): the ambient pool.
-pub(crate) fn choose(threads: usize) -> Chosen {
-    Chosen(pool(threads).map(|pool| CHOSEN.with(|chosen| chosen.replace(Some(pool)))))
+pub fn with_threads<R>(threads: usize, f: impl FnOnce() -> R) -> R {
+    let pool = pool(threads);
+    with_ambient(
+        |context: &mut Context| {
+            if pool.is_some() {
+                context.pool = pool;
+            }
+        },
+        f,
+    )
 }
 
 /// The pools kept for reuse, least recently used first.
@@ -73,7 +58,7 @@ static POOLS: Mutex<Pools> = Mutex::new(Pools { kept: Vec::new() });
 
 /// A pool of `threads` threads: a kept one, or a new one (kept when the
 /// policy allows). `None` for 0 or when no pool can be built.
-fn pool(threads: usize) -> Option<Arc<ThreadPool>> {
+pub(crate) fn pool(threads: usize) -> Option<Arc<ThreadPool>> {
     if threads == 0 {
         return None;
     }
@@ -124,34 +109,6 @@ impl Pools {
     }
 }
 
-/// The chosen pool of the einsum running on this thread.
-fn chosen() -> Option<Arc<ThreadPool>> {
-    CHOSEN.with(|chosen| chosen.borrow().clone())
-}
-
-/// Runs the parallel section `f` on the pool this thread's einsum chose,
-/// or where it is (the ambient pool) when none was chosen. Tasks of the
-/// section that split further are already on the chosen pool's threads.
-///
-/// `f` gets what its tasks check between blocks: the cancellation token
-/// in force on this thread, taken out of force while the section runs
-/// (see [`super::cancel`]).
-pub(crate) fn in_pool<R: Send>(f: impl FnOnce(Stop<'_>) -> R + Send) -> R {
-    let taken = cancel::take();
-    let stop = taken.stop();
-    match chosen() {
-        Some(pool) => pool.install(|| f(stop)),
-        None => f(stop),
-    }
-}
-
-/// The number of threads a parallel section started here gets.
-pub(crate) fn threads() -> usize {
-    chosen().map_or_else(rayon::current_num_threads, |pool| {
-        pool.current_num_threads()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,23 +123,30 @@ mod tests {
     fn serial_work_stays_on_the_calling_thread() {
         let caller = std::thread::current().id();
         let on = with_threads(3, || {
-            assert_eq!(threads(), 3);
+            let context = Context::ambient();
+            assert_eq!(context.threads(), 3);
             let serial = std::thread::current().id();
-            let section = in_pool(|_| (std::thread::current().id(), rayon::current_num_threads()));
+            let section =
+                context.in_pool(|_| (std::thread::current().id(), rayon::current_num_threads()));
             (serial, section)
         });
         assert_eq!(on.0, caller);
         assert_ne!(on.1 .0, caller);
         assert_eq!(on.1 .1, 3);
-        // The choice ends with the call.
-        assert_eq!(threads(), rayon::current_num_threads());
+        // The choice ends with the closure.
+        assert_eq!(Context::ambient().threads(), rayon::current_num_threads());
     }
 
     #[test]
     fn many_thread_counts_keep_few_pools_and_each_call_gets_its_count() {
         for n in 1..=40 {
-            let (chosen, section) =
-                with_threads(n, || (threads(), in_pool(|_| rayon::current_num_threads())));
+            let (chosen, section) = with_threads(n, || {
+                let context = Context::ambient();
+                (
+                    context.threads(),
+                    context.in_pool(|_| rayon::current_num_threads()),
+                )
+            });
             assert_eq!((chosen, section), (n, n));
             let kept = kept_pools();
             assert!(kept.len() <= KEPT_POOLS, "{kept:?}");
@@ -193,10 +157,8 @@ mod tests {
         }
         // Nested choices restore the outer one.
         with_threads(1, || {
-            with_threads(5, || {
-                assert_eq!(in_pool(|_| rayon::current_num_threads()), 5)
-            });
-            assert_eq!(in_pool(|_| rayon::current_num_threads()), 1);
+            with_threads(5, || assert_eq!(Context::ambient().threads(), 5));
+            assert_eq!(Context::ambient().threads(), 1);
         });
     }
 

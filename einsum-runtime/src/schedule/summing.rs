@@ -2,7 +2,8 @@
 //! (`ij->j`, `ijk->kj`): row blocks kept wide, tiles of rows, and the
 //! summed axis cut into slices when the output is too small to cut.
 
-use super::{par_each, run_blocks, thresholds, BlockPlan, Slots, MIN_ROW_BLOCKS};
+use super::{par_each, run_blocks, BlockPlan, Slots, MIN_ROW_BLOCKS};
+use crate::context::Context;
 use crate::operand::Writer;
 use crate::Element;
 use std::ops::Range;
@@ -42,6 +43,7 @@ const MAX_SUM_SLICES: u64 = 64;
 /// ```
 #[inline]
 pub fn run_summing<T, const NL: usize, F>(
+    context: &Context,
     out: &Writer<'_, T, NL>,
     dims: [isize; 2],
     summed: isize,
@@ -57,7 +59,7 @@ pub fn run_summing<T, const NL: usize, F>(
     let sum_len = summed.max(0) as u64;
     let per_index = sum_len.saturating_mul(inner_work.max(1) as u64).max(1);
     let total = rows.saturating_mul(cols).saturating_mul(per_index);
-    let (serial_work, block_work) = thresholds();
+    let (serial_work, block_work) = context.thresholds();
     if total <= serial_work || rows.saturating_mul(cols) == 0 {
         block(0..dims[0], 0..dims[1], 0..summed, out.shifted(0));
         return;
@@ -69,9 +71,10 @@ pub fn run_summing<T, const NL: usize, F>(
     if rows.div_ceil(tile) >= MIN_ROW_BLOCKS {
         plan.row_step = plan.row_step.max(tile);
     }
-    let slices = sum_slices::<T>(total / block_work, sum_len, out.reach().1);
+    let budget = context.memory_limit(0);
+    let slices = sum_slices::<T>(total / block_work, sum_len, out.reach().1, budget);
     if plan.count() >= MIN_ROW_BLOCKS || slices < 2 {
-        run_blocks(plan, &|rows, cols| {
+        run_blocks(context, plan, &|rows, cols| {
             for tile_rows in tiles(rows, tile) {
                 block(tile_rows, cols.clone(), 0..summed, out.shifted(0));
             }
@@ -79,11 +82,18 @@ pub fn run_summing<T, const NL: usize, F>(
         return;
     }
     let tile = (TILE_ELEMENTS / cols.max(1)).clamp(1, MAX_TILE_ROWS);
-    sum_sliced(out, dims, summed, slices, &|rows, cols, sums, out| {
-        for tile_rows in tiles(rows, tile) {
-            block(tile_rows, cols.clone(), sums.clone(), out.shifted(0));
-        }
-    });
+    sum_sliced(
+        context,
+        out,
+        dims,
+        summed,
+        slices,
+        &|rows, cols, sums, out| {
+            for tile_rows in tiles(rows, tile) {
+                block(tile_rows, cols.clone(), sums.clone(), out.shifted(0));
+            }
+        },
+    );
 }
 
 /// The most elements in one call's tile of row sums (32 KiB of f64): the
@@ -103,10 +113,10 @@ fn tiles(rows: Range<isize>, tile: u64) -> impl Iterator<Item = Range<isize>> {
 
 /// How many slices to cut a summed axis of `sum_len` into: one per block
 /// of work, at most [`MAX_SUM_SLICES`], and no more output copies than the
-/// memory budget holds.
-fn sum_slices<T>(blocks: u64, sum_len: u64, out_len: usize) -> u64 {
+/// memory budget of `budget` bytes holds.
+fn sum_slices<T>(blocks: u64, sum_len: u64, out_len: usize, budget: usize) -> u64 {
     let copy_bytes = (out_len * std::mem::size_of::<T>()).max(1);
-    let copies = (crate::budget::memory_limit(0) / copy_bytes) as u64;
+    let copies = (budget / copy_bytes) as u64;
     blocks.min(MAX_SUM_SLICES).min(sum_len).min(copies + 1)
 }
 
@@ -119,6 +129,7 @@ type SummingBlock<'f, T, const NL: usize> =
 /// writes the output, the others their own copies, added in order.
 #[inline(never)]
 fn sum_sliced<T: Element, const NL: usize>(
+    context: &Context,
     out: &Writer<'_, T, NL>,
     dims: [isize; 2],
     summed: isize,
@@ -130,7 +141,7 @@ fn sum_sliced<T: Element, const NL: usize>(
     let sums = |k: isize| k * step..((k + 1) * step).min(summed);
     let mut copies: Vec<Vec<T>> = (0..slices).map(|_| Vec::new()).collect();
     let slots = Slots(copies.as_mut_ptr());
-    par_each(slices as usize, &|k| {
+    par_each(context, slices as usize, &|k| {
         if k == 0 {
             block(0..dims[0], 0..dims[1], sums(0), out.shifted(0));
             return;

@@ -17,9 +17,10 @@ mod tropical;
 
 pub use elements::{LogSumExpElement, OrderedElement};
 
+use crate::context::Context;
 use crate::error::EinsumError;
 use crate::operand::{EllipsisStrides, Operand, Span, Writer};
-use crate::path::{contract_with, step_labels, widen_all, PlanCache};
+use crate::path::{contract_with, step_labels, widen_all, PathCall, PlanCache};
 use crate::shapes::{Shape, Sub, WIDE};
 use crate::step::BinaryStep;
 use crate::Element;
@@ -243,6 +244,7 @@ impl<T: LogSumExpElement> Semiring<T> for LogSumExp {
 /// assert_eq!(best, ndarray::array![[5.0, 8.0], [2.0, 5.0]]);
 /// ```
 pub fn contract_over<T: Element, S: Semiring<T>, const NL: usize>(
+    context: &Context,
     shape: &Shape<NL>,
     labels: [char; NL],
     inputs: &[(&Operand<'_, T, NL>, &[Sub])],
@@ -251,32 +253,35 @@ pub fn contract_over<T: Element, S: Semiring<T>, const NL: usize>(
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
     if const { NL <= WIDE } {
-        contract_wide::<T, S, WIDE>(
-            &shape.widen(),
-            &labels,
-            &widen_all(inputs),
+        let call = PathCall {
+            context,
+            shape: &shape.widen(),
+            labels: &labels,
+            inputs: &widen_all(inputs),
             output,
-            &out.widen(),
-            plans,
-        )
+        };
+        contract_wide::<T, S, WIDE>(&call, &out.widen(), plans)
     } else {
-        let inputs: Vec<(Operand<'_, T, NL>, &[Sub])> =
-            inputs.iter().map(|(op, term)| (**op, *term)).collect();
-        contract_wide::<T, S, NL>(shape, &labels, &inputs, output, out, plans)
+        let call = PathCall {
+            context,
+            shape,
+            labels: &labels,
+            inputs: &widen_all(inputs),
+            output,
+        };
+        contract_wide::<T, S, NL>(&call, out, plans)
     }
 }
 
 /// [`contract_over`] for `W` labels.
 fn contract_wide<T: Element, S: Semiring<T>, const W: usize>(
-    shape: &Shape<W>,
-    labels: &[char],
-    inputs: &[(Operand<'_, T, W>, &[Sub])],
-    output: &[Sub],
+    call: &PathCall<'_, '_, T, W>,
     out: &Writer<'_, T, W>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
     let steps = SemiringSteps::<S>::new();
-    match inputs {
+    let (context, shape) = (call.context, call.shape);
+    match call.inputs {
         [(a, term)] => {
             // One operand: ⊗ with a one of stride 0 everywhere.
             let one = [S::one()];
@@ -287,6 +292,7 @@ fn contract_wide<T: Element, S: Semiring<T>, const W: usize>(
                 Span::of(&[1], &[1]),
             );
             step::run::<T, S, W>(&BinaryStep {
+                context,
                 shape,
                 labels: &step_labels(&[term]),
                 a,
@@ -297,6 +303,7 @@ fn contract_wide<T: Element, S: Semiring<T>, const W: usize>(
         }
         [(a, ta), (b, tb)] => {
             step::run::<T, S, W>(&BinaryStep {
+                context,
                 shape,
                 labels: &step_labels(&[ta, tb]),
                 a,
@@ -305,6 +312,6 @@ fn contract_wide<T: Element, S: Semiring<T>, const W: usize>(
             });
             Ok(())
         }
-        _ => contract_with(&steps, shape, labels, inputs, output, out, plans),
+        _ => contract_with(&steps, call, out, plans),
     }
 }

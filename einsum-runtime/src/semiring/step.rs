@@ -66,12 +66,14 @@ fn bytes_of<T>(x: &T) -> &[u8] {
 
 /// `out = ⊕ over the labels not in out of a ⊗ b`, over the step's labels.
 pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(step: &BinaryStep<'_, '_, T, W>) {
-    let BinaryStep { a, b, out, .. } = *step;
+    let BinaryStep {
+        context, a, b, out, ..
+    } = *step;
     if out.is_empty() {
         return;
     }
     let axes = step_axes(step);
-    if super::tropical::run::<T, S, W>(&axes, a, b, out) {
+    if super::tropical::run::<T, S, W>(&axes, step) {
         return;
     }
     let (mut outs, mut sums): (Vec<Axis>, Vec<Axis>) = axes.into_iter().partition(|x| x.out != 0);
@@ -96,23 +98,29 @@ pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(step: &BinaryStep<
     let scale = out.scale();
     let out = out.unscaled();
     let work: usize = outs.iter().chain(&sums).map(|x| x.len).product::<usize>() * last.len;
-    schedule::run([first.len as isize, 1], work as isize, |rows, _| {
-        for r in rows {
-            let base = (r * first.a, r * first.b, r * first.out);
-            walk(&outs, base, &mut |(oa, ob, oo)| {
-                let mut acc = S::start();
-                walk(&sums, (oa, ob, 0), &mut |(sa, sb, _)| {
-                    for t in 0..last.len as isize {
-                        // SAFETY: offsets from indices below the bound
-                        // lengths times the strides `bind` checked.
-                        let (x, y) = unsafe { (a.get(sa + t * last.a), b.get(sb + t * last.b)) };
-                        S::push(&mut acc, S::mul(x, y));
-                    }
+    schedule::run(
+        context,
+        [first.len as isize, 1],
+        work as isize,
+        |rows, _| {
+            for r in rows {
+                let base = (r * first.a, r * first.b, r * first.out);
+                walk(&outs, base, &mut |(oa, ob, oo)| {
+                    let mut acc = S::start();
+                    walk(&sums, (oa, ob, 0), &mut |(sa, sb, _)| {
+                        for t in 0..last.len as isize {
+                            // SAFETY: offsets from indices below the bound
+                            // lengths times the strides `bind` checked.
+                            let (x, y) =
+                                unsafe { (a.get(sa + t * last.a), b.get(sb + t * last.b)) };
+                            S::push(&mut acc, S::mul(x, y));
+                        }
+                    });
+                    let value = S::finish(acc);
+                    // SAFETY: as above; this block owns these output elements.
+                    unsafe { out.set(oo, store::<T, S>(value, scale, || out.get(oo))) };
                 });
-                let value = S::finish(acc);
-                // SAFETY: as above; this block owns these output elements.
-                unsafe { out.set(oo, store::<T, S>(value, scale, || out.get(oo))) };
-            });
-        }
-    });
+            }
+        },
+    );
 }

@@ -26,6 +26,7 @@ use crate::kernels::dims::Axis;
 use crate::kernels::Groups;
 use crate::operand::{Operand, Writer};
 use crate::schedule;
+use crate::step::BinaryStep;
 use crate::Element;
 
 /// Depth of one packed block: a `KC x NR` panel of B (32 KiB of `f64` on
@@ -53,9 +54,7 @@ pub(crate) const NAME: &str = "packed semiring kernel";
 /// product or is too small, and leaves it to the loops.
 pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(
     axes: &[Axis],
-    a: &Operand<'_, T, W>,
-    b: &Operand<'_, T, W>,
-    out: &Writer<'_, T, W>,
+    step: &BinaryStep<'_, '_, T, W>,
 ) -> bool {
     if !S::PACKED {
         return false;
@@ -72,7 +71,7 @@ pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(
         return false;
     }
     crate::kernels::record_name(NAME);
-    dispatch::<T, S, W>(&groups, a, b, out);
+    dispatch::<T, S, W>(&groups, step);
     true
 }
 
@@ -82,14 +81,12 @@ pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(
 /// vectorizes the columns only when they fill a few vectors.
 fn dispatch<T: Element, S: Semiring<T>, const W: usize>(
     groups: &Groups,
-    a: &Operand<'_, T, W>,
-    b: &Operand<'_, T, W>,
-    out: &Writer<'_, T, W>,
+    step: &BinaryStep<'_, '_, T, W>,
 ) {
     macro_rules! by_size {
         ($kernel:ident, $($size:pat => $mr:literal x $nr:literal),*) => {
             match size_of::<T>() {
-                $($size => blocked::<T, S, W, $mr, $nr>($kernel::<T, S, $mr, $nr>, groups, a, b, out),)*
+                $($size => blocked::<T, S, W, $mr, $nr>($kernel::<T, S, $mr, $nr>, groups, step),)*
             }
         };
     }
@@ -219,10 +216,11 @@ fn table<const N: usize>(axes: &[Axis], strides: impl Fn(&Axis) -> [isize; N]) -
 fn blocked<T: Element, S: Semiring<T>, const W: usize, const MR: usize, const NR: usize>(
     kernel: Kernel<T, MR, NR>,
     groups: &Groups,
-    a: &Operand<'_, T, W>,
-    b: &Operand<'_, T, W>,
-    out: &Writer<'_, T, W>,
+    step: &BinaryStep<'_, '_, T, W>,
 ) {
+    let BinaryStep {
+        context, a, b, out, ..
+    } = *step;
     // Tiles are padded to MR x NR: when the transposed product pads less,
     // as for a narrow output, run that (⊗ commutes).
     let len = |axes: &[Axis]| axes.iter().map(|x| x.len).product::<usize>();
@@ -245,7 +243,7 @@ fn blocked<T: Element, S: Semiring<T>, const W: usize, const MR: usize, const NR
     let scale = out.scale();
     let out = out.unscaled();
     let task_work = (band.min(m) * nc * k) as isize;
-    schedule::run([tasks as isize, 1], task_work, |range, _| {
+    schedule::run(context, [tasks as isize, 1], task_work, |range, _| {
         let mut buffers = Buffers::new(band.min(m), nc, k);
         for task in range {
             let task = task as usize;

@@ -36,7 +36,11 @@ pub(crate) enum Engine {
 /// The sizes alone settle tiny steps, before the axes are regrouped.
 pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> Engine {
     let BinaryStep {
-        shape, labels, out, ..
+        context,
+        shape,
+        labels,
+        out,
+        ..
     } = *step;
     let work = labels
         .iter()
@@ -56,7 +60,7 @@ pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, N
         return Engine::Loops("no summed or no free axis longer than 1");
     };
     let output_bytes = out.len().saturating_mul(size_of::<T>());
-    let budget = crate::budget::memory_limit(shape.operand_bytes().max(output_bytes));
+    let budget = context.memory_limit(shape.operand_bytes().max(output_bytes));
     choose_for_groups::<T>(groups, budget)
 }
 

@@ -15,6 +15,7 @@ use super::matvec::MatVec;
 use super::repack::{self, Fused, Groups};
 use super::small_gemm::small_gemms;
 use super::SendPtr;
+use crate::context::Context;
 use crate::scale::Scale;
 use crate::step::BinaryStep;
 use crate::Element;
@@ -49,8 +50,9 @@ pub struct GemmCall<T> {
     pub lhs: (*const T, isize, isize),
     /// The right matrix and its (row, column) strides.
     pub rhs: (*const T, isize, isize),
-    /// Whether this call may use the threads of the rayon pool.
-    pub parallel: bool,
+    /// How many threads of the call's pool it may use (1: it runs on the
+    /// thread that calls it).
+    pub threads: usize,
 }
 
 /// Runs a binary step over `labels` as GEMMs if it is GEMM-class at run
@@ -68,7 +70,9 @@ pub struct GemmCall<T> {
 /// ```
 pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bool {
     let engine = choice::choose(step);
-    let BinaryStep { a, b, out, .. } = *step;
+    let BinaryStep {
+        context, a, b, out, ..
+    } = *step;
     choice::record(&engine);
     // alpha and beta: every engine applies them where it stores.
     let scale = out.scale();
@@ -84,29 +88,30 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
                     outer: fused.batch,
                     inner_k: Vec::new(),
                 };
-                plan.run((pa, pb, po), scale);
+                plan.run(context, (pa, pb, po), scale);
             };
             // SAFETY: the pointers and strides are the operands' and the
             // output's, as bound and checked by ShapeBinder.
-            unsafe { repack::run(&groups, pointers, scale, run_fused) };
+            unsafe { repack::run(context, &groups, pointers, scale, run_fused) };
         }
         // SAFETY: as for the copies above.
-        Engine::BlockScatter(scatter) => unsafe { scatter.run(pointers, scale) },
+        Engine::BlockScatter(scatter) => unsafe { scatter.run(context, pointers, scale) },
         Engine::SmallGemms(plan) => {
-            small_gemms(&plan.outer, [plan.m, plan.n, plan.k], pointers, scale)
+            let axes = [plan.m, plan.n, plan.k];
+            small_gemms(context, &plan.outer, axes, pointers, scale)
         }
         Engine::MatrixVector(plan) => {
             let axes = [plan.m, plan.n, plan.k];
             match MatVec::new(axes, a.ptr(), b.ptr(), out.ptr()) {
-                Some(product) => product.run(scale),
+                Some(product) => product.run(context, scale),
                 None => return false,
             }
         }
         Engine::Gemm(plan) => {
             if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
-                crate::pages::prefault(ptr, len * std::mem::size_of::<T>());
+                crate::pages::prefault(context, ptr, len * std::mem::size_of::<T>());
             }
-            plan.run(pointers, scale);
+            plan.run(context, pointers, scale);
         }
     }
     true
@@ -217,21 +222,29 @@ impl GemmPlan {
         self.calls() >= MIN_PARALLEL_CALLS
     }
 
-    /// Runs the calls, storing as `scale` says (`None`: plainly).
-    fn run<T: Element>(&self, (a, b, out): (*const T, *const T, *mut T), scale: Option<Scale<T>>) {
+    /// Runs the calls on the call's pool, storing as `scale` says
+    /// (`None`: plainly).
+    fn run<T: Element>(
+        &self,
+        context: &Context,
+        (a, b, out): (*const T, *const T, *mut T),
+        scale: Option<Scale<T>>,
+    ) {
         let calls = self.calls();
         let parallel_calls = self.parallel_calls();
+        // Each call on one thread, or each on all of them.
+        let threads = if parallel_calls { 1 } else { context.threads() };
         let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
         // Parallel either way (across the calls, or inside each): on the
         // pool of the einsum. Once the call is cancelled, the calls not
         // started yet are skipped.
-        crate::schedule::in_pool(|stop| {
+        context.in_pool(|stop| {
             let one_slice = |index: usize| {
                 if stop.requested() {
                     return;
                 }
                 let (oa, ob, oo) = offsets(&self.outer, index);
-                self.run_slice((a.at(oa), b.at(ob), out.at(oo)), scale, !parallel_calls);
+                self.run_slice((a.at(oa), b.at(ob), out.at(oo)), scale, threads);
             };
             if parallel_calls {
                 (0..calls).into_par_iter().for_each(one_slice);
@@ -246,7 +259,7 @@ impl GemmPlan {
         &self,
         (a, b, out): (*mut T, *mut T, *mut T),
         scale: Option<Scale<T>>,
-        parallel: bool,
+        threads: usize,
     ) {
         let repeats: usize = self.inner_k.iter().map(|x| x.len).product();
         for index in 0..repeats {
@@ -259,7 +272,7 @@ impl GemmPlan {
                 scale: Scale::of_part(scale, index == 0),
                 lhs: (a.wrapping_offset(oa) as *const T, self.m.a, self.k.a),
                 rhs: (b.wrapping_offset(ob) as *const T, self.k.b, self.n.b),
-                parallel,
+                threads,
             };
             // SAFETY: every offset is an index below an axis length times
             // that axis' stride, as bound and checked by ShapeBinder; the
@@ -335,8 +348,8 @@ pub(crate) type GemmKernel<T> = unsafe fn(
 /// # Safety
 /// The pointers and strides of `call` must describe valid matrices.
 pub(crate) unsafe fn gemm_crate<T: Element>(kernel: GemmKernel<T>, call: &GemmCall<T>) {
-    let parallelism = if call.parallel {
-        gemm_common::Parallelism::Rayon(crate::schedule::threads())
+    let parallelism = if call.threads > 1 {
+        gemm_common::Parallelism::Rayon(call.threads)
     } else {
         gemm_common::Parallelism::None
     };

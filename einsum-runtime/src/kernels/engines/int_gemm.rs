@@ -231,11 +231,7 @@ unsafe fn blocked<T: IntGemm, const MR: usize, const NR: usize>(
     // (results are exact: the split cannot change them).
     let (m, n, k) = (call.m, call.n, call.k);
     let (mc, nc) = ((MC / MR).max(1) * MR, (NC / NR).max(1) * NR);
-    let bands = if call.parallel {
-        m.div_ceil(mc).min(4 * crate::schedule::threads())
-    } else {
-        1
-    };
+    let bands = m.div_ceil(mc).min(4 * call.threads).max(1);
     let band = m.div_ceil(bands).next_multiple_of(MR);
     let (bands, blocks_n) = (m.div_ceil(band), n.div_ceil(nc));
     // Buffers for one task, no larger than the call needs.
@@ -255,7 +251,7 @@ unsafe fn blocked<T: IntGemm, const MR: usize, const NR: usize>(
         unsafe { block(shared.call(), kernel, rows, cols, mc, bufs) }
     };
     let tasks = bands * blocks_n;
-    if call.parallel && tasks > 1 {
+    if call.threads > 1 && tasks > 1 {
         (0..tasks).into_par_iter().for_each_init(new_buffers, task);
     } else {
         let mut bufs = new_buffers();
@@ -472,7 +468,7 @@ mod tests {
                 _ => (value(rng.next()), value(rng.next())),
             };
             let scale = Scale::new(alpha, beta);
-            let parallel = case % 2 == 0;
+            let threads = if case % 2 == 0 { 4 } else { 1 };
             let mut a = Matrix::new(m, k, rng.below(6), &mut rng, value);
             let mut b = Matrix::new(k, n, rng.below(6), &mut rng, value);
             let mut c = Matrix::new(m, n, rng.below(5), &mut rng, value);
@@ -495,7 +491,7 @@ mod tests {
                 scale,
                 lhs: (a.ptr() as *const T, a.rs, a.cs),
                 rhs: (b.ptr() as *const T, b.rs, b.cs),
-                parallel,
+                threads,
             };
             // SAFETY: the matrices are valid for their strides; c is apart.
             unsafe { run(&call) };
@@ -579,7 +575,7 @@ mod tests {
             scale: Scale::beta(1),
             lhs: (std::ptr::null(), 0, 0),
             rhs: (std::ptr::null(), 0, 0),
-            parallel: false,
+            threads: 1,
         };
         // SAFETY: k = 0 reads no input; dst is 2 x 3.
         unsafe { int_gemm(&call) };

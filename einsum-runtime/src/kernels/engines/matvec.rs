@@ -8,6 +8,7 @@
 
 use super::dims::Axis;
 use super::SendPtr;
+use crate::context::Context;
 use crate::scale::Scale;
 use crate::Element;
 
@@ -62,7 +63,7 @@ impl<T: Element> MatVec<T> {
 
     /// Runs the product on the scheduler's row blocks, storing as `scale`
     /// says (`None`: plainly).
-    pub(super) fn run(self, scale: Option<Scale<T>>) {
+    pub(super) fn run(self, context: &Context, scale: Option<Scale<T>>) {
         let (matrix, vector, out) = (
             SendPtr(self.matrix.0 as *mut T),
             SendPtr(self.vector as *mut T),
@@ -85,20 +86,25 @@ impl<T: Element> MatVec<T> {
                 Some(scale) => scale.apply(value, || at.read()),
             })
         };
-        crate::schedule::run([self.rows as isize, 1], len as isize, |block, _| {
-            // SAFETY: as above.
-            let x = unsafe { std::slice::from_raw_parts(vector.at(0) as *const T, len) };
-            let mut i = block.start;
-            while i + 4 <= block.end {
-                let dots = T::dot_rows([row(i), row(i + 1), row(i + 2), row(i + 3)], x);
-                for (r, dot) in (i..).zip(dots) {
-                    store(r, dot);
+        crate::schedule::run(
+            context,
+            [self.rows as isize, 1],
+            len as isize,
+            |block, _| {
+                // SAFETY: as above.
+                let x = unsafe { std::slice::from_raw_parts(vector.at(0) as *const T, len) };
+                let mut i = block.start;
+                while i + 4 <= block.end {
+                    let dots = T::dot_rows([row(i), row(i + 1), row(i + 2), row(i + 3)], x);
+                    for (r, dot) in (i..).zip(dots) {
+                        store(r, dot);
+                    }
+                    i += 4;
                 }
-                i += 4;
-            }
-            for r in i..block.end {
-                store(r, T::dot_unit(row(r), x));
-            }
-        });
+                for r in i..block.end {
+                    store(r, T::dot_unit(row(r), x));
+                }
+            },
+        );
     }
 }

@@ -15,6 +15,7 @@
 use super::cost::{gemm_efficiency, COPY_FLOPS_PER_ELEMENT};
 use super::dims::{fuse, Axis};
 use super::SendPtr;
+use crate::context::Context;
 use crate::scale::Scale;
 use crate::Element;
 use rayon::prelude::*;
@@ -103,6 +104,7 @@ fn elements(groups: &[&[Axis]]) -> usize {
 /// arrays (as bound and checked by `ShapeBinder`), `out` not overlapping
 /// the inputs.
 pub(super) unsafe fn run<T: Element>(
+    context: &Context,
     groups: &Groups,
     (a, b, out): (*const T, *const T, *mut T),
     scale: Option<Scale<T>>,
@@ -134,7 +136,7 @@ pub(super) unsafe fn run<T: Element>(
             // SAFETY: `buffer` has room for every element of the array, and
             // the copy writes each of them once (contiguous strides).
             unsafe {
-                permute(&axes, *array, src, buffer.as_mut_ptr());
+                permute(context, &axes, *array, src, buffer.as_mut_ptr());
                 buffer.set_len(sizes[i]);
             }
         }
@@ -168,7 +170,7 @@ pub(super) unsafe fn run<T: Element>(
                 .iter()
                 .flat_map(|x| x.iter().copied())
                 .collect();
-            scatter(&axes, buffers[2].as_ptr(), out, scale);
+            scatter(context, &axes, buffers[2].as_ptr(), out, scale);
         }
     }
 }
@@ -342,12 +344,22 @@ fn restride(groups: &mut Groups, array: Array) {
 /// # Safety
 /// `src` with the strides of `axes` must address a valid array, `dst` must
 /// have room for the product of the lengths.
-unsafe fn permute<T: Copy + Send + Sync>(axes: &[Axis], array: Array, src: *const T, dst: *mut T) {
+unsafe fn permute<T: Copy + Send + Sync>(
+    context: &Context,
+    axes: &[Axis],
+    array: Array,
+    src: *const T,
+    dst: *mut T,
+) {
     let from: Vec<isize> = axes.iter().map(|x| stride(x, array)).collect();
     let to = contiguous(axes);
     // SAFETY: the caller's contract; `write` stores into the uninitialized
     // buffer without reading it.
-    unsafe { copy_strided(axes, (src, &from), (dst, &to), |at, value| at.write(value)) }
+    unsafe {
+        copy_strided(context, axes, (src, &from), (dst, &to), |at, value| {
+            at.write(value)
+        })
+    }
 }
 
 /// Writes the contiguous `src` (in the order of `axes`) to `out` with the
@@ -355,15 +367,25 @@ unsafe fn permute<T: Copy + Send + Sync>(axes: &[Axis], array: Array, src: *cons
 ///
 /// # Safety
 /// As for [`permute`], with the roles of source and destination swapped.
-unsafe fn scatter<T: Element>(axes: &[Axis], src: *const T, out: *mut T, scale: Option<Scale<T>>) {
+unsafe fn scatter<T: Element>(
+    context: &Context,
+    axes: &[Axis],
+    src: *const T,
+    out: *mut T,
+    scale: Option<Scale<T>>,
+) {
     let from = contiguous(axes);
     let to: Vec<isize> = axes.iter().map(|x| x.out).collect();
     // SAFETY (both): the caller's contract; the output is initialized, and
     // copy_strided passes each of its elements once.
     match scale {
-        None => unsafe { copy_strided(axes, (src, &from), (out, &to), |at, value| *at = value) },
+        None => unsafe {
+            copy_strided(context, axes, (src, &from), (out, &to), |at, value| {
+                *at = value
+            })
+        },
         Some(scale) => unsafe {
-            copy_strided(axes, (src, &from), (out, &to), |at, value| {
+            copy_strided(context, axes, (src, &from), (out, &to), |at, value| {
                 *at = scale.apply(value, || *at)
             })
         },
@@ -395,6 +417,7 @@ const TILE: usize = 32;
 /// Every offset `sum(i * stride)` over the lengths must be valid in both
 /// arrays, and the destination offsets distinct.
 unsafe fn copy_strided<T: Copy + Send + Sync>(
+    context: &Context,
     axes: &[Axis],
     (src, from): (*const T, &[isize]),
     (dst, to): (*mut T, &[isize]),
@@ -461,7 +484,7 @@ unsafe fn copy_strided<T: Copy + Send + Sync>(
     };
     let plane: usize = tiled.iter().map(|&i| axes[i].len).product();
     if outer_count > 1 && outer_count * plane >= 1 << 15 {
-        crate::schedule::in_pool(|stop| {
+        context.in_pool(|stop| {
             // Once the call is cancelled, the planes not started are skipped.
             (0..outer_count).into_par_iter().for_each(|index| {
                 if !stop.requested() {

@@ -21,6 +21,7 @@ use super::dims::Axis;
 use super::gemm::GemmCall;
 use super::repack::Groups;
 use super::SendPtr;
+use crate::context::Context;
 use crate::scale::Scale;
 use crate::schedule::cancel::Stop;
 use crate::Element;
@@ -220,6 +221,7 @@ impl BlockScatter {
     /// `ShapeBinder`), `out` not overlapping the inputs.
     pub(super) unsafe fn run<T: Element>(
         &self,
+        context: &Context,
         (a, b, out): (*const T, *const T, *mut T),
         scale: Option<Scale<T>>,
     ) {
@@ -227,6 +229,12 @@ impl BlockScatter {
         let (m_blocks, n_blocks) = (self.m.len().div_ceil(bm), self.n.len().div_ceil(bn));
         let count = self.block_count();
         let parallel_blocks = count >= MIN_PARALLEL_BLOCKS;
+        // Each block on one thread, or the one block on all of them.
+        let threads = if parallel_blocks {
+            1
+        } else {
+            context.threads()
+        };
         let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
         let one_block = |index: usize, stop: Stop<'_>| {
             if stop.requested() {
@@ -245,11 +253,11 @@ impl BlockScatter {
                     (a.at(oa), b.at(ob), out.at(oo)),
                     (rows, cols),
                     scale,
-                    !parallel_blocks,
+                    threads,
                 )
             };
         };
-        crate::schedule::in_pool(|stop| {
+        context.in_pool(|stop| {
             if parallel_blocks {
                 (0..count)
                     .into_par_iter()
@@ -271,7 +279,7 @@ impl BlockScatter {
         (a, b, out): (*mut T, *mut T, *mut T),
         (rows, cols): (std::ops::Range<usize>, std::ops::Range<usize>),
         scale: Option<Scale<T>>,
-        parallel: bool,
+        threads: usize,
     ) {
         let [_, _, bk] = self.blocks;
         let (mb, nb) = (rows.len(), cols.len());
@@ -302,7 +310,7 @@ impl BlockScatter {
                 scale: Scale::of_part(tile_scale, slice == 0),
                 lhs,
                 rhs,
-                parallel,
+                threads,
             };
             // SAFETY: the buffers hold the gathered blocks with the
             // strides given; the in-place arrays' offsets are indices of

@@ -15,6 +15,7 @@
 
 use super::dims::Axis;
 use super::SendPtr;
+use crate::context::Context;
 use crate::kernels::simd::on_wide_units;
 use crate::scale::Scale;
 use crate::Element;
@@ -28,6 +29,7 @@ pub(super) fn rows_fit(n: &Axis) -> bool {
 /// Runs the batch of small GEMMs `c[p] = a[p] * b[p]` over the batch loops
 /// `outer` (see [`super::gemm`]); the rows must fit ([`rows_fit`]).
 pub(super) fn small_gemms<T: Element>(
+    context: &Context,
     outer: &[Axis],
     [m, n, k]: [Axis; 3],
     (a, b, out): (*const T, *const T, *mut T),
@@ -37,7 +39,7 @@ pub(super) fn small_gemms<T: Element>(
     let calls: usize = outer.iter().map(|x| x.len).product();
     let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
     let work = (m.len * n.len * k.len) as isize;
-    crate::schedule::run([calls as isize, 1], work, |batches, _| {
+    crate::schedule::run(context, [calls as isize, 1], work, |batches, _| {
         let elements = (batches.end - batches.start) as usize * m.len * n.len * k.len;
         // SAFETY: the checks above, and the strides and sizes that
         // ShapeBinder bound and checked. The closure must inline into the
