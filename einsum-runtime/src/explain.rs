@@ -547,6 +547,14 @@ mod tests {
         }
     }
 
+    /// The plan of `ij,jk->ik` on the bound operands `xs`.
+    fn matmul(s: &Shape<3>, xs: &[Operand<'_, f64, 3>]) -> Result<Explain, EinsumError> {
+        let ik = [Label(0), Label(2)];
+        let gemm = Some((&[0, 1, 2][..], &xs[0], &xs[1]));
+        let (context, labels) = (&Context::default(), ['i', 'j', 'k']);
+        Explain::one_step::<f64, 3>(context, "ij,jk->ik", s, labels, &ik, gemm, true, &ik)
+    }
+
     #[test]
     fn an_output_that_cannot_exist_is_the_calls_error() {
         let one = Array2::<f64>::zeros((1, 1));
@@ -573,18 +581,7 @@ mod tests {
         // Two: the matmul of the report, whose m*n*k overflowed.
         let operands = [(big, ij), (big, jk)];
         let (s, xs) = bind(['i', 'j', 'k'], &operands);
-        let ik = [Label(0), Label(2)];
-        let two = Explain::one_step::<f64, 3>(
-            &Context::default(),
-            "ij,jk->ik",
-            &s,
-            ['i', 'j', 'k'],
-            &ik,
-            Some((&[0, 1, 2], &xs[0], &xs[1])),
-            true,
-            &ik,
-        );
-        overflows(two, &[huge, huge]);
+        overflows(matmul(&s, &xs), &[huge, huge]);
         // Three.
         let operands = [(big, ij), (big, jk), (big, kl)];
         let (s, xs) = bind(['i', 'j', 'k', 'l'], &operands);
@@ -606,20 +603,9 @@ mod tests {
         // m = n = 2^28 (a 2^59-byte output, within isize), k = 2^31.
         let (mn, k) = (1 << 28, 1 << 31);
         let (ij, jk) = ([Label(0), Label(1)], [Label(1), Label(2)]);
-        let ik = [Label(0), Label(2)];
         let operands = [(broadcast(&one, mn, k), ij), (broadcast(&one, k, mn), jk)];
         let (s, xs) = bind(['i', 'j', 'k'], &operands);
-        let plan = Explain::one_step::<f64, 3>(
-            &Context::default(),
-            "ij,jk->ik",
-            &s,
-            ['i', 'j', 'k'],
-            &ik,
-            Some((&[0, 1, 2], &xs[0], &xs[1])),
-            true,
-            &ik,
-        )
-        .unwrap();
+        let plan = matmul(&s, &xs).unwrap();
         assert_eq!(plan.flops(), 2.0 * (mn as f64).powi(2) * k as f64);
         // Three operands, a 1x1 output: the 2^31 labels are sliced.
         let kl = [Label(2), Label(3)];

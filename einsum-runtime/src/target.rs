@@ -140,14 +140,19 @@ mod tests {
     use crate::shapes::ShapeBinder;
     use ndarray::{s, Array2};
 
-    #[test]
-    fn a_reversed_transposed_view_binds_its_own_strides() {
+    /// The shape of `ij` bound to a 3 x 4 array.
+    fn shape_3_by_4() -> Shape<2> {
         let a = Array2::<f64>::zeros((3, 4));
         let mut binder = ShapeBinder::new(['i', 'j']);
         binder
             .bind(0, &a.view(), &[Sub::Label(0), Sub::Label(1)])
             .unwrap();
-        let shape = binder.finish(false).unwrap();
+        binder.finish(false).unwrap()
+    }
+
+    #[test]
+    fn a_reversed_transposed_view_binds_its_own_strides() {
+        let shape = shape_3_by_4();
         let mut c = Array2::<f64>::zeros((4, 3));
         let view = c.slice_mut(s![..;-1, ..]).reversed_axes();
         let mut target = Target::bind(view, &shape, &[Sub::Label(0), Sub::Label(1)]).unwrap();
@@ -162,12 +167,7 @@ mod tests {
 
     #[test]
     fn a_wrong_shape_names_both() {
-        let a = Array2::<f64>::zeros((3, 4));
-        let mut binder = ShapeBinder::new(['i', 'j']);
-        binder
-            .bind(0, &a.view(), &[Sub::Label(0), Sub::Label(1)])
-            .unwrap();
-        let shape = binder.finish(false).unwrap();
+        let shape = shape_3_by_4();
         let mut c = Array2::<f64>::zeros((3, 5));
         let err = Target::bind(c.view_mut(), &shape, &[Sub::Label(0), Sub::Label(1)]).unwrap_err();
         assert_eq!(
