@@ -18,7 +18,7 @@
 use crate::schedule::cancel::{Cancel, Stop};
 use crate::schedule::{BLOCK_WORK, SERIAL_WORK};
 use rayon::ThreadPool;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 /// What one einsum call runs with. The default is the ambient rayon pool,
@@ -46,6 +46,9 @@ pub struct Context {
 thread_local! {
     /// The ambient settings of this thread's einsums.
     static AMBIENT: RefCell<Context> = const { RefCell::new(Context::NONE) };
+    /// Whether any ambient setting is in force: a tiny call tests this one
+    /// flag, and copies nothing when it is not.
+    static ANY_AMBIENT: Cell<bool> = const { Cell::new(false) };
 }
 
 impl Context {
@@ -60,14 +63,15 @@ impl Context {
     /// The ambient settings of this thread, without its cancellation
     /// token: the context of a macro's call given no options (a macro's
     /// einsum is never cut short).
+    #[inline]
     pub fn ambient() -> Context {
-        AMBIENT.with(|ambient| {
-            let ambient = ambient.borrow();
-            Context {
+        match ANY_AMBIENT.with(Cell::get) {
+            false => Context::NONE,
+            true => Context {
                 cancel: None,
-                ..ambient.clone()
-            }
-        })
+                ..Context::ambient_cancellable()
+            },
+        }
     }
 
     /// The ambient settings of this thread, its token included: the
@@ -129,11 +133,12 @@ impl Context {
 /// the ones before, on unwind too, so that a panic cannot leak one call's
 /// settings into the next einsum on this thread.
 pub(crate) fn with_ambient<R>(change: impl FnOnce(&mut Context), f: impl FnOnce() -> R) -> R {
-    struct Restore(Option<Context>);
+    struct Restore(Option<(Context, bool)>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            if let Some(previous) = self.0.take() {
+            if let Some((previous, any)) = self.0.take() {
                 AMBIENT.with(|ambient| *ambient.borrow_mut() = previous);
+                ANY_AMBIENT.with(|flag| flag.set(any));
             }
         }
     }
@@ -143,7 +148,10 @@ pub(crate) fn with_ambient<R>(change: impl FnOnce(&mut Context), f: impl FnOnce(
         change(&mut ambient);
         previous
     });
-    let _restore = Restore(Some(previous));
+    let _restore = Restore(Some((
+        previous,
+        ANY_AMBIENT.with(|flag| flag.replace(true)),
+    )));
     f()
 }
 
