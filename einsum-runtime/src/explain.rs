@@ -99,6 +99,25 @@ impl Explain {
         self.in_place
     }
 
+    /// The plan `body` of a call of `equation` with the bound `shape`.
+    fn of_call<const NL: usize>(
+        context: &Context,
+        equation: &str,
+        shape: &Shape<NL>,
+        labels: &[char],
+        body: Body,
+    ) -> Explain {
+        Explain {
+            equation: equation.into(),
+            sizes: sizes(shape, labels),
+            ellipsis: shape.ellipsis().to_vec(),
+            threads: context.threads(),
+            in_place: false,
+            semiring: None,
+            body,
+        }
+    }
+
     /// The plan of a one- or two-operand call with output term `output`;
     /// `gemm` is, for a step the macro found
     /// GEMM-class, its labels and bound operands, from which the engines'
@@ -183,20 +202,13 @@ impl Explain {
             }
             Some(engine) => (engine.name(), engine.to_string(), engine.parallel_over()),
         };
-        Ok(Explain {
-            equation: equation.into(),
-            sizes: sizes(shape, labels),
-            ellipsis: shape.ellipsis().to_vec(),
-            threads: context.threads(),
-            in_place: false,
-            semiring: None,
-            body: Body::OneStep {
-                name,
-                engine: text,
-                flops: product * if summed { 2.0 } else { 1.0 },
-                blocks,
-            },
-        })
+        let body = Body::OneStep {
+            name,
+            engine: text,
+            flops: product * if summed { 2.0 } else { 1.0 },
+            blocks,
+        };
+        Ok(Explain::of_call(context, equation, shape, labels, body))
     }
 
     /// The plan of a call with three or more operands, or the error the
@@ -235,20 +247,13 @@ impl Explain {
             checked_len::<T>(&slice.dims_of(&step.kept))?;
         }
         let engines = step_engines(context, &slice, &slicing.path, inputs, output)?;
-        Ok(Explain {
-            equation: equation.into(),
-            sizes: sizes(shape, labels),
-            ellipsis: shape.ellipsis().to_vec(),
-            threads: context.threads(),
-            in_place: false,
-            semiring: None,
-            body: Body::Path {
-                slicing,
-                engines,
-                element_size: std::mem::size_of::<T>(),
-                limit,
-            },
-        })
+        let body = Body::Path {
+            slicing,
+            engines,
+            element_size: std::mem::size_of::<T>(),
+            limit,
+        };
+        Ok(Explain::of_call(context, equation, shape, labels, body))
     }
 
     /// The FLOP count of the planned computation (opt_einsum's model).
@@ -555,6 +560,14 @@ mod tests {
         Explain::one_step::<f64, 3>(context, "ij,jk->ik", s, labels, &ik, gemm, true, &ik)
     }
 
+    /// The plan of `ij,jk,kl->il` on the bound operands `xs`.
+    fn chain(s: &Shape<4>, xs: &[Operand<'_, f64, 4>]) -> Result<Explain, EinsumError> {
+        let [ij, jk, kl, il] = [(0, 1), (1, 2), (2, 3), (0, 3)].map(|(a, b)| [Label(a), Label(b)]);
+        let inputs = [(&xs[0], &ij[..]), (&xs[1], &jk[..]), (&xs[2], &kl[..])];
+        let (context, labels) = (&Context::default(), ['i', 'j', 'k', 'l']);
+        Explain::path::<f64, 4>(context, "ij,jk,kl->il", s, labels, &inputs, &il)
+    }
+
     #[test]
     fn an_output_that_cannot_exist_is_the_calls_error() {
         let one = Array2::<f64>::zeros((1, 1));
@@ -585,16 +598,7 @@ mod tests {
         // Three.
         let operands = [(big, ij), (big, jk), (big, kl)];
         let (s, xs) = bind(['i', 'j', 'k', 'l'], &operands);
-        let il = [Label(0), Label(3)];
-        let three = Explain::path::<f64, 4>(
-            &Context::default(),
-            "ij,jk,kl->il",
-            &s,
-            ['i', 'j', 'k', 'l'],
-            &[(&xs[0], &ij), (&xs[1], &jk), (&xs[2], &kl)],
-            &il,
-        );
-        overflows(three, &[huge, huge]);
+        overflows(chain(&s, &xs), &[huge, huge]);
     }
 
     #[test]
@@ -609,22 +613,13 @@ mod tests {
         assert_eq!(plan.flops(), 2.0 * (mn as f64).powi(2) * k as f64);
         // Three operands, a 1x1 output: the 2^31 labels are sliced.
         let kl = [Label(2), Label(3)];
-        let il = [Label(0), Label(3)];
         let operands = [
             (broadcast(&one, 1, k), ij),
             (broadcast(&one, k, k), jk),
             (broadcast(&one, k, 1), kl),
         ];
         let (s, xs) = bind(['i', 'j', 'k', 'l'], &operands);
-        let plan = Explain::path::<f64, 4>(
-            &Context::default(),
-            "ij,jk,kl->il",
-            &s,
-            ['i', 'j', 'k', 'l'],
-            &[(&xs[0], &ij), (&xs[1], &jk), (&xs[2], &kl)],
-            &il,
-        )
-        .unwrap();
+        let plan = chain(&s, &xs).unwrap();
         assert!(
             plan.flops().is_finite() && plan.flops() >= (k as f64).powi(2),
             "{plan}"

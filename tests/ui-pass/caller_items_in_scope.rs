@@ -1,7 +1,7 @@
 //! Items of the caller named like the expansion's own bindings (loop
 //! indices, sizes, strides, the kernel) do not change what it does.
 #![allow(non_upper_case_globals, non_camel_case_types, dead_code)]
-use einsum_static::{einsum, try_einsum};
+use einsum_static::{einsum, explain, try_einsum};
 use ndarray::{Array2, Array3};
 
 const i: usize = 100;
@@ -19,6 +19,9 @@ const tile_row: usize = 111;
 const run: usize = 114;
 const r: usize = 112;
 const I_: usize = 113;
+const context: usize = 115;
+const PLANS: usize = 116;
+const inputs: usize = 117;
 struct k;
 struct total;
 struct ell;
@@ -43,5 +46,16 @@ fn main() {
     assert_eq!(gram[[0, 0]], 14.0);
     let upper = einsum!("IJ->J", &a);
     assert_eq!(upper[0], 12.0);
+    // Three operands: the path's tokens (its plan cache, the call's
+    // context, the bound operands), in einsum!, explain! and a semiring.
+    let b = a.t().to_owned();
+    let chain = einsum!("ij,jk,kl->il", &a, &b, &a);
+    assert_eq!(chain, a.dot(&b).dot(&a));
+    let plan = explain!("ij,jk,kl->il", &a, &b, &a).unwrap();
+    assert_eq!(plan.step_engines().len(), 2);
+    let best = einsum!("ij,jk,kl->il", &a, &b, &a; semiring = max_plus, threads = 1);
+    // max over j, k of a[0, j] + a[k, j] + a[k, 0]: j = 3, k = 2.
+    assert_eq!(best[[0, 0]], 3.0 + 11.0 + 8.0);
     let _ = (i, j, n_i, x0, x0_i, out, result, shape, binder, acc, row, tile_row, r, I_, run);
+    let _ = (context, PLANS, inputs);
 }

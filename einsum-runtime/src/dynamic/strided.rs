@@ -69,17 +69,9 @@ pub(crate) fn strided_step<T: Element, const W: usize, const K: usize>(
         }
         Some((first, rest)) => {
             let work: usize = rest.iter().chain(&sums).map(|x| x.len).product();
-            schedule::run(
-                context,
-                [first.len as isize, 1],
-                work as isize,
-                |rows, _| {
-                    for r in rows {
-                        let at = step(start, first, r);
-                        output_loops(rest, &sums, at, inputs, out);
-                    }
-                },
-            );
+            schedule::run_rows(context, first.len, work, |r| {
+                output_loops(rest, &sums, step(start, first, r), inputs, out);
+            });
         }
         None => {
             let total = full_sum(context, &sums, inputs);

@@ -41,17 +41,10 @@ pub fn binary_step<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>
         outs.remove(0)
     };
     let work: usize = outs.iter().chain(&sums).map(|x| x.len).product();
-    schedule::run(
-        context,
-        [first.len as isize, 1],
-        work as isize,
-        |rows, _| {
-            for r in rows {
-                let base = (r * first.a, r * first.b, r * first.out);
-                element_loops(&outs, &sums, base, a, b, out);
-            }
-        },
-    );
+    schedule::run_rows(context, first.len, work, |r| {
+        let base = (r * first.a, r * first.b, r * first.out);
+        element_loops(&outs, &sums, base, a, b, out);
+    });
 }
 
 /// The loops below the scheduler's block: the remaining output axes, then

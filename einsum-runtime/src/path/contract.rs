@@ -40,7 +40,7 @@ pub fn contract<T: Element, const NL: usize>(
     out: &Writer<'_, T, NL>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
-    widened(context, shape, &labels, inputs, output, out, plans)
+    widened(context, shape, (&labels, inputs, output), out, plans)
 }
 
 /// [`contract`] widened to one label
@@ -50,35 +50,51 @@ pub fn contract<T: Element, const NL: usize>(
 fn widened<T: Element, const NL: usize>(
     context: &Context,
     shape: &Shape<NL>,
-    labels: &[char],
-    inputs: &[(&Operand<'_, T, NL>, &[Sub])],
-    output: &[Sub],
+    terms: Terms<'_, '_, T, NL>,
     out: &Writer<'_, T, NL>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
     if const { NL <= WIDE } {
-        let call = PathCall {
-            context,
-            shape: &shape.widen(),
-            labels,
-            inputs: &widen_all::<T, NL, WIDE>(inputs),
-            output,
-        };
-        crate::compiled::contract::<T>()(&call, &out.widen(), plans)
+        let contract = crate::compiled::contract::<T>();
+        on_widened::<T, _, NL, WIDE>(context, shape, terms, out, |call, out| {
+            contract(call, out, plans)
+        })
     } else {
-        let call = PathCall {
-            context,
-            shape: &shape.widen(),
-            labels,
-            inputs: &widen_all::<T, NL, WIDEST>(inputs),
-            output,
-        };
-        contract_wide(&call, &out.widen(), plans)
+        on_widened::<T, _, NL, WIDEST>(context, shape, terms, out, |call, out| {
+            contract_wide(call, out, plans)
+        })
     }
 }
 
+/// A generated path call's labels, operands with their terms, and output
+/// subscripts.
+pub(crate) type Terms<'c, 'x, T, const NL: usize> = (
+    &'c [char],
+    &'c [(&'c Operand<'x, T, NL>, &'c [Sub])],
+    &'c [Sub],
+);
+
+/// `f` of a generated path call with its shape, operands and output
+/// widened to `W` labels.
+pub(crate) fn on_widened<T: Element, R, const NL: usize, const W: usize>(
+    context: &Context,
+    shape: &Shape<NL>,
+    (labels, inputs, output): Terms<'_, '_, T, NL>,
+    out: &Writer<'_, T, NL>,
+    f: impl FnOnce(&PathCall<'_, '_, T, W>, &Writer<'_, T, W>) -> R,
+) -> R {
+    let call = PathCall {
+        context,
+        shape: &shape.widen(),
+        labels,
+        inputs: &widen_all::<T, NL, W>(inputs),
+        output,
+    };
+    f(&call, &out.widen())
+}
+
 /// The operands widened to `W` labels, with their terms.
-pub(crate) fn widen_all<'a, 't, T, const NL: usize, const W: usize>(
+fn widen_all<'a, 't, T, const NL: usize, const W: usize>(
     inputs: &[(&Operand<'a, T, NL>, &'t [Sub])],
 ) -> Vec<(Operand<'a, T, W>, &'t [Sub])> {
     let mut wide = Vec::with_capacity(inputs.len());

@@ -22,7 +22,7 @@ pub use cache::PlanCache;
 pub use contract::contract;
 
 pub(crate) use contract::{budget_elements, planned};
-pub(crate) use contract::{contract_wide, contract_with, step_labels, widen_all, PathCall, Steps};
+pub(crate) use contract::{contract_wide, contract_with, on_widened, step_labels, PathCall, Steps};
 pub use operands::OperandSet;
 pub use slicing::Slicing;
 

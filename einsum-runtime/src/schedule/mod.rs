@@ -96,6 +96,23 @@ where
     run_blocks(context, plan, &block);
 }
 
+/// Runs `row(r)` for every `r` in `0..rows`, each row costing `row_work`
+/// steps, in the blocks of [`run`]: the outer loop of the runtime's own
+/// steps, which cut their output along its first axis.
+pub(crate) fn run_rows(
+    context: &Context,
+    rows: usize,
+    row_work: usize,
+    row: impl Fn(isize) + Sync,
+) {
+    run(
+        context,
+        [rows as isize, 1],
+        row_work as isize,
+        |block, _| block.for_each(&row),
+    );
+}
+
 /// The parallel part of [`run`], behind a `dyn` call: compiled once, not
 /// once per generated kernel (rayon's machinery is large, and a copy per
 /// call site made users' builds twice as slow). One indirect call per

@@ -20,8 +20,8 @@ pub use elements::{LogSumExpElement, OrderedElement};
 use crate::context::Context;
 use crate::error::EinsumError;
 use crate::operand::{EllipsisStrides, Operand, Span, Writer};
-use crate::path::{contract_with, step_labels, widen_all, PathCall, PlanCache};
-use crate::shapes::{Shape, Sub, WIDE};
+use crate::path::{contract_with, on_widened, step_labels, PathCall, PlanCache};
+use crate::shapes::{Shape, Sub, WIDE, WIDEST};
 use crate::step::BinaryStep;
 use crate::Element;
 use step::SemiringSteps;
@@ -252,24 +252,15 @@ pub fn contract_over<T: Element, S: Semiring<T>, const NL: usize>(
     out: &Writer<'_, T, NL>,
     plans: &PlanCache,
 ) -> Result<(), EinsumError> {
+    let terms = (&labels[..], inputs, output);
     if const { NL <= WIDE } {
-        let call = PathCall {
-            context,
-            shape: &shape.widen(),
-            labels: &labels,
-            inputs: &widen_all(inputs),
-            output,
-        };
-        contract_wide::<T, S, WIDE>(&call, &out.widen(), plans)
+        on_widened::<T, _, NL, WIDE>(context, shape, terms, out, |call, out| {
+            contract_wide::<T, S, WIDE>(call, out, plans)
+        })
     } else {
-        let call = PathCall {
-            context,
-            shape,
-            labels: &labels,
-            inputs: &widen_all(inputs),
-            output,
-        };
-        contract_wide::<T, S, NL>(&call, out, plans)
+        on_widened::<T, _, NL, WIDEST>(context, shape, terms, out, |call, out| {
+            contract_wide::<T, S, WIDEST>(call, out, plans)
+        })
     }
 }
 

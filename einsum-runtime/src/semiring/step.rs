@@ -98,29 +98,21 @@ pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(step: &BinaryStep<
     let scale = out.scale();
     let out = out.unscaled();
     let work: usize = outs.iter().chain(&sums).map(|x| x.len).product::<usize>() * last.len;
-    schedule::run(
-        context,
-        [first.len as isize, 1],
-        work as isize,
-        |rows, _| {
-            for r in rows {
-                let base = (r * first.a, r * first.b, r * first.out);
-                walk(&outs, base, &mut |(oa, ob, oo)| {
-                    let mut acc = S::start();
-                    walk(&sums, (oa, ob, 0), &mut |(sa, sb, _)| {
-                        for t in 0..last.len as isize {
-                            // SAFETY: offsets from indices below the bound
-                            // lengths times the strides `bind` checked.
-                            let (x, y) =
-                                unsafe { (a.get(sa + t * last.a), b.get(sb + t * last.b)) };
-                            S::push(&mut acc, S::mul(x, y));
-                        }
-                    });
-                    let value = S::finish(acc);
-                    // SAFETY: as above; this block owns these output elements.
-                    unsafe { out.set(oo, store::<T, S>(value, scale, || out.get(oo))) };
-                });
-            }
-        },
-    );
+    schedule::run_rows(context, first.len, work, |r| {
+        let base = (r * first.a, r * first.b, r * first.out);
+        walk(&outs, base, &mut |(oa, ob, oo)| {
+            let mut acc = S::start();
+            walk(&sums, (oa, ob, 0), &mut |(sa, sb, _)| {
+                for t in 0..last.len as isize {
+                    // SAFETY: offsets from indices below the bound lengths
+                    // times the strides `bind` checked.
+                    let (x, y) = unsafe { (a.get(sa + t * last.a), b.get(sb + t * last.b)) };
+                    S::push(&mut acc, S::mul(x, y));
+                }
+            });
+            let value = S::finish(acc);
+            // SAFETY: as above; this block owns these output elements.
+            unsafe { out.set(oo, store::<T, S>(value, scale, || out.get(oo))) };
+        });
+    });
 }
