@@ -97,7 +97,7 @@ fn choose_for_groups<T: Element>(groups: Groups, budget_bytes: usize) -> Engine 
         }
         return Engine::Loops("a matrix-vector product on a strided vector");
     }
-    Engine::Gemm(plan)
+    Engine::Gemm(plan.with_k_slices(size_of::<T>(), budget_bytes))
 }
 
 impl Engine {
@@ -123,6 +123,9 @@ impl Engine {
             Engine::MatrixVector(_) => "blocks of rows".into(),
             Engine::Gemm(plan) if plan.parallel_calls() => {
                 format!("the {} GEMM calls, each on one thread", plan.calls())
+            }
+            Engine::Gemm(plan) if plan.k_slices > 1 => {
+                format!("the {} slices of k, each on one thread", plan.k_slices)
             }
             Engine::Gemm(_) => "inside each GEMM call".into(),
         }

@@ -30,6 +30,19 @@ pub(super) const MIN_GEMM_WORK: usize = 4096;
 /// It depends on sizes only, so results do not depend on the thread count.
 const MIN_PARALLEL_CALLS: usize = 8;
 
+/// A single product whose output has at most this many elements is cut
+/// along k when it is deep (see [`GemmPlan::with_k_slices`]): the gemm
+/// crate shares a product among threads by blocks of its output, and an
+/// output of few blocks leaves threads idle however deep the product is.
+const SPLIT_K_MAX_OUTPUT: usize = 1 << 16;
+
+/// The depth of one slice of a cut k axis, at least: deep enough that each
+/// slice's product runs at full speed.
+const K_SLICE_DEPTH: usize = 1024;
+
+/// The most slices a k axis is cut into.
+const MAX_K_SLICES: usize = 8;
+
 /// One GEMM call, BLAS-like but with strides in elements for rows and
 /// columns of each matrix: `dst = alpha * lhs * rhs + beta * dst`, with
 /// `dst` read only when `scale` has a `beta`.
@@ -87,6 +100,7 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
                     k: fused.k,
                     outer: fused.batch,
                     inner_k: Vec::new(),
+                    k_slices: 1,
                 };
                 plan.run(context, (pa, pb, po), scale);
             };
@@ -139,6 +153,9 @@ pub(crate) struct GemmPlan {
     pub(super) outer: Vec<Axis>,
     /// Leftover k axes: their iterations add into the same output.
     pub(super) inner_k: Vec<Axis>,
+    /// The slices the k axis of a single deep product is cut into, each
+    /// multiplied on one thread and added in order (1: not cut).
+    pub(super) k_slices: usize,
 }
 
 impl GemmPlan {
@@ -162,7 +179,23 @@ impl GemmPlan {
             k,
             outer,
             inner_k,
+            k_slices: 1,
         }
+    }
+
+    /// The plan with the k axis of a single deep product with a small
+    /// output cut into slices of at least [`K_SLICE_DEPTH`], as many as
+    /// the scratch outputs of the later slices fit in `budget_bytes` (for
+    /// elements of `element_bytes`). The slices depend on the sizes only,
+    /// so every thread count gives the same result.
+    pub(super) fn with_k_slices(mut self, element_bytes: usize, budget_bytes: usize) -> GemmPlan {
+        let output = self.m.len * self.n.len;
+        if self.calls() == 1 && self.inner_k.is_empty() && output <= SPLIT_K_MAX_OUTPUT {
+            let scratch = budget_bytes / (output * element_bytes).max(1);
+            let slices = (self.k.len / K_SLICE_DEPTH).min(MAX_K_SLICES);
+            self.k_slices = slices.min(scratch.saturating_add(1)).max(1);
+        }
+        self
     }
 
     /// Whether some group did not fuse, so that the plan loops over GEMM
@@ -199,6 +232,9 @@ impl GemmPlan {
         if repeats > 1 {
             text += &format!(", each the sum of {repeats} over leftover k indices");
         }
+        if self.k_slices > 1 {
+            text += &format!(", k cut into {} slices added in order", self.k_slices);
+        }
         text
     }
 
@@ -230,6 +266,9 @@ impl GemmPlan {
         (a, b, out): (*const T, *const T, *mut T),
         scale: Option<Scale<T>>,
     ) {
+        if self.k_slices > 1 {
+            return self.run_k_slices(context, (a, b, out), scale);
+        }
         let calls = self.calls();
         let parallel_calls = self.parallel_calls();
         // Each call on one thread, or each on all of them.
@@ -250,6 +289,71 @@ impl GemmPlan {
                 (0..calls).into_par_iter().for_each(one_slice);
             } else {
                 (0..calls).for_each(one_slice);
+            }
+        });
+    }
+
+    /// The single product with its k axis cut into `k_slices` slices, each
+    /// on one thread: the first stores into the output as `scale` says,
+    /// the others into scratch outputs of their own, added into it in
+    /// slice order (times alpha), so the sums do not depend on the threads.
+    fn run_k_slices<T: Element>(
+        &self,
+        context: &Context,
+        (a, b, out): (*const T, *const T, *mut T),
+        scale: Option<Scale<T>>,
+    ) {
+        let (m, n, k) = (self.m, self.n, self.k);
+        let depth = k.len.div_ceil(self.k_slices);
+        let slices = k.len.div_ceil(depth);
+        let mut scratch: Vec<Vec<T>> = (1..slices)
+            .map(|_| vec![T::zero(); m.len * n.len])
+            .collect();
+        let parts: Vec<SendPtr<T>> = scratch
+            .iter_mut()
+            .map(|p| SendPtr(p.as_mut_ptr()))
+            .collect();
+        let (a, b, out) = (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out));
+        crate::schedule::par_each(context, slices, &|slice| {
+            let k0 = (slice * depth) as isize;
+            let (dst, store) = match slice {
+                0 => ((out.at(0), m.out, n.out), Scale::of_part(scale, true)),
+                _ => (
+                    (parts[slice - 1].at(0), n.len as isize, 1),
+                    Scale::of_part(None, true),
+                ),
+            };
+            let call = GemmCall {
+                m: m.len,
+                n: n.len,
+                k: depth.min(k.len - slice * depth),
+                dst,
+                scale: store,
+                lhs: (a.at(k0 * k.a) as *const T, m.a, k.a),
+                rhs: (b.at(k0 * k.b) as *const T, k.b, n.b),
+                threads: 1,
+            };
+            // SAFETY: the slice's offsets along k stay below k's length,
+            // the rest as in `run_slice`; each slice writes its own output
+            // (the call's, or its scratch of m x n).
+            unsafe { T::gemm(&call) };
+        });
+        if context.cancelled() {
+            // Slices may have been skipped: the output is partial anyway.
+            return;
+        }
+        let alpha = scale.map_or(T::one(), |scale| scale.factor());
+        crate::schedule::run_rows(context, m.len, n.len * parts.len(), |i| {
+            for part in &scratch {
+                for j in 0..n.len as isize {
+                    let value = alpha.mul_wrapping(part[i as usize * n.len + j as usize]);
+                    // SAFETY: i and j are below m's and n's lengths; each
+                    // task writes its own rows of the output.
+                    unsafe {
+                        let at = out.at(i * m.out + j * n.out);
+                        *at = (*at).add_wrapping(value);
+                    }
+                }
             }
         });
     }
