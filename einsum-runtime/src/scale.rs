@@ -94,6 +94,14 @@ impl<T: Element> Scale<T> {
         }
     }
 
+    /// What a later part of such a sum makes of `old`, the output so far:
+    /// `old + alpha * part` (the first part stored with [`Scale::of_part`]).
+    #[inline]
+    pub(crate) fn add_part(scale: Option<Scale<T>>, old: T, part: T) -> T {
+        let part = scale.map_or(part, |scale| scale.alpha.mul_wrapping(part));
+        old.add_wrapping(part)
+    }
+
     /// Whether the stores are plain: `out = value`.
     #[inline(always)]
     pub(crate) fn is_plain(&self) -> bool {

@@ -136,8 +136,7 @@ impl<T: Element> Steps<T> for SumOfProducts {
     fn add_part(&self, old: T, part: T, scale: Option<Scale<T>>) -> T {
         // The first part stored `alpha * part + beta * old`: the others
         // are added times alpha.
-        let part = scale.map_or(part, |scale| scale.factor().mul_wrapping(part));
-        old.add_wrapping(part)
+        Scale::add_part(scale, old, part)
     }
 }
 

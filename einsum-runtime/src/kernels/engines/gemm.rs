@@ -342,16 +342,15 @@ impl GemmPlan {
             // Slices may have been skipped: the output is partial anyway.
             return;
         }
-        let alpha = scale.map_or(T::one(), |scale| scale.factor());
         crate::schedule::run_rows(context, m.len, n.len * parts.len(), |i| {
             for part in &scratch {
                 for j in 0..n.len as isize {
-                    let value = alpha.mul_wrapping(part[i as usize * n.len + j as usize]);
+                    let value = part[i as usize * n.len + j as usize];
                     // SAFETY: i and j are below m's and n's lengths; each
                     // task writes its own rows of the output.
                     unsafe {
                         let at = out.at(i * m.out + j * n.out);
-                        *at = (*at).add_wrapping(value);
+                        *at = Scale::add_part(scale, *at, value);
                     }
                 }
             }
@@ -507,45 +506,56 @@ fn column_major<T: Copy>(call: &GemmCall<T>) -> GemmCall<T> {
     } else {
         *call
     };
-    let last = |len: usize, stride: isize| (len.max(1) - 1) as isize * stride;
+    // Rows from the last: dst's and lhs's; columns: dst's and rhs's; k:
+    // lhs's columns and rhs's rows.
     if c.dst.1 < 0 && c.m > 0 {
-        // Rows from the last: dst's and lhs's.
-        c.dst = (
-            c.dst.0.wrapping_offset(last(c.m, c.dst.1)),
-            -c.dst.1,
-            c.dst.2,
-        );
-        c.lhs = (
-            c.lhs.0.wrapping_offset(last(c.m, c.lhs.1)),
-            -c.lhs.1,
-            c.lhs.2,
-        );
+        c.dst = from_last(c.dst, c.m, ROWS);
+        c.lhs = from_last(c.lhs, c.m, ROWS);
     }
     if c.dst.2 < 0 && c.n > 0 {
-        // Columns from the last: dst's and rhs's.
-        c.dst = (
-            c.dst.0.wrapping_offset(last(c.n, c.dst.2)),
-            c.dst.1,
-            -c.dst.2,
-        );
-        c.rhs = (
-            c.rhs.0.wrapping_offset(last(c.n, c.rhs.2)),
-            c.rhs.1,
-            -c.rhs.2,
-        );
+        c.dst = from_last(c.dst, c.n, COLUMNS);
+        c.rhs = from_last(c.rhs, c.n, COLUMNS);
     }
     if c.lhs.2 < 0 && c.k > 0 {
-        // k from the last: lhs's columns and rhs's rows.
-        c.lhs = (
-            c.lhs.0.wrapping_offset(last(c.k, c.lhs.2)),
-            c.lhs.1,
-            -c.lhs.2,
-        );
-        c.rhs = (
-            c.rhs.0.wrapping_offset(last(c.k, c.rhs.1)),
-            -c.rhs.1,
-            c.rhs.2,
-        );
+        c.lhs = from_last(c.lhs, c.k, COLUMNS);
+        c.rhs = from_last(c.rhs, c.k, ROWS);
     }
     c
+}
+
+/// Which axis of a matrix [`from_last`] walks back.
+const ROWS: bool = true;
+const COLUMNS: bool = false;
+
+/// The matrix `(pointer, row stride, column stride)` with its rows (or
+/// columns), `len` of them, walked from the last: the pointer moved to the
+/// last one and that stride negated.
+fn from_last<P: Pointer>(
+    (ptr, rs, cs): (P, isize, isize),
+    len: usize,
+    rows: bool,
+) -> (P, isize, isize) {
+    let last = (len.max(1) - 1) as isize;
+    match rows {
+        true => (ptr.offset_by(last * rs), -rs, cs),
+        false => (ptr.offset_by(last * cs), rs, -cs),
+    }
+}
+
+/// The raw pointers of [`GemmCall`]'s matrices, moved by a count of
+/// elements that may leave the allocation only with the walk it belongs to.
+trait Pointer: Copy {
+    fn offset_by(self, count: isize) -> Self;
+}
+
+impl<T> Pointer for *const T {
+    fn offset_by(self, count: isize) -> Self {
+        self.wrapping_offset(count)
+    }
+}
+
+impl<T> Pointer for *mut T {
+    fn offset_by(self, count: isize) -> Self {
+        self.wrapping_offset(count)
+    }
 }
