@@ -54,6 +54,27 @@ fn gemm_in_place() {
     check!("bij,bjk->bik", &x, &x, GEMM);
 }
 
+/// When the largest runs of m and n would scatter each call's stores
+/// (TCCG's `aged,cbfg->fedcba`: (e, d) and (c, b) are strided in the
+/// output), the calls take the runs the output is dense along instead.
+#[test]
+fn gemm_calls_store_along_the_output() {
+    let x = array::<f64>(&[12, 12, 12, 12]);
+    check!("aged,cbfg->fedcba", &x, &x, GEMM);
+    let explained = explain!("aged,cbfg->fedcba", &x, &x).unwrap().to_string();
+    assert!(
+        explained.contains("1728 products of 12x144x12"),
+        "{explained}"
+    );
+    // Where the largest runs are dense in the output, they stay: here
+    // (c, b, f) fuses in B and the output.
+    let explained = explain!("aged,cbfg->aedcbf", &x, &x).unwrap().to_string();
+    assert!(
+        explained.contains("12 products of 144x1728x12"),
+        "{explained}"
+    );
+}
+
 /// The case: a batched matrix-vector product is 64 GEMM calls,
 /// not the matrix-vector engine (which takes one product).
 #[test]

@@ -69,6 +69,8 @@ repack_case!(groups_interleaved, "acbd,bedf->aecf");
 repack_case!(batch_and_split_m, "ibja,bjk->kbia");
 repack_case!(output_breaks_groups, "abk,kcd->dacb");
 repack_case!(k_split_around_m, "kamb,lkbn->naml");
+repack_case!(tccg_aged_cbfg, "aged,cbfg->fedcba");
+repack_case!(tccg_dega_gfbc, "dega,gfbc->abcdef");
 
 /// The engines ran for these equations (not only the looped GEMMs).
 #[test]

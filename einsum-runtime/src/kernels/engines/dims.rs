@@ -14,6 +14,16 @@ pub(crate) struct Axis {
     pub out: isize,
 }
 
+impl Axis {
+    /// A length-1 axis, standing for an empty group.
+    pub const UNIT: Axis = Axis {
+        len: 1,
+        a: 0,
+        b: 0,
+        out: 0,
+    };
+}
+
 /// One axis of a step of `K` inputs: its size and its stride in each
 /// input and in the output (0 where the array lacks it or broadcasts it).
 #[derive(Debug, Clone, Copy)]

@@ -10,6 +10,7 @@
 //! become batch loops, leftover k axes accumulate into the same output.
 
 use super::choice::{self, Engine};
+use super::cost::{gemm_efficiency, SCATTERED_STORE_FLOPS, STORE_K_BLOCK};
 use super::dims::{fuse, Axis};
 use super::matvec::MatVec;
 use super::repack::{self, Fused, Groups};
@@ -159,18 +160,28 @@ pub(crate) struct GemmPlan {
 }
 
 impl GemmPlan {
+    /// The cheaper (by [`GemmPlan::cost`]) of two regroupings of `groups`:
+    /// each group's largest fused run as the GEMM's dimension, or the run
+    /// the output is densest along, which keeps each call's stores on
+    /// contiguous lines when the largest runs would scatter them.
     pub(super) fn new(groups: Groups) -> GemmPlan {
+        let by_size = GemmPlan::with_runs(groups.clone(), Run::Largest);
+        let by_output = GemmPlan::with_runs(groups, Run::DensestInOutput);
+        if by_output.cost() < by_size.cost() {
+            by_output
+        } else {
+            by_size
+        }
+    }
+
+    /// The plan that takes `run` of each of m and n (and the largest of k)
+    /// as the GEMM's dimensions, looping over the rest.
+    fn with_runs(groups: Groups, run: Run) -> GemmPlan {
         let Groups { batch, m, n, k } = groups;
-        let unit = Axis {
-            len: 1,
-            a: 0,
-            b: 0,
-            out: 0,
-        };
         let mut outer = fuse(batch, |x| vec![x.out, x.a, x.b]);
-        let (m, m_rest) = largest(fuse(m, |x| vec![x.out, x.a]), unit);
-        let (n, n_rest) = largest(fuse(n, |x| vec![x.out, x.b]), unit);
-        let (k, inner_k) = largest(fuse(k, |x| vec![x.a, x.b]), unit);
+        let (m, m_rest) = run.take(fuse(m, |x| vec![x.out, x.a]));
+        let (n, n_rest) = run.take(fuse(n, |x| vec![x.out, x.b]));
+        let (k, inner_k) = Run::Largest.take(fuse(k, |x| vec![x.a, x.b]));
         outer.extend(m_rest);
         outer.extend(n_rest);
         GemmPlan {
@@ -208,12 +219,24 @@ impl GemmPlan {
 
     /// What the plan costs, in FLOPs at full GEMM speed (see
     /// [`super::cost`]): its GEMM calls, each as efficient as its smallest
-    /// dimension allows.
+    /// dimension allows, and their stores when neither of a call's output
+    /// dimensions is contiguous (each store then has a cache line of its
+    /// own), once per block of k and per leftover k index.
     pub(super) fn cost(&self) -> f64 {
         let smallest = self.m.len.min(self.n.len).min(self.k.len) as f64;
         let repeats: usize = self.inner_k.iter().map(|x| x.len).product();
         let flops = 2.0 * (self.calls() * repeats) as f64 * self.per_call() as f64;
-        flops / super::cost::gemm_efficiency(smallest)
+        let dense = [self.m, self.n]
+            .iter()
+            .any(|x| x.len == 1 || x.out.unsigned_abs() == 1);
+        let stores = match dense {
+            true => 0.0,
+            false => {
+                let passes = repeats * self.k.len.div_ceil(STORE_K_BLOCK);
+                (self.calls() * self.m.len * self.n.len * passes) as f64
+            }
+        };
+        flops / gemm_efficiency(smallest) + SCATTERED_STORE_FLOPS * stores
     }
 
     /// The multiply-adds of one GEMM call.
@@ -405,19 +428,32 @@ pub(super) fn offsets(axes: &[Axis], index: usize) -> (isize, isize, isize) {
     (oa, ob, oo)
 }
 
-/// The longest axis (the GEMM dimension) and the others (loops).
-fn largest(mut axes: Vec<Axis>, unit: Axis) -> (Axis, Vec<Axis>) {
-    match axes
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, x)| x.len)
-        .map(|(i, _)| i)
-    {
-        Some(i) => {
-            let main = axes.remove(i);
-            (main, axes)
+/// Which fused run of a group becomes the GEMM's dimension.
+#[derive(Clone, Copy)]
+enum Run {
+    /// The longest.
+    Largest,
+    /// The one with the smallest output stride.
+    DensestInOutput,
+}
+
+impl Run {
+    /// The chosen run (a unit axis for an empty group) and the others (loops).
+    fn take(self, mut axes: Vec<Axis>) -> (Axis, Vec<Axis>) {
+        let chosen = match self {
+            Run::Largest => axes.iter().enumerate().max_by_key(|(_, x)| x.len),
+            Run::DensestInOutput => axes
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, x)| x.out.unsigned_abs()),
+        };
+        match chosen.map(|(i, _)| i) {
+            Some(i) => {
+                let main = axes.remove(i);
+                (main, axes)
+            }
+            None => (Axis::UNIT, axes),
         }
-        None => (unit, axes),
     }
 }
 

@@ -287,12 +287,7 @@ pub(super) struct Fused {
 /// unit axis for an empty group.
 fn fuse_group(axes: &[Axis]) -> Axis {
     match axes.last() {
-        None => Axis {
-            len: 1,
-            a: 0,
-            b: 0,
-            out: 0,
-        },
+        None => Axis::UNIT,
         Some(inner) => Axis {
             len: axes.iter().map(|x| x.len).product(),
             ..*inner
