@@ -9,8 +9,10 @@
 The signature and semantics are numpy.einsum's where they overlap: the
 same equation language (and the interleaved form), operands of any strides
 read in place, NumPy's type promotion, ValueError for bad equations and
-shapes, ``out=``. ``optimize`` is accepted and ignored: the contraction
-order is always optimized. Extra keywords: ``threads`` (the number of
+shapes, ``out=``, results laid out as ``optimize=True`` lays them out (a
+transposed view of the GEMM's result where the output's order splits an
+operand's free labels, else C order). ``optimize`` is accepted and
+ignored: the contraction order is always optimized. Extra keywords: ``threads`` (the number of
 threads; default every core) and ``memory_limit`` (bytes for temporaries).
 The GIL is released while the contraction runs (tiny calls keep it), and
 Ctrl-C interrupts a long call (KeyboardInterrupt, raised within a block of

@@ -242,7 +242,9 @@ where
 
 /// Runs `c` on `views` into a new ndarray: NumPy's own allocation for
 /// a small result (its cache of small blocks, and no copy or wrapper
-/// object), a reused [`Buffer`] for a large one.
+/// object), a reused [`Buffer`] for a large one or one laid out in the
+/// order of [`Contraction::output_order`] (then a transposed view, as
+/// `numpy.einsum(optimize=True)` returns).
 fn new_array<'py, T>(
     py: Python<'py>,
     c: &Contraction,
@@ -256,7 +258,10 @@ where
     let dims = c.output_shape(views).map_err(to_python)?;
     let len = einsum_runtime::checked_len::<T>(&dims).map_err(to_python)?;
     let bytes = len * std::mem::size_of::<T>();
-    if bytes < POOLED_FROM {
+    // NumPy's optimize=True returns its GEMM's result as a transposed view;
+    // so do we, where a result in the output's order would be scattered.
+    let order = c.output_order(views).unwrap_or_default();
+    if bytes < POOLED_FROM && order.is_empty() {
         // SAFETY: an uninitialised array (numpy.empty): the engines write
         // every element of a standard-layout `out` before anything reads
         // it, and no one else sees the array until then.
@@ -271,15 +276,40 @@ where
     // SAFETY: the buffer holds `bytes` bytes, aligned for `T` (at most 8
     // bytes), and is this call's alone; the engines write every element
     // before anything reads it.
-    let view = unsafe { ndarray::ArrayViewMutD::from_shape_ptr(dims.clone(), ptr) };
-    execute(py, how, options, || c.run_into(views, view))?;
+    let view = unsafe { ndarray::ArrayViewMutD::from_shape_ptr(laid_out(&dims, &order), ptr) };
+    execute(py, how, options, || c.run_into(views, as_output(view, &order)))?;
     // SAFETY: as above; the buffer now holds the result.
-    let result = unsafe { ArrayViewD::from_shape_ptr(dims, ptr as *const T) };
+    let result = unsafe { ArrayViewD::from_shape_ptr(laid_out(&dims, &order), ptr as *const T) };
+    let result = as_output(result, &order);
     let owner = Bound::new(py, std::mem::take(&mut buffer))?;
     // SAFETY: the memory belongs to `owner`, which the new array keeps
     // alive and which never reallocates it.
     let array = unsafe { PyArrayDyn::<T>::borrow_from_array(&result, owner.into_any()) };
     Ok(array.into_any().unbind())
+}
+
+/// The dimensions of the result as laid out in memory: `dims` in `order`
+/// (outermost first; empty: the output's own order).
+fn laid_out(dims: &[usize], order: &[usize]) -> Vec<usize> {
+    match order {
+        [] => dims.to_vec(),
+        _ => order.iter().map(|&axis| dims[axis]).collect(),
+    }
+}
+
+/// A view of memory laid out by [`laid_out`] as the output's axes.
+fn as_output<S: ndarray::RawData>(
+    laid: ndarray::ArrayBase<S, ndarray::IxDyn>,
+    order: &[usize],
+) -> ndarray::ArrayBase<S, ndarray::IxDyn> {
+    if order.is_empty() {
+        return laid;
+    }
+    let mut axes = vec![0; order.len()];
+    for (place, &axis) in order.iter().enumerate() {
+        axes[axis] = place;
+    }
+    laid.permuted_axes(axes)
 }
 
 /// Results from this many bytes on live in a [`Buffer`]: fresh memory of

@@ -184,6 +184,22 @@ def test_out_in_place_and_in_any_layout():
     assert np.all(big[1::2] == 0)
 
 
+@pytest.mark.parametrize("equation", ["dega,gfbc->abcdef", "eafd,fbec->abcd", "abk,kcd->cadb"])
+@pytest.mark.parametrize("layout", ["standard", "reversed", "transposed"])
+def test_results_laid_out_as_numpy_optimize_when_groups_split(equation, layout):
+    # Like numpy.einsum(optimize=True): the GEMM's result as a transposed
+    # view, its memory contiguous in the order batch, A's free labels, B's.
+    rng = np.random.default_rng(4)
+    terms = equation.split("->")[0].split(",")
+    ops = [operand([3 + ord(c) % 4 for c in t], np.float64, layout, rng) for t in terms]
+    got = es.einsum(equation, *ops)
+    assert_close(got, np.einsum(equation, *ops), np.float64)
+    assert not got.flags["C_CONTIGUOUS"]
+    assert sorted(np.abs(got.strides))[0] == got.itemsize
+    for threads in (1, 3):
+        assert np.array_equal(es.einsum(equation, *ops, threads=threads), got)
+
+
 def test_out_errors_and_casts():
     a = np.ones((3, 4), dtype=np.float32)
     with pytest.raises(ValueError, match="shape"):

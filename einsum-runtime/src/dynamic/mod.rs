@@ -25,6 +25,7 @@
 //! keeps the contraction path it planned for the last sizes it saw.
 
 mod cache;
+mod output_order;
 mod run;
 mod strided;
 
@@ -319,6 +320,29 @@ impl Contraction {
         operands: &[ArrayViewD<'_, T>],
     ) -> Result<Vec<usize>, EinsumError> {
         run::output_shape(self, operands)
+    }
+
+    /// The order in which to lay out the result's axes (outermost first)
+    /// when the caller allocates it and may choose: for two operands whose
+    /// output splits the free labels of one of them, the batch labels,
+    /// then the first operand's free labels in its memory order, then the
+    /// second's, as `numpy.einsum(optimize=True)` lays out its result. An
+    /// `out` of that layout (seen through the output's axes) is written in
+    /// place by one GEMM where a standard-layout one would be copied or
+    /// scattered. `None` where the output's own order serves as well.
+    ///
+    /// ```
+    /// # use einsum_static::dynamic::Contraction;
+    /// let a = ndarray::ArrayD::<f64>::zeros(vec![2, 3, 4]);
+    /// let c = Contraction::new("abk,kcd->cadb")?;
+    /// assert_eq!(c.output_order(&[a.view(), a.view()]), Some(vec![1, 3, 0, 2]));
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
+    pub fn output_order<T: Element>(&self, operands: &[ArrayViewD<'_, T>]) -> Option<Vec<usize>> {
+        let [a, b] = operands else {
+            return None;
+        };
+        output_order::output_order(&self.inputs, &self.output, [a.strides(), b.strides()])
     }
 
     /// Evaluates the equation on `operands`: a new array in standard
