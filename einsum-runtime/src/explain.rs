@@ -72,7 +72,7 @@ impl Explain {
 
     /// The same plan over the semiring `S`, whose steps all run the
     /// runtime's semiring loops (or, for matrix products, its packed
-    /// kernel).
+    /// kernel or the log-space GEMM).
     #[doc(hidden)]
     pub fn over_semiring<T: Element, S: crate::semiring::Semiring<T>>(mut self) -> Self {
         self.semiring = Some(S::NAME);
@@ -80,7 +80,8 @@ impl Explain {
             Body::OneStep { name, engine, .. } => {
                 *name = "semiring loops";
                 *engine = "semiring loops (runtime, one fixed order per element; \
-                     matrix products of max_plus, min_plus and max_product on the packed kernel)"
+                     matrix products of max_plus, min_plus and max_product on the packed kernel, \
+                     log_sum_exp's as one GEMM of shifted exponentials)"
                     .into();
             }
             Body::Path { engines, .. } => engines.clear(),

@@ -23,7 +23,9 @@ pub(crate) mod simd;
 
 pub(crate) use self::engines::dims;
 pub use self::engines::last_engine;
-pub(crate) use self::engines::{choose, gemm_crate, int_gemm, record_name, Engine, Groups};
+pub(crate) use self::engines::{
+    choose, dense_gemms, gemm_crate, int_gemm, record_name, Engine, Groups,
+};
 pub use self::engines::{gemm, gemm_would_run, GemmCall};
 pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};
 pub use self::path_step::binary_step;

@@ -31,10 +31,15 @@ pub trait LogSumExpElement: OrderedElement + std::ops::Sub<Output = Self> {
     fn exp(self) -> Self;
     /// The natural logarithm.
     fn ln(self) -> Self;
+    /// The least sum of shifted exponentials the log-space GEMM trusts:
+    /// far above the subnormals, so that the products it lost to underflow
+    /// do not matter beside it.
+    #[doc(hidden)]
+    const TINY: Self;
 }
 
 macro_rules! floats {
-    ($($t:ty),*) => {$(
+    ($($t:ty: $tiny:literal),*) => {$(
         #[diagnostic::do_not_recommend]
         impl OrderedElement for $t {
             const LOWEST: $t = <$t>::NEG_INFINITY;
@@ -43,6 +48,7 @@ macro_rules! floats {
         }
         #[diagnostic::do_not_recommend]
         impl LogSumExpElement for $t {
+            const TINY: $t = $tiny;
             #[inline(always)]
             fn exp(self) -> $t {
                 <$t>::exp(self)
@@ -65,5 +71,7 @@ macro_rules! integers {
     )*};
 }
 
-floats!(f32, f64);
+// TINY: about 2^-100 (f32) and 2^-830 (f64), each type's subnormals
+// 2^-49 and 2^-244 below it.
+floats!(f32: 1e-30, f64: 1e-250);
 integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);

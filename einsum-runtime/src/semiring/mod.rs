@@ -12,6 +12,7 @@
 //! thread count gives the same bits.
 
 mod elements;
+mod log_gemm;
 mod step;
 mod tropical;
 
@@ -59,6 +60,12 @@ pub trait Semiring<T: Element>: Copy + Send + Sync + 'static {
     #[inline(always)]
     fn packed_mul(a: T, b: T) -> T {
         Self::mul(a, b)
+    }
+    /// Runs a step a faster way than the loops' fold, if the semiring has
+    /// one, and returns `true`; `false` leaves the step to the loops.
+    #[doc(hidden)]
+    fn fast_step<const W: usize>(_step: &BinaryStep<'_, '_, T, W>) -> bool {
+        false
     }
 }
 
@@ -187,6 +194,9 @@ ordered_semiring!(
 
 impl<T: LogSumExpElement> Semiring<T> for LogSumExp {
     const NAME: &'static str = "log_sum_exp";
+    fn fast_step<const W: usize>(step: &BinaryStep<'_, '_, T, W>) -> bool {
+        log_gemm::run(step)
+    }
     fn zero() -> T {
         T::LOWEST
     }
@@ -222,7 +232,8 @@ impl<T: LogSumExpElement> Semiring<T> for LogSumExp {
     }
     #[inline(always)]
     fn finish((max, sum): (T, T)) -> T {
-        if max == T::LOWEST {
+        // No term above −∞: −∞, unless a NaN term made the sum NaN.
+        if max == T::LOWEST && sum.partial_cmp(&sum).is_some() {
             max
         } else {
             max + sum.ln()

@@ -73,7 +73,7 @@ pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(step: &BinaryStep<
         return;
     }
     let axes = step_axes(step);
-    if super::tropical::run::<T, S, W>(&axes, step) {
+    if super::tropical::run::<T, S, W>(&axes, step) || S::fast_step(step) {
         return;
     }
     let (mut outs, mut sums): (Vec<Axis>, Vec<Axis>) = axes.into_iter().partition(|x| x.out != 0);

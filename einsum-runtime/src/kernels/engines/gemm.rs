@@ -132,6 +132,51 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
     true
 }
 
+/// Runs `batch` products of contiguous row-major matrices, `out[p] =
+/// a[p] · b[p]` (`m x k` by `k x n`), stored plainly, on the call's pool:
+/// for engines that build such arrays themselves.
+///
+/// # Safety
+/// `a`, `b` and `out` must hold `batch` such matrices each, one after the
+/// other, and `out` must not overlap the others.
+pub(crate) unsafe fn dense_gemms<T: Element>(
+    context: &Context,
+    batch: usize,
+    [m, n, k]: [usize; 3],
+    (a, b, out): (*const T, *const T, *mut T),
+) {
+    let (mi, ni, ki) = (m as isize, n as isize, k as isize);
+    let plan = GemmPlan {
+        m: Axis {
+            len: m,
+            a: ki,
+            b: 0,
+            out: ni,
+        },
+        n: Axis {
+            len: n,
+            a: 0,
+            b: 1,
+            out: 1,
+        },
+        k: Axis {
+            len: k,
+            a: 1,
+            b: ni,
+            out: 0,
+        },
+        outer: vec![Axis {
+            len: batch,
+            a: mi * ki,
+            b: ki * ni,
+            out: mi * ni,
+        }],
+        inner_k: Vec::new(),
+        k_slices: 1,
+    };
+    plan.run(context, (a, b, out), None);
+}
+
 /// Whether [`gemm()`] would take a GEMM-class step of this much work.
 pub fn gemm_would_run<T: Element>(work: usize) -> bool {
     T::GEMM_ENGINE.is_some() && work >= MIN_GEMM_WORK

@@ -15,7 +15,7 @@ mod small_gemm;
 
 pub use self::choice::last_engine;
 pub(crate) use self::choice::{choose, record_name, Engine};
-pub(crate) use self::gemm::gemm_crate;
+pub(crate) use self::gemm::{dense_gemms, gemm_crate};
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};
 pub(crate) use self::int_gemm::int_gemm;
 pub(crate) use self::repack::Groups;
