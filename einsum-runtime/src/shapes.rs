@@ -126,14 +126,24 @@ impl<const NL: usize> ShapeBinder<NL> {
         // term and a static rank, so the branches fold away in each
         // expansion (one pass, no early exit, which the compiler unrolls).
         let mut plain = dims.len() == term.len();
-        let mut labels = 0u64;
+        let (mut labels, mut repeated) = (0u64, 0u64);
         for sub in term {
             match *sub {
                 Sub::Label(label) if label < 64 => {
-                    plain &= labels & 1 << label == 0;
+                    repeated |= labels & 1 << label;
                     labels |= 1 << label;
                 }
                 _ => plain = false,
+            }
+        }
+        // A label repeated in the term walks its diagonal, whose sizes must
+        // agree exactly; the general binding reports them when they do not.
+        if plain && repeated != 0 {
+            for axis in 0..term.len() {
+                if let Sub::Label(label) = term[axis] {
+                    let first = term.iter().position(|s| *s == term[axis]).unwrap_or(axis);
+                    plain &= repeated & 1 << label == 0 || dims[first] == dims[axis];
+                }
             }
         }
         let mut axes = 0..0;
@@ -144,13 +154,18 @@ impl<const NL: usize> ShapeBinder<NL> {
                 let Sub::Label(label) = term[axis] else {
                     continue;
                 };
+                let stride = broadcast_stride(dims[axis], strides[axis]);
+                if repeated & 1 << label != 0 && term[..axis].contains(&term[axis]) {
+                    label_strides[label] += stride;
+                    continue;
+                }
                 let new = (dims[axis], operand, axis);
                 self.seen[label] = Some(match self.seen[label] {
                     None => new,
                     Some(seen) if seen.0 == new.0 => seen,
                     Some(seen) => merge_sizes(self.labels[label], seen, new)?,
                 });
-                label_strides[label] = broadcast_stride(new.0, strides[axis]);
+                label_strides[label] = stride;
             }
         } else {
             let binding = Binding {
