@@ -7,8 +7,10 @@ scripts/bench_numpy.py (those of benches/einsum.rs), in one run.
 
 Contenders: einsum_static.einsum, numpy.einsum (optimize=False and True),
 opt_einsum.contract, einsumt.einsumt (its default, numpy.einsum's C loop
-on chunks in a thread pool) and torch.einsum (on tensors sharing the
-arrays' memory). opt_einsum and einsumt are in
+on chunks in a thread pool), pytblis.einsum (TBLIS; BLIS_ARCH_TYPE=skx on
+AVX-512 CPUs), jax.numpy.einsum (jitted, float64, operands on the device
+beforehand) and torch.einsum (on tensors sharing the arrays' memory).
+opt_einsum, einsumt, pytblis and jax are in
 scripts/bench_python_requirements.txt; torch is timed only if importable
 (it is not installed for this); the first line names any missing.
 numpy.einsum (optimize=False) and einsumt skip chain_4op (one loop nest
@@ -19,6 +21,7 @@ peer's time over ours (above 1: we are faster). Results are checked
 against numpy.einsum.
 """
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -27,6 +30,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_numpy import CASES, SEED  # noqa: E402
+
+
+def has_avx512():
+    try:
+        return "avx512f" in Path("/proc/cpuinfo").read_text(errors="ignore")
+    except OSError:
+        return False
+
+
+# pytblis's bundled BLIS picks AVX2 kernels on some AVX-512 machines
+# unless told; give it the AVX-512 ones where the CPU has them.
+if has_avx512():
+    os.environ.setdefault("BLIS_ARCH_TYPE", "skx")
 
 import einsum_static as es  # noqa: E402
 
@@ -56,7 +72,39 @@ def peers():
         found["torch"] = lambda eq, ops: torch.einsum(eq, *[torch.from_numpy(o) for o in ops])
     except ImportError:
         missing.append("torch (not importable: not timed)")
+    try:
+        import pytblis
+
+        found["pytblis"] = lambda eq, ops: pytblis.einsum(eq, *ops)
+    except ImportError:
+        missing.append("pytblis (not importable: not timed)")
+    try:
+        found["jax jit"] = jax_einsum()
+    except ImportError:
+        missing.append("jax (not importable: not timed)")
     return found, missing
+
+
+def jax_einsum():
+    """jax.numpy.einsum, jitted per equation, in float64, on operands moved
+    to the device once (cached by identity), waiting for the result."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    compiled, moved = {}, {}
+
+    def run(eq, ops):
+        if eq not in compiled:
+            compiled[eq] = jax.jit(lambda *xs: jnp.einsum(eq, *xs))
+        key = tuple(id(o) for o in ops)
+        if key not in moved:
+            moved.clear()
+            moved[key] = [jax.device_put(o) for o in ops]
+        return compiled[eq](*moved[key]).block_until_ready()
+
+    return run
 
 
 def median_time(fn, budget):
