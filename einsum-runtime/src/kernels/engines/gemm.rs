@@ -211,6 +211,10 @@ impl GemmPlan {
     /// contiguous lines when the largest runs would scatter them.
     pub(super) fn new(groups: Groups) -> GemmPlan {
         let by_size = GemmPlan::with_runs(groups.clone(), Run::Largest);
+        if !by_size.loops_over_m_or_n() {
+            // Each of m and n fused into one run: there is no other choice.
+            return by_size;
+        }
         let by_output = GemmPlan::with_runs(groups, Run::DensestInOutput);
         if by_output.cost() < by_size.cost() {
             by_output
@@ -257,9 +261,13 @@ impl GemmPlan {
     /// Whether some group did not fuse, so that the plan loops over GEMM
     /// calls (or repeats them over leftover k axes).
     pub(super) fn has_leftovers(&self) -> bool {
+        self.loops_over_m_or_n() || !self.inner_k.is_empty()
+    }
+
+    /// Whether some m or n axis did not fuse into the GEMM's dimension.
+    fn loops_over_m_or_n(&self) -> bool {
         // Batch axes stride both operands or neither; leftover m or n one.
-        let m_n_rest = self.outer.iter().any(|x| (x.a == 0) != (x.b == 0));
-        m_n_rest || !self.inner_k.is_empty()
+        self.outer.iter().any(|x| (x.a == 0) != (x.b == 0))
     }
 
     /// What the plan costs, in FLOPs at full GEMM speed (see
