@@ -715,3 +715,33 @@ fn matrix_vector_on_every_layout() {
         matrix_vector::<i64>(m, n, 62);
     }
 }
+
+/// Transposing sums (`ijk->kj`) sum tiles of rows: as one long row when
+/// the tile's rows lie end to end (contiguous input, the whole k per
+/// tile), row by row otherwise (stepped, reversed, k cut into blocks by
+/// the threads); the same bits on every pool, and right.
+#[test]
+fn transposing_sums_in_tiles_on_every_layout() {
+    let cube: Array3<f64> = random((70, 60, 50), 110);
+    let big: Array3<f64> = random((70, 121, 100), 111);
+    let views = [
+        ("standard", cube.view()),
+        ("stepped", big.slice(s![.., 1..;2, ..;2])),
+        ("reversed", cube.slice(s![..;-1, ..;-1, ..])),
+        ("permuted", cube.view().permuted_axes([2, 0, 1])),
+    ];
+    for (name, x) in views {
+        let one = on_pool(1, || einsum!("ijk->kj", &x).into_dyn());
+        assert_values_match("ijk->kj", &[x.view().into_dyn()], &one);
+        for threads in [2, 4] {
+            let many = on_pool(threads, || einsum!("ijk->kj", &x).into_dyn());
+            same_bits(name, &one, &many, threads);
+        }
+        let ints = x.mapv(|v| (v * 100.0) as i64);
+        assert_matches_reference(
+            "ijk,ijk->kj",
+            &[dv(&ints), dv(&ints)],
+            einsum!("ijk,ijk->kj", &ints, &ints),
+        );
+    }
+}

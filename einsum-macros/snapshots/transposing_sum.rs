@@ -43,14 +43,13 @@ fn call_site() {
                                 k_block.end - k_block.start,
                             );
                             for i in i_block.clone() {
-                                for (tile_row, j) in j_block.clone().enumerate() {
-                                    unsafe {
-                                        row.add_products_to(
-                                            tile_row,
-                                            [(&x0, i * x0_i + j * x0_j + k_block.start * x0_k, x0_k)],
-                                        )
-                                    };
-                                }
+                                let j = j_block.start;
+                                unsafe {
+                                    row.add_tile(
+                                        [(&x0, i * x0_i + j * x0_j + k_block.start * x0_k, x0_k)],
+                                        [x0_j],
+                                    )
+                                };
                             }
                             for (tile_row, j) in j_block.clone().enumerate() {
                                 unsafe {

@@ -407,8 +407,9 @@ impl<'p> Nest<'p> {
     }
 
     /// The block's rows summed as one tile: the summed loops outermost, so
-    /// that each summed index reads the tile's rows in a row (one long
-    /// stretch when the rows are adjacent in memory), then every row stored.
+    /// that each summed index reads the tile's rows in a row (one kernel
+    /// call over a long stretch when the rows are adjacent in memory, see
+    /// `RowSum::add_tile`), then every row stored.
     fn tiled_row_sums(
         &self,
         tile: &Sub,
@@ -423,10 +424,20 @@ impl<'p> Nest<'p> {
             block_name(self.plan, tile),
             index_name(self.plan.labels[label]),
         );
+        // Each input's step from one row to the next.
+        let steps = self.arrays[..self.arrays.len() - 1]
+            .iter()
+            .map(|(name, term)| {
+                if term.contains(tile) {
+                    let s = stride_name(name, self.plan.labels[label]);
+                    quote!(#s)
+                } else {
+                    quote!(0)
+                }
+            });
         let add = quote! {
-            for (tile_row, #index) in #block.clone().enumerate() {
-                unsafe { row.add_products_to(tile_row, [#(#inputs),*]) };
-            }
+            let #index = #block.start;
+            unsafe { row.add_tile([#(#inputs),*], [#(#steps),*]) };
         };
         let sum = self.wrap_all(&self.summed_subs(), add);
         quote! {

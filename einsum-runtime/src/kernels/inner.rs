@@ -310,6 +310,46 @@ impl<T: Element> RowSum<T> {
         }
     }
 
+    /// `row r [t] += prod over inputs of input[t]` for every row started,
+    /// row `r`'s lanes starting `r * steps[k]` after row 0's. When the
+    /// rows lie end to end in every input (each step is the lane's stride
+    /// times the row's length), they are summed as one long row: the same
+    /// sums in the same order, in one kernel call.
+    ///
+    /// # Safety
+    /// As for [`RowSum::add_products_to`], for every row with its lanes
+    /// moved by its steps.
+    #[inline]
+    pub unsafe fn add_tile<const NL: usize, const K: usize>(
+        &mut self,
+        inputs: [Lane<'_, '_, T, NL>; K],
+        steps: [isize; K],
+    ) {
+        let width = self.width;
+        if width == 0 {
+            return;
+        }
+        let count = self.rows.len() / width;
+        let adjacent = (0..K).all(|k| steps[k] == inputs[k].2 * width as isize);
+        if count > 1 && adjacent {
+            self.width = count * width;
+            // SAFETY: the rows' lanes are one lane of `count * width`
+            // elements from row 0's start, which the caller's contract
+            // covers.
+            unsafe { self.add_products_to(0, inputs) };
+            self.width = width;
+            return;
+        }
+        for r in 0..count {
+            let mut lanes = inputs;
+            for (lane, step) in lanes.iter_mut().zip(steps) {
+                lane.1 += r as isize * step;
+            }
+            // SAFETY: the caller's contract, for row r.
+            unsafe { self.add_products_to(r, lanes) };
+        }
+    }
+
     /// `out[t] = row[t]`, for the single row.
     ///
     /// # Safety
