@@ -14,8 +14,9 @@
 
 use super::elements::LogSumExpElement;
 use super::step::store;
+use super::tropical::Tables;
 use super::{LogSumExp, Semiring};
-use crate::kernels::dims::{step_axes, walk, Axis};
+use crate::kernels::dims::step_axes;
 use crate::kernels::{dense_gemms, Groups, SendPtr};
 use crate::schedule;
 use crate::step::BinaryStep;
@@ -26,14 +27,6 @@ pub(crate) const NAME: &str = "log-space GEMM";
 
 /// Below this many terms the step runs the loops.
 const MIN_WORK: usize = 1 << 15;
-
-/// Every index of `axes` as its offsets in A, B and the output, last axis
-/// fastest.
-fn offsets(axes: &[Axis]) -> Vec<(isize, isize, isize)> {
-    let mut table = Vec::with_capacity(axes.iter().map(|x| x.len).product());
-    walk(axes, (0, 0, 0), &mut |at| table.push(at));
-    table
-}
 
 /// Runs the step and returns `true`, or returns `false` without writing
 /// when it is not a matrix product, is small, its scratch arrays exceed
@@ -48,7 +41,7 @@ pub(super) fn run<T: LogSumExpElement, const W: usize>(step: &BinaryStep<'_, '_,
     let Some(groups) = Groups::new(step_axes(step)) else {
         return false;
     };
-    let [batch, m, n, k] = [&groups.batch, &groups.m, &groups.n, &groups.k].map(|g| offsets(g));
+    let Tables { batch, m, n, k } = Tables::new(&groups, false);
     let (nb, nm, nn, nk) = (batch.len(), m.len(), n.len(), k.len());
     if nb * nm * nn * nk < MIN_WORK {
         return false;
@@ -65,8 +58,8 @@ pub(super) fn run<T: LogSumExpElement, const W: usize>(step: &BinaryStep<'_, '_,
     let finite = AtomicBool::new(true);
     // SAFETY (both reads): offsets of indices below the bound sizes times
     // the strides `bind` checked.
-    let read_a = |r: usize, j: usize| unsafe { a.get(batch[r / nm].0 + m[r % nm].0 + k[j].0) };
-    let read_b = |r: usize, j: usize| unsafe { b.get(batch[r / nn].1 + n[r % nn].1 + k[j].1) };
+    let read_a = |r: usize, j: usize| unsafe { a.get(batch[r / nm][0] + m[r % nm][0] + k[j][0]) };
+    let read_b = |r: usize, j: usize| unsafe { b.get(batch[r / nn][1] + n[r % nn][0] + k[j][1]) };
     let exps = (SendPtr(ea.as_mut_ptr()), SendPtr(p.as_mut_ptr()));
     shift_rows(
         context,
@@ -106,14 +99,17 @@ pub(super) fn run<T: LogSumExpElement, const W: usize>(step: &BinaryStep<'_, '_,
             } else {
                 let mut acc = LogSumExp::start();
                 for kj in &k {
-                    let (oa, ob) = (batch[bi].0 + m[mi].0 + kj.0, batch[bi].1 + n[ni].1 + kj.1);
+                    let (oa, ob) = (
+                        batch[bi][0] + m[mi][0] + kj[0],
+                        batch[bi][1] + n[ni][0] + kj[1],
+                    );
                     // SAFETY: as above.
                     let term = unsafe { a.get(oa) + b.get(ob) };
                     <LogSumExp as Semiring<T>>::push(&mut acc, term);
                 }
                 <LogSumExp as Semiring<T>>::finish(acc)
             };
-            let at = batch[bi].2 + m[mi].2 + n[ni].2;
+            let at = batch[bi][2] + m[mi][1] + n[ni][1];
             // SAFETY: as above; this row owns these output elements.
             unsafe { out.set(at, store::<T, LogSumExp>(value, scale, || out.get(at))) };
         }

@@ -166,21 +166,21 @@ mod x86 {
 /// The groups flattened: each index's offset in each array that has its
 /// group, with A the operand whose rows are m (B's, when the product runs
 /// transposed).
-struct Tables {
+pub(super) struct Tables {
     /// Offsets in A, B and the output.
-    batch: Vec<[isize; 3]>,
+    pub(super) batch: Vec<[isize; 3]>,
     /// In A and the output.
-    m: Vec<[isize; 2]>,
+    pub(super) m: Vec<[isize; 2]>,
     /// In B and the output.
-    n: Vec<[isize; 2]>,
+    pub(super) n: Vec<[isize; 2]>,
     /// In A and B.
-    k: Vec<[isize; 2]>,
+    pub(super) k: Vec<[isize; 2]>,
 }
 
 impl Tables {
     /// The tables of `groups`, with the roles of the operands swapped when
     /// `flip` (then m is the group of B and the output).
-    fn new(groups: &Groups, flip: bool) -> Tables {
+    pub(super) fn new(groups: &Groups, flip: bool) -> Tables {
         let ab = |x: &Axis| if flip { [x.b, x.a] } else { [x.a, x.b] };
         let (m, n) = if flip {
             (&groups.n, &groups.m)

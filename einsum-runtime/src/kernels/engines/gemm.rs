@@ -95,15 +95,7 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
         Engine::Loops(_) => return false,
         Engine::Repack(groups) => {
             let run_fused = |fused: Fused, (pa, pb, po), scale| {
-                let plan = GemmPlan {
-                    m: fused.m,
-                    n: fused.n,
-                    k: fused.k,
-                    outer: fused.batch,
-                    inner_k: Vec::new(),
-                    k_slices: 1,
-                };
-                plan.run(context, (pa, pb, po), scale);
+                GemmPlan::fused(fused).run(context, (pa, pb, po), scale);
             };
             // SAFETY: the pointers and strides are the operands' and the
             // output's, as bound and checked by ShapeBinder.
@@ -146,7 +138,7 @@ pub(crate) unsafe fn dense_gemms<T: Element>(
     (a, b, out): (*const T, *const T, *mut T),
 ) {
     let (mi, ni, ki) = (m as isize, n as isize, k as isize);
-    let plan = GemmPlan {
+    let fused = Fused {
         m: Axis {
             len: m,
             a: ki,
@@ -165,16 +157,14 @@ pub(crate) unsafe fn dense_gemms<T: Element>(
             b: ni,
             out: 0,
         },
-        outer: vec![Axis {
+        batch: vec![Axis {
             len: batch,
             a: mi * ki,
             b: ki * ni,
             out: mi * ni,
         }],
-        inner_k: Vec::new(),
-        k_slices: 1,
     };
-    plan.run(context, (a, b, out), None);
+    GemmPlan::fused(fused).run(context, (a, b, out), None);
 }
 
 /// Whether [`gemm()`] would take a GEMM-class step of this much work.
@@ -220,6 +210,18 @@ impl GemmPlan {
             by_output
         } else {
             by_size
+        }
+    }
+
+    /// One GEMM per batch index of `fused`, whose groups each fused.
+    fn fused(fused: Fused) -> GemmPlan {
+        GemmPlan {
+            m: fused.m,
+            n: fused.n,
+            k: fused.k,
+            outer: fused.batch,
+            inner_k: Vec::new(),
+            k_slices: 1,
         }
     }
 
