@@ -195,7 +195,7 @@ macro_rules! scaled_on_every_output {
 /// crate's calls (with leftover k axes adding into the same output), the
 /// integer kernel, small products, matrix-vector products, the write-back
 /// of a copied output (transpose-then-GEMM) and of tiles (block-scatter),
-/// and block-scatter's GEMM in place.
+/// block-scatter's GEMM in place, and the packed engine's tile stores.
 #[test]
 fn each_gemm_engine_scales_where_it_stores() {
     use common::{compare_arrays, reference, Layout, Operand, Rng, TestElem, OUT_LAYOUTS};
@@ -243,6 +243,7 @@ fn each_gemm_engine_scales_where_it_stores() {
         "small-GEMM engine",
         "matrix-vector engine",
         "transpose-then-GEMM",
+        "transpose-free packed GEMM",
         "block-scatter GEMM",
     ] {
         assert!(

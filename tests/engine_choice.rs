@@ -12,6 +12,7 @@ const GEMM: &str = "GEMM engine";
 const SMALL: &str = "small-GEMM engine";
 const MATVEC: &str = "matrix-vector engine";
 const REPACK: &str = "transpose-then-GEMM";
+const PACKED: &str = "transpose-free packed GEMM";
 
 /// An array of `dims` with distinct small values.
 fn array<T: From<u8>>(dims: &[usize]) -> ArrayD<T> {
@@ -116,11 +117,32 @@ fn matrix_vector() {
 }
 
 #[test]
-fn transpose_then_gemm() {
+fn transpose_free_packed_gemm() {
     let a = array::<f64>(&[20, 6, 30, 7]);
     let b = array::<f64>(&[30, 8, 20, 9]);
+    check!("fbea,ecfd->dcba", &a, &b, PACKED);
+    let a = array::<f32>(&[20, 30, 6, 7]);
+    check!(
+        "fe...,ecfd->dc...",
+        &a,
+        &array::<f32>(&[30, 8, 20, 9]),
+        PACKED
+    );
+    let explained = explain!("fbea,ecfd->dcba", &array::<f64>(&[20, 6, 30, 7]), &b).unwrap();
+    let text = explained.to_string();
+    assert!(
+        text.contains("micro-kernel") && text.contains("72x42x600"),
+        "{text}"
+    );
+}
+
+#[test]
+fn transpose_then_gemm() {
+    // Types without a packed micro-kernel copy where the copies pay.
+    let a = array::<i64>(&[20, 6, 30, 7]);
+    let b = array::<i64>(&[30, 8, 20, 9]);
     check!("fbea,ecfd->dcba", &a, &b, REPACK);
-    let a = array::<f64>(&[20, 30, 6, 7]);
+    let a = array::<i64>(&[20, 30, 6, 7]);
     check!("fe...,ecfd->dc...", &a, &b, REPACK);
     // A memory limit the copies exceed: another engine runs.
     let (a, b) = (array::<f64>(&[20, 6, 30, 7]), array::<f64>(&[30, 8, 20, 9]));
@@ -158,7 +180,7 @@ fn the_run_time_api_explains_what_runs() {
         (
             "fe...,ecfd->dc...",
             vec![&[20, 30, 6, 7], &[30, 8, 20, 9]],
-            REPACK,
+            PACKED,
         ),
         ("ij,jk->ik", vec![&[4, 4], &[4, 4]], LOOPS),
     ];

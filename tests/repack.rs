@@ -1,4 +1,5 @@
-//! GEMM-class steps whose label groups do not fuse in some array:
+//! GEMM-class steps whose label groups do not fuse in some array: the
+//! transpose-free packed GEMM (kernels/engines/packed) for floats,
 //! transpose-then-GEMM (kernels/engines/repack.rs) and, under a memory limit the
 //! copies exceed, the block-scatter GEMM (kernels/engines/scatter.rs), on random
 //! sizes and layouts (permuted, stepped, reversed, broadcast), every
@@ -72,18 +73,27 @@ repack_case!(k_split_around_m, "kamb,lkbn->naml");
 repack_case!(tccg_aged_cbfg, "aged,cbfg->fedcba");
 repack_case!(tccg_dega_gfbc, "dega,gfbc->abcdef");
 
-/// The engines ran for these equations (not only the looped GEMMs).
+/// The engines ran for these equations (not only the looped GEMMs): the
+/// packed engine for floats, whatever the memory limit; for the types
+/// without its micro-kernels, copies, or gathers when they do not fit.
 #[test]
-fn the_transpose_then_gemm_and_block_scatter_engines_run() {
+fn the_packed_transpose_then_gemm_and_block_scatter_engines_run() {
     let _ = einsum_runtime::kernels::last_engine();
     let a = ArrayD::<f64>::ones(ndarray::IxDyn(&[20, 6, 30, 7]));
     let b = ArrayD::<f64>::ones(ndarray::IxDyn(&[30, 8, 20, 9]));
+    for limit in [usize::MAX, 1024] {
+        let c = einsum!("fbea,ecfd->dcba", &a, &b; memory_limit = limit);
+        assert!(c.iter().all(|&x| x == 600.0));
+        let ran = einsum_runtime::kernels::last_engine();
+        assert_eq!(ran, Some("transpose-free packed GEMM"));
+    }
+    let (a, b) = (a.mapv(|x| x as i64), b.mapv(|x| x as i64));
     let c = einsum!("fbea,ecfd->dcba", &a, &b);
-    assert!(c.iter().all(|&x| x == 600.0));
+    assert!(c.iter().all(|&x| x == 600));
     let ran = einsum_runtime::kernels::last_engine();
     assert_eq!(ran, Some("transpose-then-GEMM"));
     let c = einsum!("fbea,ecfd->dcba", &a, &b; memory_limit = 1024);
-    assert!(c.iter().all(|&x| x == 600.0));
+    assert!(c.iter().all(|&x| x == 600));
     let ran = einsum_runtime::kernels::last_engine();
     assert_eq!(ran, Some("block-scatter GEMM"));
 }
@@ -125,7 +135,7 @@ fn block_scatter_over_many_blocks() {
         ran
     }
     let standard = [Layout::Standard, Layout::Standard];
-    assert_eq!(check::<f64>(standard, 1), "block-scatter GEMM");
+    assert_eq!(check::<f64>(standard, 1), "transpose-free packed GEMM");
     assert_eq!(check::<i64>(standard, 2), "block-scatter GEMM");
     for (seed, layout) in [
         Layout::Fortran,

@@ -6,7 +6,7 @@
 //! items and the list of types is closed. Each type's choices are made
 //! here, beside the kernels they name.
 
-use super::GemmCall;
+use super::{GemmCall, MicroKernel};
 use crate::Element;
 #[cfg(feature = "complex")]
 use num_complex::Complex;
@@ -50,6 +50,13 @@ pub trait ElementKernels: Sized {
     /// and complex loops scalar, so other types keep it to products too
     /// small for a GEMM call.
     const SMALL_GEMM_WORK: usize = 4096;
+
+    /// The transpose-free engine's micro-kernel for this type on this
+    /// CPU; `None` when it has none (the block-scatter engine then
+    /// gathers blocks for [`ElementKernels::gemm`] instead).
+    fn packed_kernel() -> Option<MicroKernel<Self>> {
+        None
+    }
 
     /// Runs one GEMM call; only called when `GEMM_ENGINE` is `Some`.
     ///
@@ -107,9 +114,12 @@ complex!(
 /// The float types the `gemm` family multiplies, with float reductions in
 /// SIMD.
 macro_rules! float {
-    ($($t:ty, $lanes:literal, $kernel:path);*) => {$(
+    ($($t:ty, $lanes:literal, $kernel:path, $packed:path);*) => {$(
         impl ElementKernels for $t {
             super::simd::float_reductions!($t, $lanes);
+            fn packed_kernel() -> Option<MicroKernel<Self>> {
+                Some($packed())
+            }
             const GEMM_ENGINE: Option<&'static str> = Some("gemm crate");
             const SMALL_GEMM_WORK: usize = 32 * 32 * 32;
             unsafe fn gemm(call: &GemmCall<Self>) {
@@ -121,6 +131,6 @@ macro_rules! float {
 }
 
 float!(
-    f32, 64, gemm_f32::gemm::f32::get_gemm_fn;
-    f64, 32, gemm_f64::gemm::f64::get_gemm_fn
+    f32, 64, gemm_f32::gemm::f32::get_gemm_fn, super::f32_kernel;
+    f64, 32, gemm_f64::gemm::f64::get_gemm_fn, super::f64_kernel
 );

@@ -6,7 +6,8 @@
 //!   widest vectors.
 //! - **Engines** (`engines`): whole GEMM-class steps. `engines::choice`
 //!   picks one from the bound sizes and strides (GEMM calls, small GEMMs,
-//!   matrix-vector, transpose-then-GEMM, block-scatter) or declines, and
+//!   matrix-vector, transpose-then-GEMM, transpose-free packed,
+//!   block-scatter) or declines, and
 //!   the step then runs its generated loops, which are always correct.
 //! - **Steps of paths** (`path_step`): a binary step whose loops are
 //!   chosen at run time, for the pairwise steps of three or more operands
@@ -24,7 +25,8 @@ pub(crate) mod simd;
 pub(crate) use self::engines::dims;
 pub use self::engines::last_engine;
 pub(crate) use self::engines::{
-    choose, dense_gemms, gemm_crate, int_gemm, record_name, Engine, Groups,
+    choose, dense_gemms, f32_kernel, f64_kernel, gemm_crate, int_gemm, record_name, Engine, Groups,
+    MicroKernel,
 };
 pub use self::engines::{gemm, gemm_would_run, GemmCall};
 pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};

@@ -6,6 +6,7 @@
 use super::dims::step_axes;
 use super::gemm::{GemmPlan, MIN_GEMM_WORK};
 use super::matvec::MatVec;
+use super::packed::Packed;
 use super::repack::{self, Groups};
 use super::scatter::BlockScatter;
 use super::small_gemm;
@@ -22,7 +23,11 @@ pub(crate) enum Engine {
     /// Transpose-then-GEMM: the arrays that break a group are copied, then
     /// one GEMM runs per batch index.
     Repack(Groups),
-    /// Blocks gathered through offset tables, then GEMMs (see `scatter`).
+    /// Panels packed through offset tables for the crate's micro-kernel
+    /// (see `packed`).
+    Packed(Packed),
+    /// Blocks gathered through offset tables, then GEMMs (see `scatter`),
+    /// for element types without a packed kernel.
     BlockScatter(BlockScatter),
     /// Batches of products too small to pack (see `small_gemm`).
     SmallGemms(GemmPlan),
@@ -69,16 +74,21 @@ pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, N
 fn choose_for_groups<T: Element>(groups: Groups, budget_bytes: usize) -> Engine {
     let plan = GemmPlan::new(groups.clone());
     if plan.has_leftovers() {
-        // The looped calls, the copies or the gathers: the cheapest.
+        // The looped calls, the copies or the tables: the cheapest.
         let looped = plan.cost();
-        let scatter = BlockScatter::new(&groups);
-        let scattered = scatter.cost();
+        let tables = match Packed::new::<T>(&groups) {
+            Some(packed) => (packed.cost(), Engine::Packed(packed)),
+            None => {
+                let scatter = BlockScatter::new(&groups);
+                (scatter.cost(), Engine::BlockScatter(scatter))
+            }
+        };
         let repacked = repack::fits::<T>(&groups, budget_bytes).then(|| repack::cost(&groups));
-        if repacked.is_some_and(|repacked| repacked < looped.min(scattered)) {
+        if repacked.is_some_and(|repacked| repacked < looped.min(tables.0)) {
             return Engine::Repack(groups);
         }
-        if scattered < looped {
-            return Engine::BlockScatter(scatter);
+        if tables.0 < looped {
+            return tables.1;
         }
     }
     let per_call = plan.per_call();
@@ -106,6 +116,7 @@ impl Engine {
         match self {
             Engine::Loops(_) => "generated loops",
             Engine::Repack(_) => "transpose-then-GEMM",
+            Engine::Packed(_) => "transpose-free packed GEMM",
             Engine::BlockScatter(_) => "block-scatter GEMM",
             Engine::SmallGemms(_) => "small-GEMM engine",
             Engine::MatrixVector(_) => "matrix-vector engine",
@@ -118,6 +129,9 @@ impl Engine {
         match self {
             Engine::Loops(_) => "as the generated loops (below)".into(),
             Engine::Repack(_) => "blocks of the copies, then inside each GEMM".into(),
+            Engine::Packed(_) => {
+                "the panels of B as they are packed, then blocks of rows (or the batch)".into()
+            }
             Engine::BlockScatter(_) => "the blocks, or inside each GEMM when fewer than 8".into(),
             Engine::SmallGemms(_) => "blocks of the batch".into(),
             Engine::MatrixVector(_) => "blocks of rows".into(),
@@ -139,6 +153,7 @@ impl fmt::Display for Engine {
         match self {
             Engine::Loops(why) => write!(f, " ({why}), innermost a SIMD kernel call"),
             Engine::Repack(groups) => write!(f, ": {}", repack::describe(groups)),
+            Engine::Packed(packed) => write!(f, ": {}", packed.describe()),
             Engine::BlockScatter(scatter) => write!(f, ": {}", scatter.describe()),
             Engine::SmallGemms(plan) => write!(
                 f,

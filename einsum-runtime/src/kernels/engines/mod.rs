@@ -9,14 +9,17 @@ pub(crate) mod dims;
 mod gemm;
 mod int_gemm;
 mod matvec;
+mod packed;
 mod repack;
 mod scatter;
 mod small_gemm;
+mod tables;
 
 pub use self::choice::last_engine;
 pub(crate) use self::choice::{choose, record_name, Engine};
 pub(crate) use self::gemm::{dense_gemms, gemm_crate};
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};
 pub(crate) use self::int_gemm::int_gemm;
+pub(crate) use self::packed::{f32_kernel, f64_kernel, MicroKernel};
 pub(crate) use self::repack::Groups;
 use super::SendPtr;

@@ -20,6 +20,7 @@ use super::cost::{gemm_efficiency, COPY_FLOPS_PER_ELEMENT};
 use super::dims::Axis;
 use super::gemm::GemmCall;
 use super::repack::Groups;
+use super::tables::{largest_stride_first, Table};
 use super::SendPtr;
 use crate::context::Context;
 use crate::scale::Scale;
@@ -38,45 +39,6 @@ const BLOCK_K: usize = 256;
 /// With at least this many blocks, blocks run in parallel, each on one
 /// thread; with fewer, each GEMM uses every thread (as in `gemm`).
 const MIN_PARALLEL_BLOCKS: usize = 8;
-
-/// One group flattened: the offset of each of its indices in the two
-/// arrays that have it, and the stride when the offsets are evenly spaced
-/// (the group fuses in that array).
-#[derive(Debug, Clone)]
-struct Table {
-    offsets: [Vec<isize>; 2],
-    step: [Option<isize>; 2],
-}
-
-impl Table {
-    /// The table of `axes` (outermost first) in two arrays, whose strides
-    /// `stride` gives.
-    fn new(axes: &[Axis], stride: impl Fn(&Axis) -> (isize, isize)) -> Table {
-        let mut offsets = [vec![0isize], vec![0isize]];
-        for axis in axes {
-            let (s0, s1) = stride(axis);
-            for (side, s) in [(0, s0), (1, s1)] {
-                let before = std::mem::take(&mut offsets[side]);
-                let mut after = Vec::with_capacity(before.len() * axis.len);
-                for o in before {
-                    after.extend((0..axis.len as isize).map(|i| o + i * s));
-                }
-                offsets[side] = after;
-            }
-        }
-        let step = [even_step(&offsets[0]), even_step(&offsets[1])];
-        Table { offsets, step }
-    }
-
-    fn len(&self) -> usize {
-        self.offsets[0].len()
-    }
-
-    /// The offsets of `range` in the array `side` (0 or 1), and their step.
-    fn part(&self, side: usize, range: &std::ops::Range<usize>) -> (&[isize], Option<isize>) {
-        (&self.offsets[side][range.clone()], self.step[side])
-    }
-}
 
 /// One operand's block for a GEMM call, as (pointer, row stride, column
 /// stride): read in place when the offsets of its rows and of its columns
@@ -100,18 +62,6 @@ unsafe fn operand_block<T: Copy>(
     }
 }
 
-/// The common difference of `offsets`, if they are evenly spaced.
-fn even_step(offsets: &[isize]) -> Option<isize> {
-    let step = match offsets {
-        [first, second, ..] => second - first,
-        _ => 1,
-    };
-    offsets
-        .windows(2)
-        .all(|pair| pair[1] - pair[0] == step)
-        .then_some(step)
-}
-
 /// The step as tables and blocks; see the module's docs.
 #[derive(Debug, Clone)]
 pub(crate) struct BlockScatter {
@@ -128,14 +78,9 @@ impl BlockScatter {
     /// The step of `groups`, each group in the order of its arrays'
     /// largest stride first.
     pub(super) fn new(groups: &Groups) -> BlockScatter {
-        let ordered = |axes: &[Axis], key: fn(&Axis) -> isize| {
-            let mut axes = axes.to_vec();
-            axes.sort_by_key(|axis| std::cmp::Reverse(key(axis).unsigned_abs()));
-            axes
-        };
-        let m = Table::new(&ordered(&groups.m, |x| x.a), |x| (x.a, x.out));
-        let n = Table::new(&ordered(&groups.n, |x| x.b), |x| (x.b, x.out));
-        let k = Table::new(&ordered(&groups.k, |x| x.a), |x| (x.a, x.b));
+        let m = Table::new(&largest_stride_first(&groups.m, |x| x.a), |x| (x.a, x.out));
+        let n = Table::new(&largest_stride_first(&groups.n, |x| x.b), |x| (x.b, x.out));
+        let k = Table::new(&largest_stride_first(&groups.k, |x| x.a), |x| (x.a, x.b));
         let blocks = [
             block_len(m.len(), BLOCK_MN),
             block_len(n.len(), BLOCK_MN),

@@ -1,0 +1,94 @@
+//! Block sizes from the caches of the CPU it runs on, read once: a packed
+//! block of A stays in L2 while every panel of B meets it, and the packed
+//! block of B in a share of L3.
+
+use std::sync::OnceLock;
+
+/// Bytes along k of one packed line (a row of A or column of B): 512
+/// steps of `f64`, 1024 of `f32`. Each slice of k reads and writes the
+/// output once, so deeper slices move less.
+const DEPTH_BYTES: usize = 4096;
+
+/// The most bytes of the packed block of B, whatever L3 holds (it is
+/// shared by the cores).
+const MOST_B_BYTES: usize = 8 << 20;
+
+/// The most rows of one task: enough tasks for the threads to balance
+/// on products of a few thousand rows.
+const MOST_ROWS: usize = 128;
+
+/// The block sizes of one product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Blocking {
+    /// Steps of k packed at once (each output's sum adds them in order).
+    pub(crate) kc: usize,
+    /// Rows of A packed at once: one task.
+    pub(crate) mc: usize,
+    /// Columns of B packed at once, shared by the tasks.
+    pub(crate) nc: usize,
+}
+
+impl Blocking {
+    /// The blocks for elements of `element_bytes` and tiles of `mr x nr`.
+    pub(crate) fn new(element_bytes: usize, mr: usize, nr: usize) -> Blocking {
+        let (l2, l3) = caches();
+        let kc = DEPTH_BYTES / element_bytes;
+        let line = kc * element_bytes;
+        let mc = (l2 / 4 / line).min(MOST_ROWS) / mr * mr;
+        let mc = mc.max(mr);
+        let nc = ((l3 / 4).min(MOST_B_BYTES) / line / nr).max(1) * nr;
+        Blocking { kc, mc, nc }
+    }
+}
+
+/// The sizes in bytes of the L2 and L3 caches of the first CPU (a fair
+/// guess where the system does not say).
+fn caches() -> (usize, usize) {
+    static CACHES: OnceLock<(usize, usize)> = OnceLock::new();
+    *CACHES.get_or_init(|| {
+        (
+            cache_bytes(2).unwrap_or(1 << 20),
+            cache_bytes(3).unwrap_or(8 << 20),
+        )
+    })
+}
+
+/// The size of the data or unified cache of `level`, as Linux reports it.
+fn cache_bytes(level: u32) -> Option<usize> {
+    let dir = std::path::Path::new("/sys/devices/system/cpu/cpu0/cache");
+    std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
+        let read = |name: &str| std::fs::read_to_string(entry.path().join(name)).ok();
+        let kind = read("type")?;
+        if read("level")?.trim().parse::<u32>().ok()? != level || kind.trim() == "Instruction" {
+            return None;
+        }
+        let size = read("size")?;
+        let size = size.trim();
+        let (digits, unit) = size.split_at(size.find(|c: char| !c.is_ascii_digit())?);
+        let scale = match unit {
+            "K" => 1 << 10,
+            "M" => 1 << 20,
+            _ => return None,
+        };
+        Some(digits.parse::<usize>().ok()? * scale)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_whole_tiles_and_fit_the_caches() {
+        for (bytes, mr, nr) in [(8, 8, 24), (4, 8, 48), (8, 4, 4)] {
+            let b = Blocking::new(bytes, mr, nr);
+            assert_eq!(b.kc * bytes, DEPTH_BYTES);
+            assert!(b.mc % mr == 0 && b.mc >= mr, "{b:?}");
+            assert!(b.nc % nr == 0 && b.nc >= nr, "{b:?}");
+            assert!(
+                b.nc * b.kc * bytes <= MOST_B_BYTES.max(nr * DEPTH_BYTES),
+                "{b:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The blocked loops around the micro-kernel (Goto's scheme): per product
+//! (batch index), blocks of `nc` columns; in each, slices of `kc` along k;
+//! for each slice the block of B is packed once and shared, and the rows
+//! are cut into tasks of `mc`, each packing its rows of A and running the
+//! kernel on every (A panel, B panel) pair. The tasks are cut by sizes
+//! alone and each output element adds its slices of k in order, so the
+//! result does not depend on the thread count.
+
+use super::blocking::Blocking;
+use super::kernels::Kernel;
+use super::pack::{pack, store};
+use super::Packed;
+use crate::context::Context;
+use crate::kernels::engines::gemm::offsets;
+use crate::kernels::SendPtr;
+use crate::scale::Scale;
+use crate::schedule::BLOCK_WORK;
+use crate::Element;
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// With fewer row blocks than this per product, a batch of products runs
+/// one product per task instead.
+const MIN_ROW_BLOCKS: usize = 4;
+
+/// One run of a plan: its arrays (A and B in the plan's roles) and how it
+/// stores.
+pub(crate) struct Job<'a, T> {
+    pub(super) plan: &'a Packed,
+    pub(super) arrays: (SendPtr<T>, SendPtr<T>, SendPtr<T>),
+    pub(super) scale: Option<Scale<T>>,
+    pub(super) context: &'a Context,
+}
+
+/// Runs `job` with a kernel of `MR x NR` tiles.
+///
+/// # Safety
+/// The arrays with the plan's tables address valid arrays, the output
+/// apart from the inputs and lent to this call alone; the CPU has the
+/// kernel's features.
+pub(super) unsafe fn drive<T: Element, const MR: usize, const NR: usize>(
+    job: &Job<'_, T>,
+    kernel: Kernel<T>,
+) {
+    let plan = job.plan;
+    let (m, n, k) = (plan.m.len(), plan.n.len(), plan.k.len());
+    let (serial_work, block_work) = job.context.thresholds();
+    let mut blocks = Blocking::new(size_of::<T>(), MR, NR);
+    if block_work < BLOCK_WORK {
+        // The tests' small blocks: many tasks, and every edge.
+        (blocks.mc, blocks.nc) = (2 * MR, 2 * NR);
+    }
+    let batches = plan.batches();
+    let work = (2 * batches * m * n) as f64 * k as f64;
+    let parallel = job.context.threads() > 1 && work > serial_work as f64;
+    let inside = batches < MIN_ROW_BLOCKS || m.div_ceil(blocks.mc) >= MIN_ROW_BLOCKS;
+    let b_len = n.min(blocks.nc).next_multiple_of(NR) * k.min(blocks.kc);
+    let a_len = m.min(blocks.mc).next_multiple_of(MR) * k.min(blocks.kc);
+    let new_buffers = || (vec![T::zero(); a_len], vec![T::zero(); b_len]);
+    job.context.in_pool(|stop| {
+        let product = |buffers: &mut (Vec<T>, Vec<T>), batch: usize, parallel: bool| {
+            if stop.requested() {
+                // Cancelled: the products not started are skipped.
+                return;
+            }
+            let (oa, ob, oo) = offsets(&plan.batch, batch);
+            let (a, b, out) = job.arrays;
+            let arrays = (a.at(oa), b.at(ob), out.at(oo));
+            // SAFETY: the caller's contract, moved to one batch index.
+            unsafe { product::<T, MR, NR>(job, arrays, blocks, kernel, buffers, parallel) };
+        };
+        if parallel && !inside {
+            (0..batches)
+                .into_par_iter()
+                .for_each_init(new_buffers, |buffers, batch| product(buffers, batch, false));
+        } else {
+            let mut buffers = new_buffers();
+            (0..batches).for_each(|batch| product(&mut buffers, batch, parallel));
+        }
+    });
+}
+
+/// One product (one batch index); see the module's docs.
+///
+/// # Safety
+/// As for [`drive`], with the arrays moved to the batch index.
+unsafe fn product<T: Element, const MR: usize, const NR: usize>(
+    job: &Job<'_, T>,
+    (a, b, out): (*mut T, *mut T, *mut T),
+    Blocking { kc, mc, nc }: Blocking,
+    kernel: Kernel<T>,
+    (a_buffer, b_buffer): &mut (Vec<T>, Vec<T>),
+    parallel: bool,
+) {
+    let plan = job.plan;
+    let (m, n, k) = (plan.m.len(), plan.n.len(), plan.k.len());
+    let (a, b, out) = (SendPtr(a), SendPtr(b), SendPtr(out));
+    let stop = job.context.stop();
+    for cols in blocks_of(n, nc) {
+        for depth in blocks_of(k, kc) {
+            let steps = depth.len();
+            let b_panels = &mut b_buffer[..cols.len().next_multiple_of(NR) * steps];
+            let (b_lines, b_depth) = (
+                &plan.n.offsets[0][cols.clone()],
+                &plan.k.offsets[1][depth.clone()],
+            );
+            // SAFETY (both): the tables hold offsets of B's elements.
+            if parallel {
+                let panels = b_panels.par_chunks_mut(NR * steps);
+                panels
+                    .zip(b_lines.par_chunks(NR))
+                    .for_each(|(panel, lines)| unsafe {
+                        pack::<T, NR>(panel, b.at(0), lines, b_depth)
+                    });
+            } else {
+                unsafe { pack::<T, NR>(b_panels, b.at(0), b_lines, b_depth) };
+            }
+            let b_panels = &*b_panels;
+            let scale = Scale::of_part(job.scale, depth.start == 0);
+            let rows_block = |a_buffer: &mut Vec<T>, rows: Range<usize>| {
+                if stop.requested() {
+                    return;
+                }
+                let a_panels = &mut a_buffer[..rows.len().next_multiple_of(MR) * steps];
+                let a_lines = &plan.m.offsets[0][rows.clone()];
+                // SAFETY: the tables hold offsets of A's elements.
+                unsafe {
+                    pack::<T, MR>(
+                        a_panels,
+                        a.at(0),
+                        a_lines,
+                        &plan.k.offsets[0][depth.clone()],
+                    )
+                };
+                let mut tile = [[T::zero(); NR]; MR];
+                let out_cols = plan.n.offsets[1][cols.clone()].chunks(NR);
+                for (b_panel, out_cols) in b_panels.chunks_exact(NR * steps).zip(out_cols) {
+                    let out_rows = plan.m.offsets[1][rows.clone()].chunks(MR);
+                    for (a_panel, out_rows) in a_panels.chunks_exact(MR * steps).zip(out_rows) {
+                        // SAFETY: the panels hold `steps` steps, the tile
+                        // MR x NR; the caller checked the CPU's features.
+                        // The tile's places are this task's rows alone.
+                        unsafe {
+                            kernel(
+                                steps,
+                                a_panel.as_ptr(),
+                                b_panel.as_ptr(),
+                                tile.as_mut_ptr().cast(),
+                            );
+                            store::<T, MR, NR>(out.at(0), &tile, out_rows, out_cols, scale);
+                        }
+                    }
+                }
+            };
+            if parallel {
+                let new_buffer = || vec![T::zero(); m.min(mc).next_multiple_of(MR) * steps];
+                let blocks: Vec<Range<usize>> = even_blocks_of(m, mc, MR).collect();
+                blocks.into_par_iter().for_each_init(new_buffer, rows_block);
+            } else {
+                even_blocks_of(m, mc, MR).for_each(|rows| rows_block(a_buffer, rows));
+            }
+        }
+    }
+}
+
+/// `0..len` in as few consecutive ranges of at most `most` as can be, of
+/// about equal lengths in whole tiles of `unit`, so that tasks balance.
+fn even_blocks_of(len: usize, most: usize, unit: usize) -> impl Iterator<Item = Range<usize>> {
+    let size = len
+        .div_ceil(len.div_ceil(most).max(1))
+        .next_multiple_of(unit);
+    blocks_of(len, size)
+}
+
+/// `0..len` in consecutive ranges of `size` (the last one shorter).
+fn blocks_of(len: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
+    (0..len)
+        .step_by(size)
+        .map(move |start| start..len.min(start + size))
+}

@@ -1,0 +1,210 @@
+//! The transpose-free engine (TBLIS's design): GEMM-class steps whose
+//! label groups do not fuse, at GEMM speed, without copying any array
+//! whole.
+//!
+//! Each group (m, n, k) is flattened into offset tables (`tables`), so a
+//! group never needs to fuse into one stride. The packing that any fast
+//! GEMM does anyway reads A's and B's panels straight through the tables
+//! (`pack`), a register-tiled micro-kernel multiplies them (`kernels`),
+//! and each tile is stored through the output's tables, a whole tile row
+//! at a time where the output is contiguous along the tile's rows. The
+//! loops around the kernel, their block sizes and their tasks are in
+//! `drive` and `blocking`.
+//!
+//! The tile's rows run along n; when the output's shortest stride is in
+//! m instead, A and B trade places (`C^T = B^T A^T`), so that stores stay
+//! contiguous.
+
+mod blocking;
+mod drive;
+mod kernels;
+mod pack;
+
+pub(crate) use self::kernels::{f32_kernel, f64_kernel, MicroKernel};
+
+use self::blocking::Blocking;
+use self::drive::Job;
+use super::cost::{gemm_efficiency, COPY_FLOPS_PER_ELEMENT, SCATTERED_STORE_FLOPS};
+use super::dims::Axis;
+use super::repack::Groups;
+use super::tables::{largest_stride_first, Table};
+use super::SendPtr;
+use crate::context::Context;
+use crate::scale::Scale;
+use crate::Element;
+
+/// The bytes of a cache line, over which a run of stores is shared.
+const CACHE_LINE: usize = 64;
+
+/// The step as tables for the packed kernel; see the module's docs.
+#[derive(Debug, Clone)]
+pub(crate) struct Packed {
+    /// Tables of m in (A, out), n in (B, out), k in (A, B), in the plan's
+    /// roles (A and B swapped when `swapped`).
+    m: Table,
+    n: Table,
+    k: Table,
+    batch: Vec<Axis>,
+    swapped: bool,
+    /// The kernel's name and tile, for `explain!` and the cost.
+    kernel: (&'static str, usize, usize),
+    blocks: Blocking,
+    element_bytes: usize,
+}
+
+impl Packed {
+    /// The plan for the step of `groups`, when the element type has a
+    /// packed kernel on this CPU.
+    pub(super) fn new<T: Element>(groups: &Groups) -> Option<Packed> {
+        let kernel = T::packed_kernel()?;
+        let shortest = |axes: &[Axis]| axes.iter().map(|x| x.out.unsigned_abs()).min();
+        let swapped = match (shortest(&groups.m), shortest(&groups.n)) {
+            (Some(m), Some(n)) => m < n,
+            (m, _) => m.is_some(),
+        };
+        let swap = |axes: &[Axis]| -> Vec<Axis> {
+            let swap_one = |x: &Axis| Axis {
+                a: x.b,
+                b: x.a,
+                ..*x
+            };
+            axes.iter()
+                .map(|x| if swapped { swap_one(x) } else { *x })
+                .collect()
+        };
+        let (m, n) = if swapped {
+            (&groups.n, &groups.m)
+        } else {
+            (&groups.m, &groups.n)
+        };
+        let (m, n, k) = (swap(m), swap(n), swap(&groups.k));
+        // n along the output (stores), m and k along A (its packing reads
+        // A once per block of columns, B once).
+        Some(Packed {
+            m: Table::new(&largest_stride_first(&m, |x| x.a), |x| (x.a, x.out)),
+            n: Table::new(&largest_stride_first(&n, |x| x.out), |x| (x.b, x.out)),
+            k: Table::new(&largest_stride_first(&k, |x| x.a), |x| (x.a, x.b)),
+            batch: swap(&groups.batch),
+            swapped,
+            kernel: (kernel.name, kernel.mr, kernel.nr),
+            blocks: Blocking::new(size_of::<T>(), kernel.mr, kernel.nr),
+            element_bytes: size_of::<T>(),
+        })
+    }
+
+    /// The number of products (batch indices).
+    fn batches(&self) -> usize {
+        self.batch.iter().map(|x| x.len).product()
+    }
+
+    /// The fewest consecutive elements the output's tile rows run over
+    /// before a jump (n itself when none).
+    fn store_run(&self) -> usize {
+        let offsets = &self.n.offsets[1];
+        let jumps = offsets
+            .windows(2)
+            .enumerate()
+            .filter(|(_, pair)| pair[1] - pair[0] != 1);
+        let mut run_start = 0;
+        let mut shortest = offsets.len();
+        for (before, _) in jumps {
+            shortest = shortest.min(before + 1 - run_start);
+            run_start = before + 1;
+        }
+        shortest.min(offsets.len() - run_start)
+    }
+
+    /// What the step costs this way, in FLOPs at full GEMM speed (see
+    /// [`super::cost`]): the products (at the speed of the `gemm` crate:
+    /// PERFORMANCE.md), a strided read per packed element (A once per
+    /// block of columns, B once; the panels stay in cache), and a
+    /// scattered store per output element and slice of k, shared by the
+    /// elements of a run in one cache line, where the output is not
+    /// contiguous along the tile's rows.
+    pub(super) fn cost(&self) -> f64 {
+        let batch = self.batches() as f64;
+        let (m, n, k) = (self.m.len(), self.n.len(), self.k.len());
+        let flops = 2.0 * batch * (m * n) as f64 * k as f64;
+        let smallest = m.min(n).min(k) as f64;
+        let packed = batch * ((m * k * n.div_ceil(self.blocks.nc)) + k * n) as f64;
+        let run = self.store_run();
+        let stores = if run == n {
+            0.0
+        } else {
+            let per_line = run.min(CACHE_LINE / self.element_bytes);
+            batch * (m * n * k.div_ceil(self.blocks.kc)) as f64 / per_line as f64
+        };
+        flops / gemm_efficiency(smallest)
+            + COPY_FLOPS_PER_ELEMENT * packed
+            + SCATTERED_STORE_FLOPS * stores
+    }
+
+    /// The sizes, the kernel and the blocks, for `explain!`.
+    pub(super) fn describe(&self) -> String {
+        let (m, n, k) = (self.m.len(), self.n.len(), self.k.len());
+        let Blocking { kc, mc, nc } = self.blocks;
+        let (name, _, _) = self.kernel;
+        let batches = self.batches();
+        let products = if batches > 1 {
+            format!("{batches} products of ")
+        } else {
+            String::new()
+        };
+        format!(
+            "{products}{m}x{n}x{k} (m x n x k); A and B packed from offset tables in blocks \
+            of {mc}x{kc} and {kc}x{nc}{}, {name} micro-kernel, tiles stored {}",
+            if self.swapped {
+                " (A and B swapped)"
+            } else {
+                ""
+            },
+            match self.store_run() {
+                run if run == n => "row by row".to_string(),
+                1 => "element by element".to_string(),
+                run => format!("in runs of {run}"),
+            },
+        )
+    }
+
+    /// Runs the step, storing as `scale` says (`None`: plainly).
+    ///
+    /// # Safety
+    /// `a`, `b` and `out` with the strides of the groups this plan was
+    /// made from must address valid arrays (as bound and checked by
+    /// `ShapeBinder`), `out` not overlapping the inputs.
+    pub(super) unsafe fn run<T: Element>(
+        &self,
+        context: &Context,
+        pointers: (*const T, *const T, *mut T),
+        scale: Option<Scale<T>>,
+    ) {
+        let kernel = T::packed_kernel().expect("the plan was made for a packed kernel");
+        // SAFETY: forwarded.
+        unsafe { self.run_with(&kernel, context, pointers, scale) }
+    }
+
+    /// [`Packed::run`] with a given kernel.
+    ///
+    /// # Safety
+    /// As for [`Packed::run`]; the CPU has the kernel's features.
+    unsafe fn run_with<T: Element>(
+        &self,
+        kernel: &MicroKernel<T>,
+        context: &Context,
+        (a, b, out): (*const T, *const T, *mut T),
+        scale: Option<Scale<T>>,
+    ) {
+        let (a, b) = if self.swapped { (b, a) } else { (a, b) };
+        let job = Job {
+            plan: self,
+            arrays: (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out)),
+            scale,
+            context,
+        };
+        // SAFETY: forwarded; the kernel's driver is built for its tile.
+        unsafe { (kernel.drive)(&job, kernel.kernel) }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,115 @@
+//! Packing panels of A and B straight from offset tables, and storing
+//! tiles to the output through its tables: where the engine reads and
+//! writes the arrays, whatever their strides.
+
+use crate::scale::Scale;
+use crate::Element;
+
+/// Whether `offsets` are consecutive elements.
+fn adjacent(offsets: &[isize]) -> bool {
+    offsets.windows(2).all(|pair| pair[1] - pair[0] == 1)
+}
+
+/// Packs the lines at offsets `lines` (rows of A or columns of B) over
+/// the depth at offsets `depth` into panels of `W` lines:
+/// `panel[p * W + l] = src[lines[l] + depth[p]]`, lines past the end
+/// zero-filled (the tile's spare rows or columns).
+///
+/// # Safety
+/// Every `line + depth` offset is that of an element of `src`;
+/// `out.len()` is `lines.len().next_multiple_of(W) * depth.len()`.
+pub(super) unsafe fn pack<T: Element, const W: usize>(
+    out: &mut [T],
+    src: *const T,
+    lines: &[isize],
+    depth: &[isize],
+) {
+    let steps = depth.len();
+    for (panel, these) in out.chunks_exact_mut(W * steps).zip(lines.chunks(W)) {
+        let dst = panel.as_mut_ptr();
+        if these.len() == W && adjacent(these) {
+            // The W values of a step are adjacent: one copy per step.
+            // SAFETY: the caller's contract; the panel has W per step.
+            unsafe {
+                let first = src.offset(these[0]);
+                for (p, &d) in depth.iter().enumerate() {
+                    std::ptr::copy_nonoverlapping(first.offset(d), dst.add(p * W), W);
+                }
+            }
+            continue;
+        }
+        // W lines read side by side along the depth, each in its order.
+        let mut starts = [src; W];
+        for (start, &line) in starts.iter_mut().zip(these) {
+            *start = src.wrapping_offset(line);
+        }
+        let width = these.len();
+        for (p, &d) in depth.iter().enumerate() {
+            for (l, start) in starts.iter().enumerate() {
+                // SAFETY: line l < width is in src at every depth offset;
+                // the panel has W values per step.
+                unsafe {
+                    let value = if l < width {
+                        *start.offset(d)
+                    } else {
+                        T::zero()
+                    };
+                    dst.add(p * W + l).write(value);
+                }
+            }
+        }
+    }
+}
+
+/// Stores the `rows.len() x cols.len()` top-left corner of an `MR x NR`
+/// tile (row-major) at the output offsets `rows[r] + cols[c]`, as `scale`
+/// says.
+///
+/// # Safety
+/// Every `row + col` offset is that of an element of `out` that no other
+/// thread accesses meanwhile (read only where the scale reads it, and
+/// then initialized).
+pub(super) unsafe fn store<T: Element, const MR: usize, const NR: usize>(
+    out: *mut T,
+    tile: &[[T; NR]; MR],
+    rows: &[isize],
+    cols: &[isize],
+    scale: Scale<T>,
+) {
+    let adjacent = adjacent(cols);
+    for (values, &row) in tile.iter().zip(rows) {
+        let values = &values[..cols.len()];
+        // SAFETY (all four): the caller's contract.
+        if adjacent && scale.is_plain() {
+            unsafe {
+                let first = out.offset(row + cols[0]);
+                std::ptr::copy_nonoverlapping(values.as_ptr(), first, values.len());
+            }
+        } else if adjacent {
+            let first = out.wrapping_offset(row + cols[0]);
+            for (c, &value) in values.iter().enumerate() {
+                unsafe { place(first.add(c), value, scale) };
+            }
+        } else {
+            for (&col, &value) in cols.iter().zip(values) {
+                unsafe { place(out.offset(row + col), value, scale) };
+            }
+        }
+    }
+}
+
+/// Stores one value as `scale` says.
+///
+/// # Safety
+/// As for [`store`], for the one place.
+#[inline(always)]
+unsafe fn place<T: Element>(at: *mut T, value: T, scale: Scale<T>) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if scale.is_sum() {
+            at.write(at.read() + value);
+        } else {
+            at.write(scale.apply(value, || at.read()));
+        }
+    }
+}
