@@ -96,8 +96,10 @@ unsafe fn product<T: Element, const MR: usize, const NR: usize>(
     let (m, n, k) = (plan.m.len(), plan.n.len(), plan.k.len());
     let (a, b, out) = (SendPtr(a), SendPtr(b), SendPtr(out));
     let stop = job.context.stop();
-    for cols in blocks_of(n, nc) {
-        for depth in blocks_of(k, kc) {
+    // Even slices: a short last slice of k would store the output once
+    // more for little work.
+    for cols in even_blocks_of(n, nc, NR) {
+        for depth in even_blocks_of(k, kc, 1) {
             let steps = depth.len();
             let b_panels = &mut b_buffer[..cols.len().next_multiple_of(NR) * steps];
             let (b_lines, b_depth) = (
