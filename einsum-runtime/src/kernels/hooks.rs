@@ -78,18 +78,19 @@ plain!(i8, i16, i128, isize, u8, u16, u32, u64, u128, usize);
 
 /// The integer types the crate's own integer GEMM multiplies (wrapping).
 macro_rules! int_gemm {
-    ($($t:ty),*) => {$(
+    ($($t:ty, $kernel:path);*) => {$(
         impl ElementKernels for $t {
             const GEMM_ENGINE: Option<&'static str> = Some("einsum-static's integer kernel");
             unsafe fn gemm(call: &GemmCall<Self>) {
-                // SAFETY: forwarded from the caller.
-                unsafe { super::int_gemm(call) }
+                // SAFETY: forwarded from the caller; the kernel is the one
+                // this CPU runs.
+                unsafe { super::packed_gemm_call(call, &$kernel()) }
             }
         }
     )*};
 }
 
-int_gemm!(i32, i64);
+int_gemm!(i32, super::i32_kernel; i64, super::i64_kernel);
 
 /// The complex types the `gemm` family multiplies (feature `complex`).
 #[cfg(feature = "complex")]

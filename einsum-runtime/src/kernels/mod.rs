@@ -25,8 +25,8 @@ pub(crate) mod simd;
 pub(crate) use self::engines::dims;
 pub use self::engines::last_engine;
 pub(crate) use self::engines::{
-    choose, dense_gemms, f32_kernel, f64_kernel, gemm_crate, int_gemm, record_name, Engine, Groups,
-    MicroKernel,
+    choose, dense_gemms, f32_kernel, f64_kernel, gemm_crate, i32_kernel, i64_kernel,
+    packed_gemm_call, record_name, Engine, Groups, MicroKernel,
 };
 pub use self::engines::{gemm, gemm_would_run, GemmCall};
 pub use self::inner::{store_products, sum_of_products, Lane, OutLane, RowSum};

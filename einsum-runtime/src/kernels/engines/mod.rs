@@ -7,19 +7,21 @@ mod choice;
 mod cost;
 pub(crate) mod dims;
 mod gemm;
-mod int_gemm;
 mod matvec;
 mod packed;
 mod repack;
 mod scatter;
 mod small_gemm;
 mod tables;
+#[cfg(test)]
+mod test_rng;
 
 pub use self::choice::last_engine;
 pub(crate) use self::choice::{choose, record_name, Engine};
 pub(crate) use self::gemm::{dense_gemms, gemm_crate};
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};
-pub(crate) use self::int_gemm::int_gemm;
-pub(crate) use self::packed::{f32_kernel, f64_kernel, MicroKernel};
+pub(crate) use self::packed::{
+    f32_kernel, f64_kernel, gemm_call as packed_gemm_call, i32_kernel, i64_kernel, MicroKernel,
+};
 pub(crate) use self::repack::Groups;
 use super::SendPtr;

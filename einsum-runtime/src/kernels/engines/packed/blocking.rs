@@ -4,11 +4,6 @@
 
 use std::sync::OnceLock;
 
-/// Bytes along k of one packed line (a row of A or column of B): 512
-/// steps of `f64`, 1024 of `f32`. Each slice of k reads and writes the
-/// output once, so deeper slices move less.
-const DEPTH_BYTES: usize = 4096;
-
 /// The most bytes of the packed block of B, whatever L3 holds (it is
 /// shared by the cores).
 const MOST_B_BYTES: usize = 8 << 20;
@@ -29,10 +24,15 @@ pub(crate) struct Blocking {
 }
 
 impl Blocking {
-    /// The blocks for elements of `element_bytes` and tiles of `mr x nr`.
-    pub(crate) fn new(element_bytes: usize, mr: usize, nr: usize) -> Blocking {
+    /// The blocks for elements of `element_bytes`, tiles of `mr x nr` and
+    /// packed lines of `depth_bytes` along k (the kernel's choice).
+    pub(crate) fn new(
+        element_bytes: usize,
+        (mr, nr): (usize, usize),
+        depth_bytes: usize,
+    ) -> Blocking {
         let (l2, l3) = caches();
-        let kc = DEPTH_BYTES / element_bytes;
+        let kc = depth_bytes / element_bytes;
         let line = kc * element_bytes;
         let mc = (l2 / 4 / line).min(MOST_ROWS) / mr * mr;
         let mc = mc.max(mr);
@@ -80,15 +80,12 @@ mod tests {
 
     #[test]
     fn blocks_are_whole_tiles_and_fit_the_caches() {
-        for (bytes, mr, nr) in [(8, 8, 24), (4, 8, 48), (8, 4, 4)] {
-            let b = Blocking::new(bytes, mr, nr);
-            assert_eq!(b.kc * bytes, DEPTH_BYTES);
-            assert!(b.mc % mr == 0 && b.mc >= mr, "{b:?}");
-            assert!(b.nc % nr == 0 && b.nc >= nr, "{b:?}");
-            assert!(
-                b.nc * b.kc * bytes <= MOST_B_BYTES.max(nr * DEPTH_BYTES),
-                "{b:?}"
-            );
+        for (bytes, mr, nr, depth) in [(8, 8, 24, 4096), (4, 8, 48, 4096), (8, 4, 4, 1024)] {
+            let b = Blocking::new(bytes, (mr, nr), depth);
+            assert_eq!(b.kc * bytes, depth);
+            assert!(b.mc.is_multiple_of(mr) && b.mc >= mr, "{b:?}");
+            assert!(b.nc.is_multiple_of(nr) && b.nc >= nr, "{b:?}");
+            assert!(b.nc * b.kc * bytes <= MOST_B_BYTES.max(nr * depth), "{b:?}");
         }
     }
 }

@@ -30,6 +30,8 @@ pub(crate) struct Job<'a, T> {
     pub(super) arrays: (SendPtr<T>, SendPtr<T>, SendPtr<T>),
     pub(super) scale: Option<Scale<T>>,
     pub(super) context: &'a Context,
+    /// The most threads it may use (1: the calling thread alone).
+    pub(super) threads: usize,
 }
 
 /// Runs `job` with a kernel of `MR x NR` tiles.
@@ -45,14 +47,14 @@ pub(super) unsafe fn drive<T: Element, const MR: usize, const NR: usize>(
     let plan = job.plan;
     let (m, n, k) = (plan.m.len(), plan.n.len(), plan.k.len());
     let (serial_work, block_work) = job.context.thresholds();
-    let mut blocks = Blocking::new(size_of::<T>(), MR, NR);
+    let mut blocks = job.plan.blocks;
     if block_work < BLOCK_WORK {
         // The tests' small blocks: many tasks, and every edge.
         (blocks.mc, blocks.nc) = (2 * MR, 2 * NR);
     }
     let batches = plan.batches();
     let work = (2 * batches * m * n) as f64 * k as f64;
-    let parallel = job.context.threads() > 1 && work > serial_work as f64;
+    let parallel = job.threads > 1 && work > serial_work as f64;
     let inside = batches < MIN_ROW_BLOCKS || m.div_ceil(blocks.mc) >= MIN_ROW_BLOCKS;
     let b_len = n.min(blocks.nc).next_multiple_of(NR) * k.min(blocks.kc);
     let a_len = m.min(blocks.mc).next_multiple_of(MR) * k.min(blocks.kc);

@@ -1,7 +1,7 @@
 //! The micro-kernels: an `MR x NR` tile of the product of a packed panel
 //! of A (`kc` steps of `MR` values) and one of B (`kc` steps of `NR`),
-//! kept in registers over the whole depth. One per CPU level for `f32`
-//! and `f64`, chosen once per call by the CPU's features.
+//! kept in registers over the whole depth. One per CPU level for `f32`,
+//! `f64`, `i32` and `i64`, chosen once by the CPU's features.
 
 use super::drive::{drive, Job};
 use crate::Element;
@@ -26,16 +26,25 @@ pub struct MicroKernel<T> {
     pub(crate) mr: usize,
     /// Columns of the tile (values of B per step, the vector direction).
     pub(crate) nr: usize,
+    /// Bytes along k of one packed line (a row of A or column of B): each
+    /// slice of k reads and writes the output once, so deeper slices move
+    /// less, as long as the kernel's loads keep up (PERFORMANCE.md).
+    pub(crate) depth_bytes: usize,
     pub(super) kernel: Kernel<T>,
     pub(super) drive: unsafe fn(&Job<'_, T>, Kernel<T>),
 }
 
 impl<T: Element> MicroKernel<T> {
-    fn new<const MR: usize, const NR: usize>(name: &'static str, kernel: Kernel<T>) -> Self {
+    fn new<const MR: usize, const NR: usize>(
+        name: &'static str,
+        depth_bytes: usize,
+        kernel: Kernel<T>,
+    ) -> Self {
         MicroKernel {
             name,
             mr: MR,
             nr: NR,
+            depth_bytes,
             kernel,
             drive: drive::<T, MR, NR>,
         }
@@ -43,23 +52,23 @@ impl<T: Element> MicroKernel<T> {
 }
 
 /// `$all()`: every kernel for `$t` that this CPU runs, slowest first (the
-/// tests run each); `$best()`: the last, found once.
+/// tests run each); `$best()`: the last, found once. Each x86 kernel is
+/// listed with the CPU features it needs.
 macro_rules! kernels_of {
-    ($t:ty, $all:ident, $best:ident, portable $pm:literal x $pn:literal,
-     avx2 $am:literal x $an:literal $avx2:ident, avx512 $zm:literal x $zn:literal $avx512:ident) => {
+    ($t:ty, $all:ident, $best:ident, depth $depth:literal, portable $pm:literal x $pn:literal,
+     $(x86 $label:literal [$($feature:tt),*] $m:literal x $n:literal $kernel:expr),*) => {
         pub(crate) fn $all() -> Vec<MicroKernel<$t>> {
             let name = concat!("portable ", $pm, "x", $pn);
-            let mut kernels = vec![MicroKernel::new::<$pm, $pn>(name, portable::<$t, $pm, $pn>)];
+            #[allow(unused_mut)]
+            let mut kernels = vec![MicroKernel::new::<$pm, $pn>(name, $depth, portable::<$t, $pm, $pn>)];
             #[cfg(target_arch = "x86_64")]
             {
-                if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
-                    let name = concat!("AVX2 ", $am, "x", $an);
-                    kernels.push(MicroKernel::new::<$am, $an>(name, x86::$avx2));
-                }
-                if std::is_x86_feature_detected!("avx512f") {
-                    let name = concat!("AVX-512 ", $zm, "x", $zn);
-                    kernels.push(MicroKernel::new::<$zm, $zn>(name, x86::$avx512));
-                }
+                $(
+                    if true $(&& std::is_x86_feature_detected!($feature))* {
+                        let name = concat!($label, " ", $m, "x", $n);
+                        kernels.push(MicroKernel::new::<$m, $n>(name, $depth, $kernel));
+                    }
+                )*
             }
             kernels
         }
@@ -71,16 +80,31 @@ macro_rules! kernels_of {
     };
 }
 
-kernels_of!(f64, f64_kernels, f64_kernel, portable 4 x 4,
-    avx2 6 x 8 f64_avx2, avx512 8 x 24 f64_avx512);
-kernels_of!(f32, f32_kernels, f32_kernel, portable 4 x 8,
-    avx2 6 x 16 f32_avx2, avx512 8 x 48 f32_avx512);
+kernels_of!(f64, f64_kernels, f64_kernel, depth 4096, portable 4 x 4,
+    x86 "AVX2" ["avx2", "fma"] 6 x 8 x86::f64_avx2,
+    x86 "AVX-512" ["avx512f"] 8 x 24 x86::f64_avx512);
+kernels_of!(f32, f32_kernels, f32_kernel, depth 4096, portable 4 x 8,
+    x86 "AVX2" ["avx2", "fma"] 6 x 16 x86::f32_avx2,
+    x86 "AVX-512" ["avx512f"] 8 x 48 x86::f32_avx512);
+// The integer kernels are `portable`'s loops compiled for the features:
+// LLVM keeps a tile in registers when it unrolls the loops fully (about
+// 64 to 128 elements) and vectorizes the columns when the tile is wide.
+// AVX2 has no 64-bit multiply; its emulation is no faster than scalar
+// code. AVX512DQ has `vpmullq`.
+kernels_of!(i64, i64_kernels, i64_kernel, depth 1024, portable 4 x 4,
+    x86 "AVX-512" ["avx512f", "avx512dq"] 4 x 32 x86::avx512_loops::<i64, 4, 32>);
+kernels_of!(i32, i32_kernels, i32_kernel, depth 1024, portable 4 x 8,
+    x86 "AVX2" ["avx2"] 6 x 16 x86::avx2_loops::<i32, 6, 16>,
+    x86 "AVX-512" ["avx512f", "avx512dq"] 4 x 64 x86::avx512_loops::<i32, 4, 64>);
 
-/// The kernel for any CPU: fixed-size loops (separate multiply and add,
-/// since a software `mul_add` would be slow where FMA is missing).
+/// The kernel for any CPU: fixed-size loops (for floats a separate
+/// multiply and add, since a software `mul_add` would be slow where FMA
+/// is missing; for integers wrapping, as `+` and `*` are in release
+/// builds, so the result is exact modulo 2^bits in any order).
 ///
 /// # Safety
 /// As for [`Kernel`].
+#[inline(always)]
 unsafe fn portable<T: Element, const MR: usize, const NR: usize>(
     kc: usize,
     a: *const T,
@@ -96,9 +120,12 @@ unsafe fn portable<T: Element, const MR: usize, const NR: usize>(
         )
     };
     for (a, b) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
+        // Fixed-size arrays, so that the loops unroll.
+        let a: &[T; MR] = a.try_into().expect("chunks of MR");
+        let b: &[T; NR] = b.try_into().expect("chunks of NR");
         for (row, &x) in acc.iter_mut().zip(a) {
             for (c, &y) in row.iter_mut().zip(b) {
-                *c = *c + x * y;
+                *c = c.add_wrapping(x.mul_wrapping(y));
             }
         }
     }
@@ -108,7 +135,33 @@ unsafe fn portable<T: Element, const MR: usize, const NR: usize>(
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
+    use super::portable;
+    use crate::Element;
     use std::arch::x86_64::*;
+
+    /// [`portable`] compiled for AVX-512 (the integers' kernels).
+    #[target_feature(enable = "avx512f,avx512dq")]
+    pub(super) unsafe fn avx512_loops<T: Element, const MR: usize, const NR: usize>(
+        kc: usize,
+        a: *const T,
+        b: *const T,
+        tile: *mut T,
+    ) {
+        // SAFETY: forwarded.
+        unsafe { portable::<T, MR, NR>(kc, a, b, tile) }
+    }
+
+    /// [`portable`] compiled for AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn avx2_loops<T: Element, const MR: usize, const NR: usize>(
+        kc: usize,
+        a: *const T,
+        b: *const T,
+        tile: *mut T,
+    ) {
+        // SAFETY: forwarded.
+        unsafe { portable::<T, MR, NR>(kc, a, b, tile) }
+    }
 
     /// A kernel on `VECS` vectors of `LANES` per tile row, `MR` rows: the
     /// B values of a step are loaded once, each A value broadcast once.

@@ -13,14 +13,17 @@
 //!
 //! The tile's rows run along n; when the output's shortest stride is in
 //! m instead, A and B trade places (`C^T = B^T A^T`), so that stores stay
-//! contiguous.
+//! contiguous, unless the padded tiles would then waste more than half
+//! of their work (a narrow output).
 
 mod blocking;
+mod call;
 mod drive;
 mod kernels;
 mod pack;
 
-pub(crate) use self::kernels::{f32_kernel, f64_kernel, MicroKernel};
+pub(crate) use self::call::gemm_call;
+pub(crate) use self::kernels::{f32_kernel, f64_kernel, i32_kernel, i64_kernel, MicroKernel};
 
 use self::blocking::Blocking;
 use self::drive::Job;
@@ -56,11 +59,28 @@ impl Packed {
     /// The plan for the step of `groups`, when the element type has a
     /// packed kernel on this CPU.
     pub(super) fn new<T: Element>(groups: &Groups) -> Option<Packed> {
-        let kernel = T::packed_kernel()?;
+        T::packed_kernel().map(|kernel| Packed::with_kernel(groups, &kernel))
+    }
+
+    /// The plan for the step of `groups` on `kernel`.
+    fn with_kernel<T: Element>(groups: &Groups, kernel: &MicroKernel<T>) -> Packed {
         let shortest = |axes: &[Axis]| axes.iter().map(|x| x.out.unsigned_abs()).min();
-        let swapped = match (shortest(&groups.m), shortest(&groups.n)) {
+        let by_stride = match (shortest(&groups.m), shortest(&groups.n)) {
             (Some(m), Some(n)) => m < n,
             (m, _) => m.is_some(),
+        };
+        // Unless the tiles' padding wastes far more that way (a narrow
+        // output): the share of each padded tile that is real.
+        let len = |axes: &[Axis]| axes.iter().map(|x| x.len).product::<usize>();
+        let (m_len, n_len) = (len(&groups.m), len(&groups.n));
+        let used = |rows: usize, cols: usize| {
+            let padded = rows.next_multiple_of(kernel.mr) * cols.next_multiple_of(kernel.nr);
+            (rows * cols) as f64 / padded as f64
+        };
+        let (straight, flipped) = (used(m_len, n_len), used(n_len, m_len));
+        let swapped = match by_stride {
+            false => flipped > 2.0 * straight,
+            true => straight <= 2.0 * flipped,
         };
         let swap = |axes: &[Axis]| -> Vec<Axis> {
             let swap_one = |x: &Axis| Axis {
@@ -80,16 +100,16 @@ impl Packed {
         let (m, n, k) = (swap(m), swap(n), swap(&groups.k));
         // n along the output (stores), m and k along A (its packing reads
         // A once per block of columns, B once).
-        Some(Packed {
+        Packed {
             m: Table::new(&largest_stride_first(&m, |x| x.a), |x| (x.a, x.out)),
             n: Table::new(&largest_stride_first(&n, |x| x.out), |x| (x.b, x.out)),
             k: Table::new(&largest_stride_first(&k, |x| x.a), |x| (x.a, x.b)),
             batch: swap(&groups.batch),
             swapped,
             kernel: (kernel.name, kernel.mr, kernel.nr),
-            blocks: Blocking::new(size_of::<T>(), kernel.mr, kernel.nr),
+            blocks: Blocking::new(size_of::<T>(), (kernel.mr, kernel.nr), kernel.depth_bytes),
             element_bytes: size_of::<T>(),
-        })
+        }
     }
 
     /// The number of products (batch indices).
@@ -180,10 +200,10 @@ impl Packed {
     ) {
         let kernel = T::packed_kernel().expect("the plan was made for a packed kernel");
         // SAFETY: forwarded.
-        unsafe { self.run_with(&kernel, context, pointers, scale) }
+        unsafe { self.run_with(&kernel, context, context.threads(), pointers, scale) }
     }
 
-    /// [`Packed::run`] with a given kernel.
+    /// [`Packed::run`] with a given kernel, on at most `threads` threads.
     ///
     /// # Safety
     /// As for [`Packed::run`]; the CPU has the kernel's features.
@@ -191,6 +211,7 @@ impl Packed {
         &self,
         kernel: &MicroKernel<T>,
         context: &Context,
+        threads: usize,
         (a, b, out): (*const T, *const T, *mut T),
         scale: Option<Scale<T>>,
     ) {
@@ -200,6 +221,7 @@ impl Packed {
             arrays: (SendPtr(a as *mut T), SendPtr(b as *mut T), SendPtr(out)),
             scale,
             context,
+            threads,
         };
         // SAFETY: forwarded; the kernel's driver is built for its tile.
         unsafe { (kernel.drive)(&job, kernel.kernel) }

@@ -107,7 +107,7 @@ unsafe fn place<T: Element>(at: *mut T, value: T, scale: Scale<T>) {
     // SAFETY: the caller's contract.
     unsafe {
         if scale.is_sum() {
-            at.write(at.read() + value);
+            at.write(at.read().add_wrapping(value));
         } else {
             at.write(scale.apply(value, || at.read()));
         }

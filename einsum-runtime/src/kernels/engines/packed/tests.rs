@@ -7,25 +7,10 @@ use super::Packed;
 use crate::context::Context;
 use crate::kernels::engines::dims::Axis;
 use crate::kernels::engines::repack::Groups;
+use crate::kernels::engines::test_rng::Rng;
 use crate::options::Options;
 use crate::scale::Scale;
 use crate::Element;
-
-/// SplitMix64, for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// An array over some of the step's axes: its storage, the offset of
 /// index 0 and each axis's stride (0 where it lacks the axis).
@@ -173,7 +158,7 @@ fn check_step<T: Element + From<f32>>(
             );
             // SAFETY: the strides were made for these buffers; the output
             // is apart from the inputs.
-            unsafe { plan.run_with(kernel, &context, pointers, Some(scale)) };
+            unsafe { plan.run_with(kernel, &context, threads, pointers, Some(scale)) };
             for (o, (&got, &want)) in result.iter().zip(&expected).enumerate() {
                 assert!(
                     close(got, want),
