@@ -77,9 +77,22 @@ pub(super) unsafe fn store<T: Element, const MR: usize, const NR: usize>(
     scale: Scale<T>,
 ) {
     let adjacent = adjacent(cols);
+    let whole = adjacent && cols.len() == NR;
     for (values, &row) in tile.iter().zip(rows) {
+        // SAFETY (all five): the caller's contract.
+        if whole && scale.is_sum() {
+            // A whole tile row added as one fixed-size array (vectorized).
+            unsafe {
+                let first = out.offset(row + cols[0]).cast::<[T; NR]>();
+                let mut sums = first.read();
+                for (sum, &value) in sums.iter_mut().zip(values) {
+                    *sum = sum.add_wrapping(value);
+                }
+                first.write(sums);
+            }
+            continue;
+        }
         let values = &values[..cols.len()];
-        // SAFETY (all four): the caller's contract.
         if adjacent && scale.is_plain() {
             unsafe {
                 let first = out.offset(row + cols[0]);
