@@ -49,8 +49,8 @@ pub(crate) struct Packed {
     k: Table,
     batch: Vec<Axis>,
     swapped: bool,
-    /// The kernel's name and tile, for `explain!` and the cost.
-    kernel: (&'static str, usize, usize),
+    /// The kernel's name, for `explain!`.
+    kernel: &'static str,
     blocks: Blocking,
     element_bytes: usize,
 }
@@ -106,7 +106,7 @@ impl Packed {
             k: Table::new(&largest_stride_first(&k, |x| x.a), |x| (x.a, x.b)),
             batch: swap(&groups.batch),
             swapped,
-            kernel: (kernel.name, kernel.mr, kernel.nr),
+            kernel: kernel.name,
             blocks: Blocking::new(size_of::<T>(), (kernel.mr, kernel.nr), kernel.depth_bytes),
             element_bytes: size_of::<T>(),
         }
@@ -163,7 +163,7 @@ impl Packed {
     pub(super) fn describe(&self) -> String {
         let (m, n, k) = (self.m.len(), self.n.len(), self.k.len());
         let Blocking { kc, mc, nc } = self.blocks;
-        let (name, _, _) = self.kernel;
+        let name = self.kernel;
         let batches = self.batches();
         let products = if batches > 1 {
             format!("{batches} products of ")
