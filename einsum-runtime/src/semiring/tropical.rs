@@ -23,6 +23,7 @@
 use super::step::store;
 use super::Semiring;
 use crate::kernels::dims::Axis;
+use crate::kernels::engines::tables::offsets_of;
 use crate::kernels::Groups;
 use crate::operand::{Operand, Writer};
 use crate::schedule;
@@ -181,35 +182,20 @@ impl Tables {
     /// The tables of `groups`, with the roles of the operands swapped when
     /// `flip` (then m is the group of B and the output).
     pub(super) fn new(groups: &Groups, flip: bool) -> Tables {
-        let ab = |x: &Axis| if flip { [x.b, x.a] } else { [x.a, x.b] };
-        let (m, n) = if flip {
-            (&groups.n, &groups.m)
+        let flipped;
+        let groups = if flip {
+            flipped = groups.swapped();
+            &flipped
         } else {
-            (&groups.m, &groups.n)
+            groups
         };
         Tables {
-            batch: table(&groups.batch, |x| [ab(x)[0], ab(x)[1], x.out]),
-            m: table(m, |x| [ab(x)[0], x.out]),
-            n: table(n, |x| [ab(x)[1], x.out]),
-            k: table(&groups.k, ab),
+            batch: offsets_of(&groups.batch, |x| [x.a, x.b, x.out]),
+            m: offsets_of(&groups.m, |x| [x.a, x.out]),
+            n: offsets_of(&groups.n, |x| [x.b, x.out]),
+            k: offsets_of(&groups.k, |x| [x.a, x.b]),
         }
     }
-}
-
-/// The offsets of every index of `axes` (the first axis outermost) in the
-/// arrays whose strides `strides` gives.
-fn table<const N: usize>(axes: &[Axis], strides: impl Fn(&Axis) -> [isize; N]) -> Vec<[isize; N]> {
-    let mut offsets = vec![[0; N]];
-    for axis in axes {
-        let s = strides(axis);
-        offsets = offsets
-            .iter()
-            .flat_map(|o| {
-                (0..axis.len as isize).map(move |i| std::array::from_fn(|x| o[x] + i * s[x]))
-            })
-            .collect();
-    }
-    offsets
 }
 
 /// The step, block by block with the micro-kernel `kernel`; m, n, k > 0.
@@ -223,11 +209,8 @@ fn blocked<T: Element, S: Semiring<T>, const W: usize, const MR: usize, const NR
     } = *step;
     // Tiles are padded to MR x NR: when the transposed product pads less,
     // as for a narrow output, run that (⊗ commutes).
-    let len = |axes: &[Axis]| axes.iter().map(|x| x.len).product::<usize>();
-    let used = |rows: usize, cols: usize| {
-        (rows * cols) as f64 / (rows.next_multiple_of(MR) * cols.next_multiple_of(NR)) as f64
-    };
-    let flip = used(len(&groups.n), len(&groups.m)) > used(len(&groups.m), len(&groups.n));
+    let (straight, flipped) = groups.tile_use(MR, NR);
+    let flip = flipped > straight;
     let (lhs, rhs) = if flip { (b, a) } else { (a, b) };
     let tables = Tables::new(groups, flip);
     let (m, n, k) = (tables.m.len(), tables.n.len(), tables.k.len());

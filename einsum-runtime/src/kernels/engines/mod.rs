@@ -12,7 +12,7 @@ mod packed;
 mod repack;
 mod scatter;
 mod small_gemm;
-mod tables;
+pub(crate) mod tables;
 #[cfg(test)]
 mod test_rng;
 

@@ -48,6 +48,37 @@ impl Groups {
         let free = !groups.m.is_empty() || !groups.n.is_empty();
         (free && !groups.k.is_empty()).then_some(groups)
     }
+
+    /// The share of the work of `mr x nr` tiles, padded at the edges, that
+    /// is real: as the step stands, and with A and B swapped.
+    pub(crate) fn tile_use(&self, mr: usize, nr: usize) -> (f64, f64) {
+        let len = |axes: &[Axis]| axes.iter().map(|x| x.len).product::<usize>();
+        let used = |rows: usize, cols: usize| {
+            let padded = rows.next_multiple_of(mr) * cols.next_multiple_of(nr);
+            (rows * cols) as f64 / padded as f64
+        };
+        let (m, n) = (len(&self.m), len(&self.n));
+        (used(m, n), used(n, m))
+    }
+
+    /// The same step with A and B in each other's roles (`C^T = B^T A^T`):
+    /// m and n exchanged, and each axis's A and B strides.
+    pub(crate) fn swapped(&self) -> Groups {
+        let swap = |axes: &[Axis]| -> Vec<Axis> {
+            let swap_one = |x: &Axis| Axis {
+                a: x.b,
+                b: x.a,
+                ..*x
+            };
+            axes.iter().map(swap_one).collect()
+        };
+        Groups {
+            batch: swap(&self.batch),
+            m: swap(&self.n),
+            n: swap(&self.m),
+            k: swap(&self.k),
+        }
+    }
 }
 
 /// Which array: A, B or the output.

@@ -18,18 +18,9 @@ impl Table {
     /// The table of `axes` (outermost first) in two arrays, whose strides
     /// `stride` gives.
     pub(super) fn new(axes: &[Axis], stride: impl Fn(&Axis) -> (isize, isize)) -> Table {
-        let mut offsets = [vec![0isize], vec![0isize]];
-        for axis in axes {
-            let (s0, s1) = stride(axis);
-            for (side, s) in [(0, s0), (1, s1)] {
-                let before = std::mem::take(&mut offsets[side]);
-                let mut after = Vec::with_capacity(before.len() * axis.len);
-                for o in before {
-                    after.extend((0..axis.len as isize).map(|i| o + i * s));
-                }
-                offsets[side] = after;
-            }
-        }
+        let pairs = offsets_of(axes, |x| <[isize; 2]>::from(stride(x)));
+        let offsets: [Vec<isize>; 2] =
+            std::array::from_fn(|side| pairs.iter().map(|o| o[side]).collect());
         let step = [even_step(&offsets[0]), even_step(&offsets[1])];
         Table { offsets, step }
     }
@@ -43,6 +34,25 @@ impl Table {
     pub(super) fn part(&self, side: usize, range: &Range<usize>) -> (&[isize], Option<isize>) {
         (&self.offsets[side][range.clone()], self.step[side])
     }
+}
+
+/// The offsets of every index of `axes` (the first axis outermost) in the
+/// `N` arrays whose strides `strides` gives.
+pub(crate) fn offsets_of<const N: usize>(
+    axes: &[Axis],
+    strides: impl Fn(&Axis) -> [isize; N],
+) -> Vec<[isize; N]> {
+    let mut offsets = vec![[0; N]];
+    for axis in axes {
+        let s = strides(axis);
+        offsets = offsets
+            .iter()
+            .flat_map(|o| {
+                (0..axis.len as isize).map(move |i| std::array::from_fn(|x| o[x] + i * s[x]))
+            })
+            .collect();
+    }
+    offsets
 }
 
 /// `axes` in the order of `key`'s strides, largest first: the order in

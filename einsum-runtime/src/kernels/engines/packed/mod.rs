@@ -71,40 +71,24 @@ impl Packed {
         };
         // Unless the tiles' padding wastes far more that way (a narrow
         // output): the share of each padded tile that is real.
-        let len = |axes: &[Axis]| axes.iter().map(|x| x.len).product::<usize>();
-        let (m_len, n_len) = (len(&groups.m), len(&groups.n));
-        let used = |rows: usize, cols: usize| {
-            let padded = rows.next_multiple_of(kernel.mr) * cols.next_multiple_of(kernel.nr);
-            (rows * cols) as f64 / padded as f64
-        };
-        let (straight, flipped) = (used(m_len, n_len), used(n_len, m_len));
+        let (straight, flipped) = groups.tile_use(kernel.mr, kernel.nr);
         let swapped = match by_stride {
             false => flipped > 2.0 * straight,
             true => straight <= 2.0 * flipped,
         };
-        let swap = |axes: &[Axis]| -> Vec<Axis> {
-            let swap_one = |x: &Axis| Axis {
-                a: x.b,
-                b: x.a,
-                ..*x
-            };
-            axes.iter()
-                .map(|x| if swapped { swap_one(x) } else { *x })
-                .collect()
-        };
-        let (m, n) = if swapped {
-            (&groups.n, &groups.m)
+        let groups = if swapped {
+            groups.swapped()
         } else {
-            (&groups.m, &groups.n)
+            groups.clone()
         };
-        let (m, n, k) = (swap(m), swap(n), swap(&groups.k));
+        let Groups { batch, m, n, k } = groups;
         // n along the output (stores), m and k along A (its packing reads
         // A once per block of columns, B once).
         Packed {
             m: Table::new(&largest_stride_first(&m, |x| x.a), |x| (x.a, x.out)),
             n: Table::new(&largest_stride_first(&n, |x| x.out), |x| (x.b, x.out)),
             k: Table::new(&largest_stride_first(&k, |x| x.a), |x| (x.a, x.b)),
-            batch: swap(&groups.batch),
+            batch,
             swapped,
             kernel: kernel.name,
             blocks: Blocking::new(size_of::<T>(), (kernel.mr, kernel.nr), kernel.depth_bytes),

@@ -2,12 +2,13 @@
 //! tiles to the output through its tables: where the engine reads and
 //! writes the arrays, whatever their strides.
 
+use super::super::tables::even_step;
 use crate::scale::Scale;
 use crate::Element;
 
 /// Whether `offsets` are consecutive elements.
 fn adjacent(offsets: &[isize]) -> bool {
-    offsets.windows(2).all(|pair| pair[1] - pair[0] == 1)
+    even_step(offsets) == Some(1)
 }
 
 /// Packs the lines at offsets `lines` (rows of A or columns of B) over
