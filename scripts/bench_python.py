@@ -18,7 +18,9 @@ over five labels, over a minute). Each is timed as
 the median of calls sampled in turns for about `--budget` seconds (default
 0.5) after a warm-up; the table gives milliseconds and, last, the best
 peer's time over ours (above 1: we are faster). Results are checked
-against numpy.einsum.
+against numpy.einsum. Besides those cases, some TCCG contractions in
+complex128 and complex64 (COMPLEX_CASES: Python only, since the Rust
+benchmark's peers are real-valued).
 """
 
 import os
@@ -30,6 +32,29 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_numpy import CASES, SEED  # noqa: E402
+
+# TCCG contractions in complex types, at sizes with 16-32 MiB per tensor.
+COMPLEX_CASES = [
+    ("tccg_aebf_fdec_c128", "aebf,fdec->abcd", [(36,) * 4, (36,) * 4], "c128"),
+    ("tccg_eafd_fbec_c128", "eafd,fbec->abcd", [(36,) * 4, (36,) * 4], "c128"),
+    ("tccg_fbea_ecfd_c128", "fbea,ecfd->dcba", [(36,) * 4, (36,) * 4], "c128"),
+    ("tccg_dega_gfbc_c128", "dega,gfbc->abcdef", [(12,) * 4, (12,) * 4], "c128"),
+    ("tccg_fbea_ecfd_c64", "fbea,ecfd->dcba", [(40,) * 4, (40,) * 4], "c64"),
+]
+DTYPES = {"f32": np.float32, "f64": np.float64, "c64": np.complex64, "c128": np.complex128}
+
+
+def operands(shapes, dtype):
+    """Uniform values in [-1, 1), in both parts for the complex types."""
+    rng = np.random.default_rng(SEED)
+    dt = DTYPES[dtype]
+    ops = []
+    for shape in shapes:
+        x = rng.uniform(-1.0, 1.0, size=shape)
+        if np.issubdtype(dt, np.complexfloating):
+            x = x + 1j * rng.uniform(-1.0, 1.0, size=shape)
+        ops.append(x.astype(dt))
+    return ops
 
 
 def has_avx512():
@@ -132,7 +157,7 @@ def main():
         k = args.index("--budget")
         budget = float(args[k + 1])
         del args[k : k + 2]
-    cases = [c for c in CASES if not args or any(w in c[0] for w in args)]
+    cases = [c for c in CASES + COMPLEX_CASES if not args or any(w in c[0] for w in args)]
     contenders, missing = peers()
     names = ["einsum_static", *contenders]
     print(f"numpy {np.__version__}; peers found: {', '.join(contenders)}")
@@ -141,12 +166,10 @@ def main():
     header = ["case", *[f"{n} ms" for n in names], "best peer / ours"]
     rows = []
     for name, eq, shapes, dtype in cases:
-        rng = np.random.default_rng(SEED)
-        dt = np.float32 if dtype == "f32" else np.float64
-        ops = [rng.uniform(-1.0, 1.0, size=s).astype(dt) for s in shapes]
+        ops = operands(shapes, dtype)
         ours = es.einsum(eq, *ops)
         expected = np.einsum(eq, *ops, optimize=True)
-        tol = 1e-3 if dt == np.float32 else 1e-8
+        tol = 1e-3 if dtype in ("f32", "c64") else 1e-8
         scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
         assert np.allclose(ours, expected, rtol=tol, atol=tol * scale), name
         times = {"einsum_static": median_time(lambda: es.einsum(eq, *ops), budget)}

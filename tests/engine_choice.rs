@@ -128,6 +128,13 @@ fn transpose_free_packed_gemm() {
         &array::<f32>(&[30, 8, 20, 9]),
         PACKED
     );
+    let complex = |x: ArrayD<f64>| x.mapv(|x| num_complex::Complex::new(x, 1.0 - x));
+    check!(
+        "fbea,ecfd->dcba",
+        &complex(array(&[20, 6, 30, 7])),
+        &complex(array(&[30, 8, 20, 9])),
+        PACKED
+    );
     let explained = explain!("fbea,ecfd->dcba", &array::<f64>(&[20, 6, 30, 7]), &b).unwrap();
     let text = explained.to_string();
     assert!(

@@ -1,5 +1,6 @@
 //! GEMM-class steps whose label groups do not fuse in some array: the
-//! transpose-free packed GEMM (kernels/engines/packed) for floats,
+//! transpose-free packed GEMM (kernels/engines/packed) for floats and
+//! complex numbers,
 //! transpose-then-GEMM (kernels/engines/repack.rs) and, under a memory limit the
 //! copies exceed, the block-scatter GEMM (kernels/engines/scatter.rs), on random
 //! sizes and layouts (permuted, stepped, reversed, broadcast), every
@@ -74,7 +75,8 @@ repack_case!(tccg_aged_cbfg, "aged,cbfg->fedcba");
 repack_case!(tccg_dega_gfbc, "dega,gfbc->abcdef");
 
 /// The engines ran for these equations (not only the looped GEMMs): the
-/// packed engine for floats, whatever the memory limit; for the types
+/// packed engine for floats and complex numbers, whatever the memory
+/// limit; for the types
 /// without its micro-kernels, copies, or gathers when they do not fit.
 #[test]
 fn the_packed_transpose_then_gemm_and_block_scatter_engines_run() {
@@ -84,6 +86,11 @@ fn the_packed_transpose_then_gemm_and_block_scatter_engines_run() {
     for limit in [usize::MAX, 1024] {
         let c = einsum!("fbea,ecfd->dcba", &a, &b; memory_limit = limit);
         assert!(c.iter().all(|&x| x == 600.0));
+        let ran = einsum_runtime::kernels::last_engine();
+        assert_eq!(ran, Some("transpose-free packed GEMM"));
+        let (a, b) = (a.mapv(|x| C64::new(x, -x)), b.mapv(|x| C64::new(0.5, x)));
+        let c = einsum!("fbea,ecfd->dcba", &a, &b; memory_limit = limit);
+        assert!(c.iter().all(|&x| x == C64::new(900.0, 300.0)));
         let ran = einsum_runtime::kernels::last_engine();
         assert_eq!(ran, Some("transpose-free packed GEMM"));
     }
@@ -136,6 +143,7 @@ fn block_scatter_over_many_blocks() {
     }
     let standard = [Layout::Standard, Layout::Standard];
     assert_eq!(check::<f64>(standard, 1), "transpose-free packed GEMM");
+    assert_eq!(check::<C64>(standard, 3), "transpose-free packed GEMM");
     assert_eq!(check::<i64>(standard, 2), "block-scatter GEMM");
     for (seed, layout) in [
         Layout::Fortran,

@@ -92,11 +92,15 @@ macro_rules! int_gemm {
 
 int_gemm!(i32, super::i32_kernel; i64, super::i64_kernel);
 
-/// The complex types the `gemm` family multiplies (feature `complex`).
+/// The complex types (feature `complex`): the transpose-free engine's own
+/// kernels, and the `gemm` family for fused products.
 #[cfg(feature = "complex")]
 macro_rules! complex {
-    ($($t:ty, $kernel:path);*) => {$(
+    ($($t:ty, $kernel:path, $packed:path);*) => {$(
         impl ElementKernels for $t {
+            fn packed_kernel() -> Option<MicroKernel<Self>> {
+                Some($packed())
+            }
             const GEMM_ENGINE: Option<&'static str> = Some("gemm crate");
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller.
@@ -108,8 +112,8 @@ macro_rules! complex {
 
 #[cfg(feature = "complex")]
 complex!(
-    Complex<f32>, gemm_c32::gemm::f32::get_gemm_fn;
-    Complex<f64>, gemm_c64::gemm::f64::get_gemm_fn
+    Complex<f32>, gemm_c32::gemm::f32::get_gemm_fn, super::c32_kernel;
+    Complex<f64>, gemm_c64::gemm::f64::get_gemm_fn, super::c64_kernel
 );
 
 /// The float types the `gemm` family multiplies, with float reductions in

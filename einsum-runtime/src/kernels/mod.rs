@@ -24,6 +24,8 @@ pub(crate) mod simd;
 
 pub(crate) use self::engines::dims;
 pub use self::engines::last_engine;
+#[cfg(feature = "complex")]
+pub(crate) use self::engines::{c32_kernel, c64_kernel};
 pub(crate) use self::engines::{
     choose, dense_gemms, f32_kernel, f64_kernel, gemm_crate, i32_kernel, i64_kernel,
     packed_gemm_call, record_name, Engine, Groups, MicroKernel,

@@ -20,6 +20,8 @@ pub use self::choice::last_engine;
 pub(crate) use self::choice::{choose, record_name, Engine};
 pub(crate) use self::gemm::{dense_gemms, gemm_crate};
 pub use self::gemm::{gemm, gemm_would_run, GemmCall};
+#[cfg(feature = "complex")]
+pub(crate) use self::packed::{c32_kernel, c64_kernel};
 pub(crate) use self::packed::{
     f32_kernel, f64_kernel, gemm_call as packed_gemm_call, i32_kernel, i64_kernel, MicroKernel,
 };

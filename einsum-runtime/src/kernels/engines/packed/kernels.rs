@@ -1,7 +1,8 @@
 //! The micro-kernels: an `MR x NR` tile of the product of a packed panel
 //! of A (`kc` steps of `MR` values) and one of B (`kc` steps of `NR`),
 //! kept in registers over the whole depth. One per CPU level for `f32`,
-//! `f64`, `i32` and `i64`, chosen once by the CPU's features.
+//! `f64`, `i32` and `i64` (and the complex types: `complex`), chosen once
+//! by the CPU's features.
 
 use super::drive::{drive, Job};
 use crate::Element;
@@ -35,7 +36,7 @@ pub struct MicroKernel<T> {
 }
 
 impl<T: Element> MicroKernel<T> {
-    fn new<const MR: usize, const NR: usize>(
+    pub(super) fn new<const MR: usize, const NR: usize>(
         name: &'static str,
         depth_bytes: usize,
         kernel: Kernel<T>,
@@ -80,6 +81,8 @@ macro_rules! kernels_of {
     };
 }
 
+pub(super) use kernels_of;
+
 kernels_of!(f64, f64_kernels, f64_kernel, depth 4096, portable 4 x 4,
     x86 "AVX2" ["avx2", "fma"] 6 x 8 x86::f64_avx2,
     x86 "AVX-512" ["avx512f"] 8 x 24 x86::f64_avx512);
@@ -105,7 +108,7 @@ kernels_of!(i32, i32_kernels, i32_kernel, depth 1024, portable 4 x 8,
 /// # Safety
 /// As for [`Kernel`].
 #[inline(always)]
-unsafe fn portable<T: Element, const MR: usize, const NR: usize>(
+pub(super) unsafe fn portable<T: Element, const MR: usize, const NR: usize>(
     kc: usize,
     a: *const T,
     b: *const T,

@@ -18,11 +18,15 @@
 
 mod blocking;
 mod call;
+#[cfg(feature = "complex")]
+mod complex;
 mod drive;
 mod kernels;
 mod pack;
 
 pub(crate) use self::call::gemm_call;
+#[cfg(feature = "complex")]
+pub(crate) use self::complex::{c32_kernel, c64_kernel};
 pub(crate) use self::kernels::{f32_kernel, f64_kernel, i32_kernel, i64_kernel, MicroKernel};
 
 use self::blocking::Blocking;

@@ -2,6 +2,8 @@
 //! padded, reversed, broadcast), scales and block sizes, with every
 //! kernel this CPU runs and several thread counts (bit for bit).
 
+#[cfg(feature = "complex")]
+use super::complex::{c32_kernels, c64_kernels};
 use super::kernels::{f32_kernels, f64_kernels, MicroKernel};
 use super::Packed;
 use crate::context::Context;
@@ -11,19 +13,30 @@ use crate::kernels::engines::test_rng::Rng;
 use crate::options::Options;
 use crate::scale::Scale;
 use crate::Element;
+use num_complex::Complex;
+
+/// Values as the naive sum computes them (real types: no imaginary part).
+type C64 = Complex<f64>;
 
 /// An array over some of the step's axes: its storage, the offset of
 /// index 0 and each axis's stride (0 where it lacks the axis).
 struct Array {
-    data: Vec<f64>,
+    data: Vec<C64>,
     origin: isize,
     strides: Vec<isize>,
 }
 
 impl Array {
     /// Axes `has` of `lens`, in a random order, padded, some reversed;
-    /// `broadcast` axes get stride 0.
-    fn new(lens: &[usize], has: &[bool], broadcast: &[bool], rng: &mut Rng) -> Array {
+    /// `broadcast` axes get stride 0; the values have imaginary parts
+    /// when `complex`.
+    fn new(
+        lens: &[usize],
+        has: &[bool],
+        broadcast: &[bool],
+        complex: bool,
+        rng: &mut Rng,
+    ) -> Array {
         let mut order: Vec<usize> = (0..lens.len())
             .filter(|&x| has[x] && !broadcast[x])
             .collect();
@@ -41,8 +54,9 @@ impl Array {
                 strides[x] = -strides[x];
             }
         }
+        let mut value = || rng.below(2001) as f64 / 1000.0 - 1.0;
         let data = (0..size.max(1))
-            .map(|_| rng.below(2001) as f64 / 1000.0 - 1.0)
+            .map(|_| C64::new(value(), if complex { value() } else { 0.0 }))
             .collect();
         Array {
             data,
@@ -76,18 +90,19 @@ fn indices(lens: &[usize]) -> Vec<Vec<usize>> {
 }
 
 /// Runs one random step with `kernel` on `contexts` and checks it.
-fn check_step<T: Element + From<f32>>(
+fn check_step<T: Element>(
     kernels: &[MicroKernel<T>],
     rng: &mut Rng,
-    cast: fn(f64) -> T,
-    close: fn(T, f64) -> bool,
+    cast: fn(C64) -> T,
+    close: fn(T, C64) -> bool,
+    complex: bool,
 ) {
     // Roles of the axes: 0 batch, 1 m, 2 n, 3 k.
     let count = 2 + rng.below(5);
     let mut roles: Vec<usize> = (0..count).map(|_| rng.below(4)).collect();
     roles.push(3);
     roles.push(1 + rng.below(2));
-    let lens: Vec<usize> = roles
+    let mut lens: Vec<usize> = roles
         .iter()
         .map(|&role| {
             if role == 0 {
@@ -97,13 +112,24 @@ fn check_step<T: Element + From<f32>>(
             }
         })
         .collect();
+    // Sometimes a summed axis past one slice of k (4 KiB of values).
+    let deep = if rng.below(5) == 0 { 600 } else { 1 };
+    // At most about 2^17 terms, so that the naive sum stays quick.
+    while deep * lens.iter().product::<usize>() > 1 << 17 {
+        let longest = (0..lens.len()).max_by_key(|&x| lens[x]).expect("axes");
+        lens[longest] = lens[longest].div_ceil(2);
+    }
+    if deep > 1 {
+        roles.push(3);
+        lens.push(deep);
+    }
     let in_a: Vec<bool> = roles.iter().map(|&r| r != 2).collect();
     let in_b: Vec<bool> = roles.iter().map(|&r| r != 1).collect();
     let in_out: Vec<bool> = roles.iter().map(|&r| r != 3).collect();
     let none = vec![false; lens.len()];
-    let a = Array::new(&lens, &in_a, &none, rng);
-    let b = Array::new(&lens, &in_b, &none, rng);
-    let out = Array::new(&lens, &in_out, &none, rng);
+    let a = Array::new(&lens, &in_a, &none, complex, rng);
+    let b = Array::new(&lens, &in_b, &none, complex, rng);
+    let out = Array::new(&lens, &in_out, &none, complex, rng);
     let axes: Vec<Axis> = (0..lens.len())
         .map(|x| Axis {
             len: lens[x],
@@ -124,19 +150,20 @@ fn check_step<T: Element + From<f32>>(
     }
     let plan = Packed::new::<T>(&groups).expect("a float type");
     let (alpha, beta) = match rng.below(3) {
-        0 => (1.0, 0.0),
-        1 => (1.0, 1.0),
-        _ => (0.5, -2.0),
+        0 => (C64::new(1.0, 0.0), C64::new(0.0, 0.0)),
+        1 => (C64::new(1.0, 0.0), C64::new(1.0, 0.0)),
+        _ if complex => (C64::new(0.5, 0.25), C64::new(-2.0, 1.0)),
+        _ => (C64::new(0.5, 0.0), C64::new(-2.0, 0.0)),
     };
     let scale = Scale::new(cast(alpha), cast(beta));
     // Padding between the output's elements keeps its values.
-    let mut expected: Vec<Option<f64>> = vec![None; out.data.len()];
+    let mut expected: Vec<Option<C64>> = vec![None; out.data.len()];
     for index in indices(&lens) {
         let o = out.offset(&index) as usize;
         let product = a.data[a.offset(&index) as usize] * b.data[b.offset(&index) as usize];
-        *expected[o].get_or_insert(0.0) += product;
+        *expected[o].get_or_insert(C64::new(0.0, 0.0)) += product;
     }
-    let expected: Vec<f64> = expected
+    let expected: Vec<C64> = expected
         .iter()
         .zip(&out.data)
         .map(|(sum, &old)| sum.map_or(old, |sum| alpha * sum + beta * old))
@@ -186,14 +213,38 @@ fn every_kernel_matches_a_naive_sum_on_random_steps() {
         check_step::<f64>(
             &f64_kernels(),
             &mut rng,
-            |x| x,
-            |got, want| (got - want).abs() < 1e-9,
+            |x| x.re,
+            |got, want| (got - want.re).abs() < 1e-9,
+            false,
         );
         check_step::<f32>(
             &f32_kernels(),
             &mut rng,
-            |x| x as f32,
-            |got, want| (got as f64 - want).abs() < 1e-3,
+            |x| x.re as f32,
+            |got, want| (got as f64 - want.re).abs() < 1e-3,
+            false,
+        );
+    }
+}
+
+#[cfg(feature = "complex")]
+#[test]
+fn every_complex_kernel_matches_a_naive_sum_on_random_steps() {
+    let mut rng = Rng(11);
+    for _ in 0..60 {
+        check_step::<Complex<f64>>(
+            &c64_kernels(),
+            &mut rng,
+            |x| x,
+            |got, want| (got - want).norm() < 1e-9,
+            true,
+        );
+        check_step::<Complex<f32>>(
+            &c32_kernels(),
+            &mut rng,
+            |x| Complex::new(x.re as f32, x.im as f32),
+            |got, want| (Complex::new(got.re as f64, got.im as f64) - want).norm() < 1e-3,
+            true,
         );
     }
 }
