@@ -64,7 +64,9 @@ pub(super) unsafe fn pack<T: Element, const W: usize>(
 
 /// Stores the `rows.len() x cols.len()` top-left corner of an `MR x NR`
 /// tile (row-major) at the output offsets `rows[r] + cols[c]`, as `scale`
-/// says.
+/// says: each tile row in runs of adjacent columns, so that a tile
+/// crossing a jump of the output's strides still stores its runs as
+/// slices (vectorized).
 ///
 /// # Safety
 /// Every `row + col` offset is that of an element of `out` that no other
@@ -77,12 +79,10 @@ pub(super) unsafe fn store<T: Element, const MR: usize, const NR: usize>(
     cols: &[isize],
     scale: Scale<T>,
 ) {
-    let adjacent = adjacent(cols);
-    let whole = adjacent && cols.len() == NR;
-    for (values, &row) in tile.iter().zip(rows) {
-        // SAFETY (all five): the caller's contract.
-        if whole && scale.is_sum() {
-            // A whole tile row added as one fixed-size array (vectorized).
+    if cols.len() == NR && adjacent(cols) && scale.is_sum() {
+        for (values, &row) in tile.iter().zip(rows) {
+            // A whole tile row added as one fixed-size array.
+            // SAFETY: the caller's contract, for NR adjacent places.
             unsafe {
                 let first = out.offset(row + cols[0]).cast::<[T; NR]>();
                 let mut sums = first.read();
@@ -91,39 +91,50 @@ pub(super) unsafe fn store<T: Element, const MR: usize, const NR: usize>(
                 }
                 first.write(sums);
             }
-            continue;
         }
-        let values = &values[..cols.len()];
-        if adjacent && scale.is_plain() {
-            unsafe {
-                let first = out.offset(row + cols[0]);
-                std::ptr::copy_nonoverlapping(values.as_ptr(), first, values.len());
-            }
-        } else if adjacent {
-            let first = out.wrapping_offset(row + cols[0]);
-            for (c, &value) in values.iter().enumerate() {
-                unsafe { place(first.add(c), value, scale) };
-            }
-        } else {
-            for (&col, &value) in cols.iter().zip(values) {
-                unsafe { place(out.offset(row + col), value, scale) };
-            }
+        return;
+    }
+    // Where each run of adjacent columns ends (the same for every row).
+    let mut ends = [0usize; NR];
+    let mut runs = 0;
+    for c in 1..=cols.len() {
+        if c == cols.len() || cols[c] != cols[c - 1] + 1 {
+            ends[runs] = c;
+            runs += 1;
+        }
+    }
+    for (values, &row) in tile.iter().zip(rows) {
+        let mut start = 0;
+        for &end in &ends[..runs] {
+            // SAFETY: the caller's contract: the run's places are
+            // adjacent elements of `out`, this thread's alone.
+            unsafe { store_run(out.offset(row + cols[start]), &values[start..end], scale) };
+            start = end;
         }
     }
 }
 
-/// Stores one value as `scale` says.
+/// Stores `values` at `first` and the places after it, as `scale` says.
 ///
 /// # Safety
-/// As for [`store`], for the one place.
+/// As for [`store`], for these `values.len()` adjacent places.
 #[inline(always)]
-unsafe fn place<T: Element>(at: *mut T, value: T, scale: Scale<T>) {
-    // SAFETY: the caller's contract.
+unsafe fn store_run<T: Element>(first: *mut T, values: &[T], scale: Scale<T>) {
+    // SAFETY (all three): the caller's contract; the places are
+    // initialized where the scale reads them (a sum reads them all).
     unsafe {
-        if scale.is_sum() {
-            at.write(at.read().add_wrapping(value));
+        if scale.is_plain() {
+            std::ptr::copy_nonoverlapping(values.as_ptr(), first, values.len());
+        } else if scale.is_sum() {
+            let places = std::slice::from_raw_parts_mut(first, values.len());
+            for (place, &value) in places.iter_mut().zip(values) {
+                *place = place.add_wrapping(value);
+            }
         } else {
-            at.write(scale.apply(value, || at.read()));
+            for (c, &value) in values.iter().enumerate() {
+                let place = first.add(c);
+                place.write(scale.apply(value, || place.read()));
+            }
         }
     }
 }
