@@ -194,8 +194,8 @@ macro_rules! scaled_on_every_output {
 /// Every GEMM engine applies `alpha` and `beta` where it stores: the gemm
 /// crate's calls (with leftover k axes adding into the same output), the
 /// integer kernel, small products, matrix-vector products, the write-back
-/// of a copied output (transpose-then-GEMM) and of tiles (block-scatter),
-/// block-scatter's GEMM in place, and the packed engine's tile stores.
+/// of a copied output (transpose-then-GEMM), and the packed engine's tile
+/// stores.
 #[test]
 fn each_gemm_engine_scales_where_it_stores() {
     use common::{compare_arrays, reference, Layout, Operand, Rng, TestElem, OUT_LAYOUTS};
@@ -244,7 +244,6 @@ fn each_gemm_engine_scales_where_it_stores() {
         "matrix-vector engine",
         "transpose-then-GEMM",
         "transpose-free packed GEMM",
-        "block-scatter GEMM",
     ] {
         assert!(
             reached.contains(engine),

@@ -145,12 +145,11 @@ fn transpose_free_packed_gemm() {
 
 #[test]
 fn transpose_then_gemm() {
-    // Types without a packed micro-kernel copy where the copies pay.
-    let a = array::<i64>(&[20, 6, 30, 7]);
-    let b = array::<i64>(&[30, 8, 20, 9]);
-    check!("fbea,ecfd->dcba", &a, &b, REPACK);
-    let a = array::<i64>(&[20, 30, 6, 7]);
-    check!("fe...,ecfd->dc...", &a, &b, REPACK);
+    // A deep k (the integer kernels' slices of k are short) and a large
+    // output stored in short runs: whole copies beat storing every slice.
+    let a = array::<i64>(&[40, 30, 40, 30]);
+    check!("eafd,fbec->abcd", &a, &a, REPACK);
+    check!("eaf...,fbec->abc...", &a, &a, REPACK);
     // A memory limit the copies exceed: another engine runs.
     let (a, b) = (array::<f64>(&[20, 6, 30, 7]), array::<f64>(&[30, 8, 20, 9]));
     let explained = explain!("fbea,ecfd->dcba", &a, &b; memory_limit = 4096).unwrap();
@@ -225,7 +224,7 @@ fn paths_explain_each_steps_engine() {
     let _ = einsum!("ij,jk,kl,lm->im", &a, &b, &a, &b);
     assert_eq!(last_engine(), Some(GEMM));
 
-    // A transposing last step (block-scatter or transpose-then-GEMM), a
+    // A transposing last step (packed or transpose-then-GEMM), a
     // small first one, and a vector: each as chosen.
     let x = array::<f64>(&[20, 6, 30, 7]);
     let y = array::<f64>(&[30, 8, 20, 9]);

@@ -1,9 +1,8 @@
 //! GEMM-class steps whose label groups do not fuse in some array: the
-//! transpose-free packed GEMM (kernels/engines/packed) for floats and
-//! complex numbers,
-//! transpose-then-GEMM (kernels/engines/repack.rs) and, under a memory limit the
-//! copies exceed, the block-scatter GEMM (kernels/engines/scatter.rs), on random
-//! sizes and layouts (permuted, stepped, reversed, broadcast), every
+//! transpose-free packed GEMM (kernels/engines/packed) and
+//! transpose-then-GEMM (kernels/engines/repack.rs), whichever the cost
+//! model picks, and the packed engine alone under a memory limit the
+//! copies exceed, on random sizes and layouts (permuted, stepped, reversed, broadcast), every
 //! element type with a GEMM, and random thread counts, against the
 //! reference; results bit-identical for every thread count.
 
@@ -74,12 +73,10 @@ repack_case!(k_split_around_m, "kamb,lkbn->naml");
 repack_case!(tccg_aged_cbfg, "aged,cbfg->fedcba");
 repack_case!(tccg_dega_gfbc, "dega,gfbc->abcdef");
 
-/// The engines ran for these equations (not only the looped GEMMs): the
-/// packed engine for floats and complex numbers, whatever the memory
-/// limit; for the types
-/// without its micro-kernels, copies, or gathers when they do not fit.
+/// The packed engine ran for these equations (not only the looped GEMMs)
+/// for every element type with a GEMM, whatever the memory limit.
 #[test]
-fn the_packed_transpose_then_gemm_and_block_scatter_engines_run() {
+fn the_packed_engine_runs_for_every_gemm_type() {
     let _ = einsum_runtime::kernels::last_engine();
     let a = ArrayD::<f64>::ones(ndarray::IxDyn(&[20, 6, 30, 7]));
     let b = ArrayD::<f64>::ones(ndarray::IxDyn(&[30, 8, 20, 9]));
@@ -95,21 +92,18 @@ fn the_packed_transpose_then_gemm_and_block_scatter_engines_run() {
         assert_eq!(ran, Some("transpose-free packed GEMM"));
     }
     let (a, b) = (a.mapv(|x| x as i64), b.mapv(|x| x as i64));
-    let c = einsum!("fbea,ecfd->dcba", &a, &b);
-    assert!(c.iter().all(|&x| x == 600));
-    let ran = einsum_runtime::kernels::last_engine();
-    assert_eq!(ran, Some("transpose-then-GEMM"));
-    let c = einsum!("fbea,ecfd->dcba", &a, &b; memory_limit = 1024);
-    assert!(c.iter().all(|&x| x == 600));
-    let ran = einsum_runtime::kernels::last_engine();
-    assert_eq!(ran, Some("block-scatter GEMM"));
+    for limit in [usize::MAX, 1024] {
+        let c = einsum!("fbea,ecfd->dcba", &a, &b; memory_limit = limit);
+        assert!(c.iter().all(|&x| x == 600));
+        let ran = einsum_runtime::kernels::last_engine();
+        assert_eq!(ran, Some("transpose-free packed GEMM"));
+    }
 }
 
-/// The block-scatter GEMM past one block: two blocks of m, two slices of
-/// k, a batch of four (eight blocks, run in parallel), on several layouts
+/// A batch of four products with no room for copies, on several layouts
 /// (the engine chosen may then differ; `explain!` says which ran).
 #[test]
-fn block_scatter_over_many_blocks() {
+fn a_batch_without_room_for_copies() {
     fn check<T: TestElem>(layouts: [Layout; 2], seed: u64) -> &'static str {
         let mut rng = Rng::new(seed);
         let sizes = |c: char| match c {
@@ -144,7 +138,7 @@ fn block_scatter_over_many_blocks() {
     let standard = [Layout::Standard, Layout::Standard];
     assert_eq!(check::<f64>(standard, 1), "transpose-free packed GEMM");
     assert_eq!(check::<C64>(standard, 3), "transpose-free packed GEMM");
-    assert_eq!(check::<i64>(standard, 2), "block-scatter GEMM");
+    assert_eq!(check::<i64>(standard, 2), "transpose-free packed GEMM");
     for (seed, layout) in [
         Layout::Fortran,
         Layout::Reversed,

@@ -280,7 +280,7 @@ impl Explain {
     /// The engine of a one- or two-operand call, by the name the running
     /// code knows it by: `"generated loops"`, `"GEMM engine"`,
     /// `"transpose-then-GEMM"`, `"transpose-free packed GEMM"`,
-    /// `"block-scatter GEMM"`, `"small-GEMM engine"`, `"matrix-vector
+    /// `"small-GEMM engine"`, `"matrix-vector
     /// engine"` or `"semiring loops"`; `None` for
     /// three or more operands, whose
     /// steps each choose their own.

@@ -52,8 +52,8 @@ pub trait ElementKernels: Sized {
     const SMALL_GEMM_WORK: usize = 4096;
 
     /// The transpose-free engine's micro-kernel for this type on this
-    /// CPU; `None` when it has none (the block-scatter engine then
-    /// gathers blocks for [`ElementKernels::gemm`] instead).
+    /// CPU; `None` when it has none (steps whose groups do not fuse then
+    /// choose between transpose-then-GEMM and looped GEMM calls).
     fn packed_kernel() -> Option<MicroKernel<Self>> {
         None
     }
@@ -76,10 +76,14 @@ macro_rules! plain {
 
 plain!(i8, i16, i128, isize, u8, u16, u32, u64, u128, usize);
 
-/// The integer types the crate's own integer GEMM multiplies (wrapping).
+/// The integer types the crate's own integer kernels multiply (wrapping):
+/// the transpose-free engine's, for fused products and the others alike.
 macro_rules! int_gemm {
     ($($t:ty, $kernel:path);*) => {$(
         impl ElementKernels for $t {
+            fn packed_kernel() -> Option<MicroKernel<Self>> {
+                Some($kernel())
+            }
             const GEMM_ENGINE: Option<&'static str> = Some("einsum-static's integer kernel");
             unsafe fn gemm(call: &GemmCall<Self>) {
                 // SAFETY: forwarded from the caller; the kernel is the one

@@ -8,7 +8,6 @@ use super::gemm::{GemmPlan, MIN_GEMM_WORK};
 use super::matvec::MatVec;
 use super::packed::Packed;
 use super::repack::{self, Groups};
-use super::scatter::BlockScatter;
 use super::small_gemm;
 use crate::step::BinaryStep;
 use crate::Element;
@@ -26,9 +25,6 @@ pub(crate) enum Engine {
     /// Panels packed through offset tables for the crate's micro-kernel
     /// (see `packed`).
     Packed(Packed),
-    /// Blocks gathered through offset tables, then GEMMs (see `scatter`),
-    /// for element types without a packed kernel.
-    BlockScatter(BlockScatter),
     /// Batches of products too small to pack (see `small_gemm`).
     SmallGemms(GemmPlan),
     /// One matrix-vector product on contiguous rows.
@@ -76,19 +72,16 @@ fn choose_for_groups<T: Element>(groups: Groups, budget_bytes: usize) -> Engine 
     if plan.has_leftovers() {
         // The looped calls, the copies or the tables: the cheapest.
         let looped = plan.cost();
-        let tables = match Packed::new::<T>(&groups) {
-            Some(packed) => (packed.cost(), Engine::Packed(packed)),
-            None => {
-                let scatter = BlockScatter::new(&groups);
-                (scatter.cost(), Engine::BlockScatter(scatter))
-            }
-        };
+        let packed = Packed::new::<T>(&groups).map(|packed| (packed.cost(), packed));
+        let tables = packed.as_ref().map_or(f64::INFINITY, |(cost, _)| *cost);
         let repacked = repack::fits::<T>(&groups, budget_bytes).then(|| repack::cost(&groups));
-        if repacked.is_some_and(|repacked| repacked < looped.min(tables.0)) {
+        if repacked.is_some_and(|repacked| repacked < looped.min(tables)) {
             return Engine::Repack(groups);
         }
-        if tables.0 < looped {
-            return tables.1;
+        if let Some((cost, packed)) = packed {
+            if cost < looped {
+                return Engine::Packed(packed);
+            }
         }
     }
     let per_call = plan.per_call();
@@ -117,7 +110,6 @@ impl Engine {
             Engine::Loops(_) => "generated loops",
             Engine::Repack(_) => "transpose-then-GEMM",
             Engine::Packed(_) => "transpose-free packed GEMM",
-            Engine::BlockScatter(_) => "block-scatter GEMM",
             Engine::SmallGemms(_) => "small-GEMM engine",
             Engine::MatrixVector(_) => "matrix-vector engine",
             Engine::Gemm(_) => "GEMM engine",
@@ -132,7 +124,6 @@ impl Engine {
             Engine::Packed(_) => {
                 "the panels of B as they are packed, then blocks of rows (or the batch)".into()
             }
-            Engine::BlockScatter(_) => "the blocks, or inside each GEMM when fewer than 8".into(),
             Engine::SmallGemms(_) => "blocks of the batch".into(),
             Engine::MatrixVector(_) => "blocks of rows".into(),
             Engine::Gemm(plan) if plan.parallel_calls() => {
@@ -154,7 +145,6 @@ impl fmt::Display for Engine {
             Engine::Loops(why) => write!(f, " ({why}), innermost a SIMD kernel call"),
             Engine::Repack(groups) => write!(f, ": {}", repack::describe(groups)),
             Engine::Packed(packed) => write!(f, ": {}", packed.describe()),
-            Engine::BlockScatter(scatter) => write!(f, ": {}", scatter.describe()),
             Engine::SmallGemms(plan) => write!(
                 f,
                 " (rows of the output summed in registers): {}",

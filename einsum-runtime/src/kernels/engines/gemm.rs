@@ -101,9 +101,8 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
             // output's, as bound and checked by ShapeBinder.
             unsafe { repack::run(context, &groups, pointers, scale, run_fused) };
         }
-        // SAFETY (both): as for the copies above.
+        // SAFETY: as for the copies above.
         Engine::Packed(packed) => unsafe { packed.run(context, pointers, scale) },
-        Engine::BlockScatter(scatter) => unsafe { scatter.run(context, pointers, scale) },
         Engine::SmallGemms(plan) => {
             let axes = [plan.m, plan.n, plan.k];
             small_gemms(context, &plan.outer, axes, pointers, scale)

@@ -10,7 +10,6 @@ mod gemm;
 mod matvec;
 mod packed;
 mod repack;
-mod scatter;
 mod small_gemm;
 pub(crate) mod tables;
 #[cfg(test)]

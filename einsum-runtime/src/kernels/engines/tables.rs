@@ -3,15 +3,11 @@
 //! read through tables never need a group to fuse into one stride.
 
 use super::dims::Axis;
-use std::ops::Range;
 
-/// One group flattened: the offset of each of its indices in two arrays,
-/// and the stride when the offsets are evenly spaced (the group fuses in
-/// that array).
+/// One group flattened: the offset of each of its indices in two arrays.
 #[derive(Debug, Clone)]
 pub(super) struct Table {
     pub(super) offsets: [Vec<isize>; 2],
-    pub(super) step: [Option<isize>; 2],
 }
 
 impl Table {
@@ -19,20 +15,13 @@ impl Table {
     /// `stride` gives.
     pub(super) fn new(axes: &[Axis], stride: impl Fn(&Axis) -> (isize, isize)) -> Table {
         let pairs = offsets_of(axes, |x| <[isize; 2]>::from(stride(x)));
-        let offsets: [Vec<isize>; 2] =
-            std::array::from_fn(|side| pairs.iter().map(|o| o[side]).collect());
-        let step = [even_step(&offsets[0]), even_step(&offsets[1])];
-        Table { offsets, step }
+        let offsets = std::array::from_fn(|side| pairs.iter().map(|o| o[side]).collect());
+        Table { offsets }
     }
 
     /// The number of indices of the group.
     pub(super) fn len(&self) -> usize {
         self.offsets[0].len()
-    }
-
-    /// The offsets of `range` in the array `side` (0 or 1), and their step.
-    pub(super) fn part(&self, side: usize, range: &Range<usize>) -> (&[isize], Option<isize>) {
-        (&self.offsets[side][range.clone()], self.step[side])
     }
 }
 
