@@ -72,10 +72,10 @@ fn choose_for_groups<T: Element>(groups: Groups, budget_bytes: usize) -> Engine 
     if plan.has_leftovers() {
         // The looped calls, the copies or the tables: the cheapest.
         let looped = plan.cost();
-        let packed = Packed::new::<T>(&groups).map(|packed| (packed.cost(), packed));
-        let tables = packed.as_ref().map_or(f64::INFINITY, |(cost, _)| *cost);
+        let packed = Packed::new::<T>(&groups).map(|plan| (plan.cost(), plan));
+        let packed_cost = packed.as_ref().map_or(f64::INFINITY, |(cost, _)| *cost);
         let repacked = repack::fits::<T>(&groups, budget_bytes).then(|| repack::cost(&groups));
-        if repacked.is_some_and(|repacked| repacked < looped.min(tables)) {
+        if repacked.is_some_and(|repacked| repacked < looped.min(packed_cost)) {
             return Engine::Repack(groups);
         }
         if let Some((cost, packed)) = packed {
