@@ -8,10 +8,6 @@
 //! end are the second's pairs swapped and folded in with one
 //! subtract-add, `(ar br - ai bi, ar bi + ai br)`: the four real
 //! multiply-adds of a complex one, and no shuffle inside the loop.
-//!
-//! Their lines are 8 KiB deep (twice the real kernels'): a step does
-//! four multiply-adds per pair of values loaded, so deeper slices keep
-//! up, and fewer slices read and write the output fewer times.
 
 use super::kernels::{kernels_of, portable, MicroKernel};
 use num_complex::Complex;

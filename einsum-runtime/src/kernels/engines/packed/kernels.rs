@@ -83,10 +83,10 @@ macro_rules! kernels_of {
 
 pub(super) use kernels_of;
 
-kernels_of!(f64, f64_kernels, f64_kernel, depth 4096, portable 4 x 4,
+kernels_of!(f64, f64_kernels, f64_kernel, depth 8192, portable 4 x 4,
     x86 "AVX2" ["avx2", "fma"] 6 x 8 x86::f64_avx2,
     x86 "AVX-512" ["avx512f"] 8 x 24 x86::f64_avx512);
-kernels_of!(f32, f32_kernels, f32_kernel, depth 4096, portable 4 x 8,
+kernels_of!(f32, f32_kernels, f32_kernel, depth 8192, portable 4 x 8,
     x86 "AVX2" ["avx2", "fma"] 6 x 16 x86::f32_avx2,
     x86 "AVX-512" ["avx512f"] 8 x 48 x86::f32_avx512);
 // The integer kernels are `portable`'s loops compiled for the features:

@@ -112,8 +112,8 @@ fn check_step<T: Element>(
             }
         })
         .collect();
-    // Sometimes a summed axis past one slice of k (4 KiB of values).
-    let deep = if rng.below(5) == 0 { 600 } else { 1 };
+    // Sometimes a summed axis past one slice of k (8 KiB of values).
+    let deep = if rng.below(5) == 0 { 2100 } else { 1 };
     // At most about 2^17 terms, so that the naive sum stays quick.
     while deep * lens.iter().product::<usize>() > 1 << 17 {
         let longest = (0..lens.len()).max_by_key(|&x| lens[x]).expect("axes");
