@@ -196,7 +196,7 @@ impl Explain {
                 };
                 ("generated loops", text, loops_blocks)
             }
-            Some(engine @ (Engine::Gemm(_) | Engine::Repack(_))) => {
+            Some(engine @ Engine::Gemm(_)) => {
                 let kernels = T::GEMM_ENGINE.unwrap_or("none");
                 let text = format!("{engine}; GEMM kernels: {kernels}");
                 (engine.name(), text, engine.parallel_over())
@@ -279,11 +279,9 @@ impl Explain {
 
     /// The engine of a one- or two-operand call, by the name the running
     /// code knows it by: `"generated loops"`, `"GEMM engine"`,
-    /// `"transpose-then-GEMM"`, `"transpose-free packed GEMM"`,
-    /// `"small-GEMM engine"`, `"matrix-vector
-    /// engine"` or `"semiring loops"`; `None` for
-    /// three or more operands, whose
-    /// steps each choose their own.
+    /// `"transpose-free packed GEMM"`, `"small-GEMM engine"`,
+    /// `"matrix-vector engine"` or `"semiring loops"`; `None` for three or
+    /// more operands, whose steps each choose their own.
     ///
     /// ```
     /// use einsum_static::explain;

@@ -51,9 +51,15 @@ pub trait ElementKernels: Sized {
     /// small for a GEMM call.
     const SMALL_GEMM_WORK: usize = 4096;
 
+    /// How long one multiply-add of this type's GEMM kernels takes, in
+    /// f64 multiply-adds: the cost model (`engines::cost`) weighs products
+    /// against packing and stores by it. Measured on the transpose-free
+    /// engine's 4-D TCCG cases (PERFORMANCE.md).
+    const MULTIPLY_ADD_TIME: f64 = 1.0;
+
     /// The transpose-free engine's micro-kernel for this type on this
     /// CPU; `None` when it has none (steps whose groups do not fuse then
-    /// choose between transpose-then-GEMM and looped GEMM calls).
+    /// run looped GEMM calls).
     fn packed_kernel() -> Option<MicroKernel<Self>> {
         None
     }
@@ -79,8 +85,9 @@ plain!(i8, i16, i128, isize, u8, u16, u32, u64, u128, usize);
 /// The integer types the crate's own integer kernels multiply (wrapping):
 /// the transpose-free engine's, for fused products and the others alike.
 macro_rules! int_gemm {
-    ($($t:ty, $kernel:path);*) => {$(
+    ($($t:ty, $kernel:path, $time:literal);*) => {$(
         impl ElementKernels for $t {
+            const MULTIPLY_ADD_TIME: f64 = $time;
             fn packed_kernel() -> Option<MicroKernel<Self>> {
                 Some($kernel())
             }
@@ -94,14 +101,15 @@ macro_rules! int_gemm {
     )*};
 }
 
-int_gemm!(i32, super::i32_kernel; i64, super::i64_kernel);
+int_gemm!(i32, super::i32_kernel, 0.75; i64, super::i64_kernel, 1.5);
 
 /// The complex types (feature `complex`): the transpose-free engine's own
 /// kernels, and the `gemm` family for fused products.
 #[cfg(feature = "complex")]
 macro_rules! complex {
-    ($($t:ty, $kernel:path, $packed:path);*) => {$(
+    ($($t:ty, $kernel:path, $packed:path, $time:literal);*) => {$(
         impl ElementKernels for $t {
+            const MULTIPLY_ADD_TIME: f64 = $time;
             fn packed_kernel() -> Option<MicroKernel<Self>> {
                 Some($packed())
             }
@@ -116,16 +124,17 @@ macro_rules! complex {
 
 #[cfg(feature = "complex")]
 complex!(
-    Complex<f32>, gemm_c32::gemm::f32::get_gemm_fn, super::c32_kernel;
-    Complex<f64>, gemm_c64::gemm::f64::get_gemm_fn, super::c64_kernel
+    Complex<f32>, gemm_c32::gemm::f32::get_gemm_fn, super::c32_kernel, 2.0;
+    Complex<f64>, gemm_c64::gemm::f64::get_gemm_fn, super::c64_kernel, 4.0
 );
 
 /// The float types the `gemm` family multiplies, with float reductions in
 /// SIMD.
 macro_rules! float {
-    ($($t:ty, $lanes:literal, $kernel:path, $packed:path);*) => {$(
+    ($($t:ty, $lanes:literal, $kernel:path, $packed:path, $time:literal);*) => {$(
         impl ElementKernels for $t {
             super::simd::float_reductions!($t, $lanes);
+            const MULTIPLY_ADD_TIME: f64 = $time;
             fn packed_kernel() -> Option<MicroKernel<Self>> {
                 Some($packed())
             }
@@ -140,6 +149,6 @@ macro_rules! float {
 }
 
 float!(
-    f32, 64, gemm_f32::gemm::f32::get_gemm_fn, super::f32_kernel;
-    f64, 32, gemm_f64::gemm::f64::get_gemm_fn, super::f64_kernel
+    f32, 64, gemm_f32::gemm::f32::get_gemm_fn, super::f32_kernel, 0.5;
+    f64, 32, gemm_f64::gemm::f64::get_gemm_fn, super::f64_kernel, 1.0
 );

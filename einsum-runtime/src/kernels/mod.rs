@@ -6,9 +6,8 @@
 //!   widest vectors.
 //! - **Engines** (`engines`): whole GEMM-class steps. `engines::choice`
 //!   picks one from the bound sizes and strides (GEMM calls, small GEMMs,
-//!   matrix-vector, transpose-then-GEMM, transpose-free packed) or
-//!   declines, and
-//!   the step then runs its generated loops, which are always correct.
+//!   matrix-vector, transpose-free packed) or declines, and the step then
+//!   runs its generated loops, which are always correct.
 //! - **Steps of paths** (`path_step`): a binary step whose loops are
 //!   chosen at run time, for the pairwise steps of three or more operands
 //!   (and the run-time API), handing GEMM-class steps to the engines.

@@ -5,9 +5,9 @@
 
 use super::dims::step_axes;
 use super::gemm::{GemmPlan, MIN_GEMM_WORK};
+use super::groups::Groups;
 use super::matvec::MatVec;
 use super::packed::Packed;
-use super::repack::{self, Groups};
 use super::small_gemm;
 use crate::step::BinaryStep;
 use crate::Element;
@@ -19,9 +19,6 @@ use std::fmt;
 pub(crate) enum Engine {
     /// The generated loops: the GEMM engines declined, for this reason.
     Loops(&'static str),
-    /// Transpose-then-GEMM: the arrays that break a group are copied, then
-    /// one GEMM runs per batch index.
-    Repack(Groups),
     /// Panels packed through offset tables for the crate's micro-kernel
     /// (see `packed`).
     Packed(Packed),
@@ -68,18 +65,12 @@ pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, N
 /// [`choose`] past the checks on sizes: the engines in the order they are
 /// preferred, each taking the step if its layout allows.
 fn choose_for_groups<T: Element>(groups: Groups, budget_bytes: usize) -> Engine {
-    let plan = GemmPlan::new(groups.clone());
+    let time = T::MULTIPLY_ADD_TIME;
+    let plan = GemmPlan::new(groups.clone(), time);
     if plan.has_leftovers() {
-        // The looped calls, the copies or the tables: the cheapest.
-        let looped = plan.cost();
-        let packed = Packed::new::<T>(&groups).map(|plan| (plan.cost(), plan));
-        let packed_cost = packed.as_ref().map_or(f64::INFINITY, |(cost, _)| *cost);
-        let repacked = repack::fits::<T>(&groups, budget_bytes).then(|| repack::cost(&groups));
-        if repacked.is_some_and(|repacked| repacked < looped.min(packed_cost)) {
-            return Engine::Repack(groups);
-        }
-        if let Some((cost, packed)) = packed {
-            if cost < looped {
+        // The looped calls or the tables: the cheaper.
+        if let Some(packed) = Packed::new::<T>(&groups) {
+            if packed.cost(time) < plan.cost(time) {
                 return Engine::Packed(packed);
             }
         }
@@ -108,7 +99,6 @@ impl Engine {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Engine::Loops(_) => "generated loops",
-            Engine::Repack(_) => "transpose-then-GEMM",
             Engine::Packed(_) => "transpose-free packed GEMM",
             Engine::SmallGemms(_) => "small-GEMM engine",
             Engine::MatrixVector(_) => "matrix-vector engine",
@@ -120,7 +110,6 @@ impl Engine {
     pub(crate) fn parallel_over(&self) -> String {
         match self {
             Engine::Loops(_) => "as the generated loops (below)".into(),
-            Engine::Repack(_) => "blocks of the copies, then inside each GEMM".into(),
             Engine::Packed(_) => {
                 "the panels of B as they are packed, then blocks of rows (or the batch)".into()
             }
@@ -143,7 +132,6 @@ impl fmt::Display for Engine {
         write!(f, "{}", self.name())?;
         match self {
             Engine::Loops(why) => write!(f, " ({why}), innermost a SIMD kernel call"),
-            Engine::Repack(groups) => write!(f, ": {}", repack::describe(groups)),
             Engine::Packed(packed) => write!(f, ": {}", packed.describe()),
             Engine::SmallGemms(plan) => write!(
                 f,

@@ -12,8 +12,8 @@
 use super::choice::{self, Engine};
 use super::cost::{gemm_efficiency, SCATTERED_STORE_FLOPS, STORE_K_BLOCK};
 use super::dims::{fuse, Axis};
+use super::groups::Groups;
 use super::matvec::MatVec;
-use super::repack::{self, Fused, Groups};
 use super::small_gemm::small_gemms;
 use super::SendPtr;
 use crate::context::Context;
@@ -93,15 +93,8 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
     let pointers = (a.ptr(), b.ptr(), out.ptr());
     match engine {
         Engine::Loops(_) => return false,
-        Engine::Repack(groups) => {
-            let run_fused = |fused: Fused, (pa, pb, po), scale| {
-                GemmPlan::fused(fused).run(context, (pa, pb, po), scale);
-            };
-            // SAFETY: the pointers and strides are the operands' and the
-            // output's, as bound and checked by ShapeBinder.
-            unsafe { repack::run(context, &groups, pointers, scale, run_fused) };
-        }
-        // SAFETY: as for the copies above.
+        // SAFETY: the pointers and strides are the operands' and the
+        // output's, as bound and checked by ShapeBinder.
         Engine::Packed(packed) => unsafe { packed.run(context, pointers, scale) },
         Engine::SmallGemms(plan) => {
             let axes = [plan.m, plan.n, plan.k];
@@ -122,6 +115,15 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
         }
     }
     true
+}
+
+/// One GEMM per batch index: one m, n and k axis each, and the batch
+/// axes around it.
+struct Fused {
+    pub m: Axis,
+    pub n: Axis,
+    pub k: Axis,
+    pub batch: Vec<Axis>,
 }
 
 /// Runs `batch` products of contiguous row-major matrices, `out[p] =
@@ -198,15 +200,16 @@ impl GemmPlan {
     /// The cheaper (by [`GemmPlan::cost`]) of two regroupings of `groups`:
     /// each group's largest fused run as the GEMM's dimension, or the run
     /// the output is densest along, which keeps each call's stores on
-    /// contiguous lines when the largest runs would scatter them.
-    pub(super) fn new(groups: Groups) -> GemmPlan {
+    /// contiguous lines when the largest runs would scatter them. A
+    /// multiply-add takes `multiply_add_time` (see [`super::cost`]).
+    pub(super) fn new(groups: Groups, multiply_add_time: f64) -> GemmPlan {
         let by_size = GemmPlan::with_runs(groups.clone(), Run::Largest);
         if !by_size.loops_over_m_or_n() {
             // Each of m and n fused into one run: there is no other choice.
             return by_size;
         }
         let by_output = GemmPlan::with_runs(groups, Run::DensestInOutput);
-        if by_output.cost() < by_size.cost() {
+        if by_output.cost(multiply_add_time) < by_size.cost(multiply_add_time) {
             by_output
         } else {
             by_size
@@ -272,12 +275,12 @@ impl GemmPlan {
         self.outer.iter().any(|x| (x.a == 0) != (x.b == 0))
     }
 
-    /// What the plan costs, in FLOPs at full GEMM speed (see
+    /// What the plan costs, in f64 FLOPs at full GEMM speed (see
     /// [`super::cost`]): its GEMM calls, each as efficient as its smallest
     /// dimension allows, and their stores when neither of a call's output
     /// dimensions is contiguous (each store then has a cache line of its
     /// own), once per block of k and per leftover k index.
-    pub(super) fn cost(&self) -> f64 {
+    pub(super) fn cost(&self, multiply_add_time: f64) -> f64 {
         let smallest = self.m.len.min(self.n.len).min(self.k.len) as f64;
         let repeats: usize = self.inner_k.iter().map(|x| x.len).product();
         let flops = 2.0 * (self.calls() * repeats) as f64 * self.per_call() as f64;
@@ -291,7 +294,7 @@ impl GemmPlan {
                 (self.calls() * self.m.len * self.n.len * passes) as f64
             }
         };
-        flops / gemm_efficiency(smallest) + SCATTERED_STORE_FLOPS * stores
+        flops * multiply_add_time / gemm_efficiency(smallest) + SCATTERED_STORE_FLOPS * stores
     }
 
     /// The multiply-adds of one GEMM call.
@@ -648,5 +651,43 @@ impl<T> Pointer for *const T {
 impl<T> Pointer for *mut T {
     fn offset_by(self, count: isize) -> Self {
         self.wrapping_offset(count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The groups of TCCG's `aged,cbfg->...` (12 per label) in C order,
+    /// with the output's strides `out` (of f, e, d, c, b, a).
+    fn aged_cbfg(out: [isize; 6]) -> Groups {
+        let [f, e, d, c, b, a] = out;
+        let axis = |a_stride, b_stride, out| Axis {
+            len: 12,
+            a: a_stride,
+            b: b_stride,
+            out,
+        };
+        Groups {
+            batch: Vec::new(),
+            m: vec![axis(1728, 0, a), axis(12, 0, e), axis(1, 0, d)],
+            n: vec![axis(0, 1728, c), axis(0, 144, b), axis(0, 12, f)],
+            k: vec![axis(144, 1, 0)],
+        }
+    }
+
+    /// When the largest runs of m and n would scatter each call's stores
+    /// (`->fedcba`: (e, d) and (c, b) are strided in the output), the
+    /// calls take the runs the output is dense along instead; where the
+    /// largest runs are dense in the output (`->aedcbf`), they stay.
+    #[test]
+    fn calls_store_along_the_output() {
+        let p = |i: u32| 12isize.pow(i);
+        let scattered = GemmPlan::new(aged_cbfg([p(5), p(4), p(3), p(2), p(1), 1]), 1.0);
+        let text = scattered.describe();
+        assert!(text.starts_with("1728 products of 12x144x12"), "{text}");
+        let dense = GemmPlan::new(aged_cbfg([1, p(4), p(3), p(2), p(1), p(5)]), 1.0);
+        let text = dense.describe();
+        assert!(text.starts_with("12 products of 144x1728x12"), "{text}");
     }
 }

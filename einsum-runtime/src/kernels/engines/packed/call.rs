@@ -9,7 +9,7 @@ use super::kernels::MicroKernel;
 use super::Packed;
 use crate::context::Context;
 use crate::kernels::engines::dims::Axis;
-use crate::kernels::engines::repack::Groups;
+use crate::kernels::engines::groups::Groups;
 use crate::kernels::GemmCall;
 use crate::Element;
 

@@ -81,6 +81,7 @@ macro_rules! kernels_of {
     };
 }
 
+#[cfg(feature = "complex")]
 pub(super) use kernels_of;
 
 kernels_of!(f64, f64_kernels, f64_kernel, depth 8192, portable 4 x 4,

@@ -31,9 +31,11 @@ pub(crate) use self::kernels::{f32_kernel, f64_kernel, i32_kernel, i64_kernel, M
 
 use self::blocking::Blocking;
 use self::drive::Job;
-use super::cost::{gemm_efficiency, COPY_FLOPS_PER_ELEMENT, SCATTERED_STORE_FLOPS};
+use super::cost::{
+    depth_efficiency, gemm_efficiency, PACK_FLOPS_PER_ELEMENT, SCATTERED_STORE_FLOPS,
+};
 use super::dims::Axis;
-use super::repack::Groups;
+use super::groups::Groups;
 use super::tables::{largest_stride_first, Table};
 use super::SendPtr;
 use crate::context::Context;
@@ -55,6 +57,8 @@ pub(crate) struct Packed {
     swapped: bool,
     /// The kernel's name, for `explain!`.
     kernel: &'static str,
+    /// The kernel's rows per tile.
+    tile_rows: usize,
     blocks: Blocking,
     element_bytes: usize,
 }
@@ -86,16 +90,27 @@ impl Packed {
             groups.clone()
         };
         let Groups { batch, m, n, k } = groups;
-        // n along the output (stores), m and k along A (its packing reads
-        // A once per block of columns, B once).
+        let blocks = Blocking::new(size_of::<T>(), (kernel.mr, kernel.nr), kernel.depth_bytes);
+        // n along the output (stores), k along A, and m along A (its
+        // packing reads A once per block of columns, B once), unless the
+        // output is stored more often than A is read: then m along the
+        // output too, so that a tile's rows continue each other's runs.
+        let len = |axes: &[Axis]| axes.iter().map(|x| x.len).product::<usize>();
+        let (columns, depth) = (len(&n), len(&k));
+        let stores = columns * depth.div_ceil(blocks.kc);
+        let m_order: fn(&Axis) -> isize = match stores > depth * columns.div_ceil(blocks.nc) {
+            true => |x| x.out,
+            false => |x| x.a,
+        };
         Packed {
-            m: Table::new(&largest_stride_first(&m, |x| x.a), |x| (x.a, x.out)),
+            m: Table::new(&largest_stride_first(&m, m_order), |x| (x.a, x.out)),
             n: Table::new(&largest_stride_first(&n, |x| x.out), |x| (x.b, x.out)),
             k: Table::new(&largest_stride_first(&k, |x| x.a), |x| (x.a, x.b)),
             batch,
             swapped,
             kernel: kernel.name,
-            blocks: Blocking::new(size_of::<T>(), (kernel.mr, kernel.nr), kernel.depth_bytes),
+            tile_rows: kernel.mr,
+            blocks,
             element_bytes: size_of::<T>(),
         }
     }
@@ -122,29 +137,42 @@ impl Packed {
         shortest.min(offsets.len() - run_start)
     }
 
-    /// What the step costs this way, in FLOPs at full GEMM speed (see
+    /// What the step costs this way, in f64 FLOPs at full GEMM speed (see
     /// [`super::cost`]): the products (at the speed of the `gemm` crate:
-    /// PERFORMANCE.md), a strided read per packed element (A once per
-    /// block of columns, B once; the panels stay in cache), and a
-    /// scattered store per output element and slice of k, shared by the
-    /// elements of a run in one cache line, where the output is not
-    /// contiguous along the tile's rows.
-    pub(super) fn cost(&self) -> f64 {
+    /// PERFORMANCE.md, less for a short k, where each tile's sums are
+    /// loaded and saved for few steps), a strided read per packed element
+    /// (A once per block of columns, B once; the panels stay in cache),
+    /// and a scattered store per cache line that a tile stores, per slice
+    /// of k, where the output is not contiguous along the tile's rows.
+    pub(super) fn cost(&self, multiply_add_time: f64) -> f64 {
         let batch = self.batches() as f64;
         let (m, n, k) = (self.m.len(), self.n.len(), self.k.len());
         let flops = 2.0 * batch * (m * n) as f64 * k as f64;
-        let smallest = m.min(n).min(k) as f64;
+        let efficiency = gemm_efficiency(m.min(n) as f64) * depth_efficiency(k as f64);
         let packed = batch * ((m * k * n.div_ceil(self.blocks.nc)) + k * n) as f64;
         let run = self.store_run();
         let stores = if run == n {
             0.0
         } else {
-            let per_line = run.min(CACHE_LINE / self.element_bytes);
-            batch * (m * n * k.div_ceil(self.blocks.kc)) as f64 / per_line as f64
+            let slices = k.div_ceil(self.blocks.kc);
+            batch * (m * n * slices) as f64 / self.stored_per_line(run)
         };
-        flops / gemm_efficiency(smallest)
-            + COPY_FLOPS_PER_ELEMENT * packed
+        flops * multiply_add_time / efficiency
+            + PACK_FLOPS_PER_ELEMENT * packed
             + SCATTERED_STORE_FLOPS * stores
+    }
+
+    /// How many of a tile's elements each cache line that it stores holds,
+    /// for tile rows in runs of `run`, with the runs of the next rows that
+    /// continue a run.
+    fn stored_per_line(&self, run: usize) -> f64 {
+        let continued = self.m.offsets[1]
+            .windows(2)
+            .take_while(|rows| rows[1] - rows[0] == run as isize)
+            .count();
+        let elements = run * (continued + 1).min(self.tile_rows);
+        let bytes = elements * self.element_bytes;
+        elements as f64 / bytes.div_ceil(CACHE_LINE) as f64
     }
 
     /// The sizes, the kernel and the blocks, for `explain!`.

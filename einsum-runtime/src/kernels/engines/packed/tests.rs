@@ -8,7 +8,7 @@ use super::kernels::{f32_kernels, f64_kernels, MicroKernel};
 use super::Packed;
 use crate::context::Context;
 use crate::kernels::engines::dims::Axis;
-use crate::kernels::engines::repack::Groups;
+use crate::kernels::engines::groups::Groups;
 use crate::kernels::engines::test_rng::Rng;
 use crate::options::Options;
 use crate::scale::Scale;

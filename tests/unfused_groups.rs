@@ -1,9 +1,8 @@
 //! GEMM-class steps whose label groups do not fuse in some array: the
-//! transpose-free packed GEMM (kernels/engines/packed) and
-//! transpose-then-GEMM (kernels/engines/repack.rs), whichever the cost
-//! model picks, and the packed engine alone under a memory limit the
-//! copies exceed, on random sizes and layouts (permuted, stepped, reversed, broadcast), every
-//! element type with a GEMM, and random thread counts, against the
+//! transpose-free packed GEMM (kernels/engines/packed) or looped GEMM
+//! calls, whichever the cost model picks, with and without a memory limit,
+//! on random sizes and layouts (permuted, stepped, reversed, broadcast),
+//! every element type with a GEMM, and random thread counts, against the
 //! reference; results bit-identical for every thread count.
 
 mod common;
@@ -27,7 +26,7 @@ fn operands<T: TestElem>(
         .collect()
 }
 
-macro_rules! repack_case {
+macro_rules! unfused_case {
     ($name:ident, $eq:literal) => {
         #[test]
         fn $name() {
@@ -45,7 +44,7 @@ macro_rules! repack_case {
                     let many = try_einsum!($eq, &views[0], &views[1]; threads = threads).unwrap();
                     assert!(many.into_dyn() == one, "{} threads differ from 1", threads);
                 }
-                // No room for whole copies: the gathers through tables.
+                // No room for any temporary.
                 let gathered: ArrayD<T> =
                     einsum!($eq, &views[0], &views[1]; threads = 1, memory_limit = 1).into_dyn();
                 assert_values_match($eq, &views, &gathered);
@@ -65,13 +64,13 @@ macro_rules! repack_case {
     };
 }
 
-repack_case!(tccg_fbea_ecfd, "fbea,ecfd->dcba");
-repack_case!(groups_interleaved, "acbd,bedf->aecf");
-repack_case!(batch_and_split_m, "ibja,bjk->kbia");
-repack_case!(output_breaks_groups, "abk,kcd->dacb");
-repack_case!(k_split_around_m, "kamb,lkbn->naml");
-repack_case!(tccg_aged_cbfg, "aged,cbfg->fedcba");
-repack_case!(tccg_dega_gfbc, "dega,gfbc->abcdef");
+unfused_case!(tccg_fbea_ecfd, "fbea,ecfd->dcba");
+unfused_case!(groups_interleaved, "acbd,bedf->aecf");
+unfused_case!(batch_and_split_m, "ibja,bjk->kbia");
+unfused_case!(output_breaks_groups, "abk,kcd->dacb");
+unfused_case!(k_split_around_m, "kamb,lkbn->naml");
+unfused_case!(tccg_aged_cbfg, "aged,cbfg->fedcba");
+unfused_case!(tccg_dega_gfbc, "dega,gfbc->abcdef");
 
 /// The packed engine ran for these equations (not only the looped GEMMs)
 /// for every element type with a GEMM, whatever the memory limit.
@@ -100,10 +99,10 @@ fn the_packed_engine_runs_for_every_gemm_type() {
     }
 }
 
-/// A batch of four products with no room for copies, on several layouts
-/// (the engine chosen may then differ; `explain!` says which ran).
+/// A batch of four products with no room for temporaries, on several
+/// layouts (the engine chosen may differ; `explain!` says which ran).
 #[test]
-fn a_batch_without_room_for_copies() {
+fn a_batch_without_room_for_temporaries() {
     fn check<T: TestElem>(layouts: [Layout; 2], seed: u64) -> &'static str {
         let mut rng = Rng::new(seed);
         let sizes = |c: char| match c {
