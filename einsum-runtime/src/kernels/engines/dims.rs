@@ -22,6 +22,11 @@ impl Axis {
         b: 0,
         out: 0,
     };
+
+    /// The number of indices `axes` span together.
+    pub fn indices(axes: &[Axis]) -> usize {
+        axes.iter().map(|x| x.len).product()
+    }
 }
 
 /// One axis of a step of `K` inputs: its size and its stride in each

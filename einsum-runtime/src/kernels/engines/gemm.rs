@@ -120,10 +120,10 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
 /// One GEMM per batch index: one m, n and k axis each, and the batch
 /// axes around it.
 struct Fused {
-    pub m: Axis,
-    pub n: Axis,
-    pub k: Axis,
-    pub batch: Vec<Axis>,
+    m: Axis,
+    n: Axis,
+    k: Axis,
+    batch: Vec<Axis>,
 }
 
 /// Runs `batch` products of contiguous row-major matrices, `out[p] =

@@ -36,12 +36,11 @@ impl Groups {
     /// The share of the work of `mr x nr` tiles, padded at the edges, that
     /// is real: as the step stands, and with A and B swapped.
     pub(crate) fn tile_use(&self, mr: usize, nr: usize) -> (f64, f64) {
-        let len = |axes: &[Axis]| axes.iter().map(|x| x.len).product::<usize>();
         let used = |rows: usize, cols: usize| {
             let padded = rows.next_multiple_of(mr) * cols.next_multiple_of(nr);
             (rows * cols) as f64 / padded as f64
         };
-        let (m, n) = (len(&self.m), len(&self.n));
+        let (m, n) = (Axis::indices(&self.m), Axis::indices(&self.n));
         (used(m, n), used(n, m))
     }
 

@@ -95,8 +95,7 @@ impl Packed {
         // packing reads A once per block of columns, B once), unless the
         // output is stored more often than A is read: then m along the
         // output too, so that a tile's rows continue each other's runs.
-        let len = |axes: &[Axis]| axes.iter().map(|x| x.len).product::<usize>();
-        let (columns, depth) = (len(&n), len(&k));
+        let (columns, depth) = (Axis::indices(&n), Axis::indices(&k));
         let stores = columns * depth.div_ceil(blocks.kc);
         let m_order: fn(&Axis) -> isize = match stores > depth * columns.div_ceil(blocks.nc) {
             true => |x| x.out,
@@ -117,7 +116,7 @@ impl Packed {
 
     /// The number of products (batch indices).
     fn batches(&self) -> usize {
-        self.batch.iter().map(|x| x.len).product()
+        Axis::indices(&self.batch)
     }
 
     /// The fewest consecutive elements the output's tile rows run over
