@@ -10,6 +10,7 @@ mod gemm;
 mod groups;
 mod matvec;
 mod packed;
+mod short_copy;
 mod small_gemm;
 pub(crate) mod tables;
 #[cfg(test)]

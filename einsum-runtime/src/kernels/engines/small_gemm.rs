@@ -14,6 +14,7 @@
 //! never depends on the thread count.
 
 use super::dims::Axis;
+use super::short_copy::copy_short;
 use super::SendPtr;
 use crate::context::Context;
 use crate::kernels::simd::on_wide_units;
@@ -187,7 +188,7 @@ impl<T: Element> Piece<T> {
             // SAFETY: the contract above.
             unsafe {
                 let out = self.out.offset(r as isize * self.out_row);
-                std::ptr::copy_nonoverlapping(sums.as_ptr(), out, width);
+                copy_short(sums.as_ptr(), out, width);
             }
         }
         width

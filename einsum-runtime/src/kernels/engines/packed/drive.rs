@@ -8,7 +8,7 @@
 
 use super::blocking::Blocking;
 use super::kernels::Kernel;
-use super::pack::{pack, store};
+use super::pack::{pack, store, Columns};
 use super::Packed;
 use crate::context::Context;
 use crate::kernels::engines::gemm::offsets;
@@ -139,6 +139,7 @@ unsafe fn product<T: Element, const MR: usize, const NR: usize>(
                 let mut tile = [[T::zero(); NR]; MR];
                 let out_cols = plan.n.offsets[1][cols.clone()].chunks(NR);
                 for (b_panel, out_cols) in b_panels.chunks_exact(NR * steps).zip(out_cols) {
+                    let out_cols = Columns::<NR>::new(out_cols);
                     let out_rows = plan.m.offsets[1][rows.clone()].chunks(MR);
                     for (a_panel, out_rows) in a_panels.chunks_exact(MR * steps).zip(out_rows) {
                         // SAFETY: the panels hold `steps` steps, the tile
@@ -151,7 +152,7 @@ unsafe fn product<T: Element, const MR: usize, const NR: usize>(
                                 b_panel.as_ptr(),
                                 tile.as_mut_ptr().cast(),
                             );
-                            store::<T, MR, NR>(out.at(0), &tile, out_rows, out_cols, scale);
+                            store::<T, MR, NR>(out.at(0), &tile, out_rows, &out_cols, scale);
                         }
                     }
                 }

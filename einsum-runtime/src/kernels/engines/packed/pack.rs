@@ -2,6 +2,7 @@
 //! tiles to the output through its tables: where the engine reads and
 //! writes the arrays, whatever their strides.
 
+use super::super::short_copy::copy_short;
 use super::super::tables::even_step;
 use crate::scale::Scale;
 use crate::Element;
@@ -62,8 +63,41 @@ pub(super) unsafe fn pack<T: Element, const W: usize>(
     }
 }
 
-/// Stores the `rows.len() x cols.len()` top-left corner of an `MR x NR`
-/// tile (row-major) at the output offsets `rows[r] + cols[c]`, as `scale`
+/// The output columns of a panel of B's tiles (up to `NR`), with where
+/// each run of adjacent places ends: found once per panel, as every row
+/// tile under it stores along the same columns.
+pub(super) struct Columns<'a, const NR: usize> {
+    offsets: &'a [isize],
+    ends: [usize; NR],
+    runs: usize,
+}
+
+impl<'a, const NR: usize> Columns<'a, NR> {
+    /// The columns at output offsets `offsets` (at most `NR`).
+    pub(super) fn new(offsets: &'a [isize]) -> Self {
+        let mut ends = [0; NR];
+        let mut runs = 0;
+        for c in 1..=offsets.len() {
+            if c == offsets.len() || offsets[c] != offsets[c - 1] + 1 {
+                ends[runs] = c;
+                runs += 1;
+            }
+        }
+        Columns {
+            offsets,
+            ends,
+            runs,
+        }
+    }
+
+    /// Whether the columns are `NR` adjacent places.
+    fn whole(&self) -> bool {
+        self.runs == 1 && self.offsets.len() == NR
+    }
+}
+
+/// Stores the `rows.len() x cols` top-left corner of an `MR x NR` tile
+/// (row-major) at the output offsets `rows[r] + cols[c]`, as `scale`
 /// says: each tile row in runs of adjacent columns, so that a tile
 /// crossing a jump of the output's strides still stores its runs as
 /// slices (vectorized).
@@ -76,15 +110,15 @@ pub(super) unsafe fn store<T: Element, const MR: usize, const NR: usize>(
     out: *mut T,
     tile: &[[T; NR]; MR],
     rows: &[isize],
-    cols: &[isize],
+    cols: &Columns<'_, NR>,
     scale: Scale<T>,
 ) {
-    if cols.len() == NR && adjacent(cols) && scale.is_sum() {
+    if cols.whole() && scale.is_sum() {
         for (values, &row) in tile.iter().zip(rows) {
             // A whole tile row added as one fixed-size array.
             // SAFETY: the caller's contract, for NR adjacent places.
             unsafe {
-                let first = out.offset(row + cols[0]).cast::<[T; NR]>();
+                let first = out.offset(row + cols.offsets[0]).cast::<[T; NR]>();
                 let mut sums = first.read();
                 for (sum, &value) in sums.iter_mut().zip(values) {
                     *sum = sum.add_wrapping(value);
@@ -94,21 +128,18 @@ pub(super) unsafe fn store<T: Element, const MR: usize, const NR: usize>(
         }
         return;
     }
-    // Where each run of adjacent columns ends (the same for every row).
-    let mut ends = [0usize; NR];
-    let mut runs = 0;
-    for c in 1..=cols.len() {
-        if c == cols.len() || cols[c] != cols[c - 1] + 1 {
-            ends[runs] = c;
-            runs += 1;
-        }
-    }
     for (values, &row) in tile.iter().zip(rows) {
         let mut start = 0;
-        for &end in &ends[..runs] {
+        for &end in &cols.ends[..cols.runs] {
             // SAFETY: the caller's contract: the run's places are
             // adjacent elements of `out`, this thread's alone.
-            unsafe { store_run(out.offset(row + cols[start]), &values[start..end], scale) };
+            unsafe {
+                store_run(
+                    out.offset(row + cols.offsets[start]),
+                    &values[start..end],
+                    scale,
+                )
+            };
             start = end;
         }
     }
@@ -124,7 +155,7 @@ unsafe fn store_run<T: Element>(first: *mut T, values: &[T], scale: Scale<T>) {
     // initialized where the scale reads them (a sum reads them all).
     unsafe {
         if scale.is_plain() {
-            std::ptr::copy_nonoverlapping(values.as_ptr(), first, values.len());
+            copy_short(values.as_ptr(), first, values.len());
         } else if scale.is_sum() {
             let places = std::slice::from_raw_parts_mut(first, values.len());
             for (place, &value) in places.iter_mut().zip(values) {
