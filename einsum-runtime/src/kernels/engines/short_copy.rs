@@ -1,49 +1,71 @@
 //! Copying a short run of values (a tile row's) without calling `memcpy`.
 
-/// Copies `len` values from `src` to `dst` in pieces of fixed sizes (the
-/// bits of `len`), so that a tile row's run compiles to a few moves: a
-/// call to `memcpy` costs more than such a run.
+/// Copies `len` values from `src` to `dst` in blocks of fixed sizes (the
+/// bits of the byte count, none over 128 bytes), so that a tile row or a
+/// panel's step compiles to a few moves: a call to `memcpy`, which LLVM
+/// emits for a copy of a run-time length or of more than 128 bytes,
+/// costs more than such a copy.
 ///
 /// # Safety
 /// `src` and `dst` hold `len` values each and do not overlap.
 #[inline(always)]
 pub(crate) unsafe fn copy_short<T: Copy>(src: *const T, dst: *mut T, len: usize) {
-    /// Copies the piece of `N` values at `done` if `len` has the bit `N`.
-    ///
-    /// # Safety
-    /// As for [`copy_short`]; the bits of `len` above `N` are done.
-    #[inline(always)]
-    unsafe fn piece<T: Copy, const N: usize>(
-        src: *const T,
-        dst: *mut T,
-        len: usize,
-        done: &mut usize,
-    ) {
-        if len & N != 0 {
-            // SAFETY: the caller's contract: `done + N <= len`.
-            unsafe {
-                let values = src.add(*done).cast::<[T; N]>().read_unaligned();
-                dst.add(*done).cast::<[T; N]>().write_unaligned(values);
+    let (src, dst) = (src.cast::<u8>(), dst.cast::<u8>());
+    let bytes = len * size_of::<T>();
+    // SAFETY (all): the blocks below lie in the `bytes` at both ends,
+    // each bit of `bytes` copied once, largest first.
+    unsafe {
+        if bytes >= 1024 {
+            // Long enough for `memcpy` to pay.
+            return std::ptr::copy_nonoverlapping(src, dst, bytes);
+        }
+        let mut done = 0;
+        for bit in [512, 256] {
+            if bytes & bit != 0 {
+                for _ in 0..bit / 128 {
+                    block::<128>(src, dst, &mut done);
+                }
             }
-            *done += N;
+        }
+        if bytes & 128 != 0 {
+            block::<128>(src, dst, &mut done);
+        }
+        if bytes & 64 != 0 {
+            block::<64>(src, dst, &mut done);
+        }
+        if bytes & 32 != 0 {
+            block::<32>(src, dst, &mut done);
+        }
+        if bytes & 16 != 0 {
+            block::<16>(src, dst, &mut done);
+        }
+        if bytes & 8 != 0 {
+            block::<8>(src, dst, &mut done);
+        }
+        if bytes & 4 != 0 {
+            block::<4>(src, dst, &mut done);
+        }
+        if bytes & 2 != 0 {
+            block::<2>(src, dst, &mut done);
+        }
+        if bytes & 1 != 0 {
+            block::<1>(src, dst, &mut done);
         }
     }
-    let mut done = 0;
-    while len - done >= 128 {
-        // SAFETY: 128 values at `done` are in both.
-        unsafe { piece::<T, 128>(src, dst, 128, &mut done) };
-    }
-    // SAFETY (all): `done` is a multiple of 128, so the rest is the low
-    // bits of `len`, taken largest first.
+}
+
+/// Copies the `N` bytes at `done` and moves `done` past them.
+///
+/// # Safety
+/// Both ends hold `done + N` bytes.
+#[inline(always)]
+unsafe fn block<const N: usize>(src: *const u8, dst: *mut u8, done: &mut usize) {
+    // SAFETY: the caller's contract.
     unsafe {
-        piece::<T, 64>(src, dst, len, &mut done);
-        piece::<T, 32>(src, dst, len, &mut done);
-        piece::<T, 16>(src, dst, len, &mut done);
-        piece::<T, 8>(src, dst, len, &mut done);
-        piece::<T, 4>(src, dst, len, &mut done);
-        piece::<T, 2>(src, dst, len, &mut done);
-        piece::<T, 1>(src, dst, len, &mut done);
+        let bytes = src.add(*done).cast::<[u8; N]>().read_unaligned();
+        dst.add(*done).cast::<[u8; N]>().write_unaligned(bytes);
     }
+    *done += N;
 }
 
 #[cfg(test)]
@@ -53,7 +75,7 @@ mod tests {
     #[test]
     fn copies_every_length_and_nothing_past_it() {
         let src: Vec<u32> = (1..=300).collect();
-        for len in 0..=290 {
+        for len in 0..=300 {
             let mut dst = vec![0u32; 300];
             // SAFETY: both hold 300 >= len values and are distinct.
             unsafe { copy_short(src.as_ptr(), dst.as_mut_ptr(), len) };

@@ -51,15 +51,3 @@ pub(super) fn largest_stride_first(axes: &[Axis], key: fn(&Axis) -> isize) -> Ve
     axes.sort_by_key(|axis| std::cmp::Reverse(key(axis).unsigned_abs()));
     axes
 }
-
-/// The common difference of `offsets`, if they are evenly spaced.
-pub(super) fn even_step(offsets: &[isize]) -> Option<isize> {
-    let step = match offsets {
-        [first, second, ..] => second - first,
-        _ => 1,
-    };
-    offsets
-        .windows(2)
-        .all(|pair| pair[1] - pair[0] == step)
-        .then_some(step)
-}

@@ -103,7 +103,7 @@ impl Packed {
         };
         Packed {
             m: Table::new(&largest_stride_first(&m, m_order), |x| (x.a, x.out)),
-            n: Table::new(&largest_stride_first(&n, |x| x.out), |x| (x.b, x.out)),
+            n: Table::new(&n_order(&n), |x| (x.b, x.out)),
             k: Table::new(&largest_stride_first(&k, |x| x.a), |x| (x.a, x.b)),
             batch,
             swapped,
@@ -241,6 +241,35 @@ impl Packed {
         // SAFETY: forwarded; the kernel's driver is built for its tile.
         unsafe { (kernel.drive)(&job, kernel.kernel) }
     }
+}
+
+/// The order of n: the output's (the tiles' stores run along n), unless
+/// B's order with the output's shortest stride innermost stores runs as
+/// long: then that, so that packing B reads along its memory.
+fn n_order(n: &[Axis]) -> Vec<Axis> {
+    let by_output = largest_stride_first(n, |x| x.out);
+    let mut by_b = largest_stride_first(n, |x| x.b);
+    if let Some(inner) = (0..by_b.len()).min_by_key(|&i| by_b[i].out.unsigned_abs()) {
+        let axis = by_b.remove(inner);
+        by_b.push(axis);
+    }
+    match output_run(&by_b) >= output_run(&by_output) {
+        true => by_b,
+        false => by_output,
+    }
+}
+
+/// How many consecutive output elements `axes` (outermost first) run over
+/// before a jump.
+fn output_run(axes: &[Axis]) -> usize {
+    let mut run = 1;
+    for axis in axes.iter().rev() {
+        if axis.out != run as isize {
+            break;
+        }
+        run *= axis.len;
+    }
+    run
 }
 
 #[cfg(test)]

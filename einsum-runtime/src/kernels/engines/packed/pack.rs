@@ -3,14 +3,13 @@
 //! writes the arrays, whatever their strides.
 
 use super::super::short_copy::copy_short;
-use super::super::tables::even_step;
 use crate::scale::Scale;
 use crate::Element;
+use std::ops::Range;
 
-/// Whether `offsets` are consecutive elements.
-fn adjacent(offsets: &[isize]) -> bool {
-    even_step(offsets) == Some(1)
-}
+/// The shortest average run of adjacent lines that panels are packed by
+/// run rather than value by value.
+const LONG_RUN: usize = 4;
 
 /// Packs the lines at offsets `lines` (rows of A or columns of B) over
 /// the depth at offsets `depth` into panels of `W` lines:
@@ -26,121 +25,144 @@ pub(super) unsafe fn pack<T: Element, const W: usize>(
     lines: &[isize],
     depth: &[isize],
 ) {
+    let runs = runs_in_panels::<W>(lines);
     let steps = depth.len();
-    for (panel, these) in out.chunks_exact_mut(W * steps).zip(lines.chunks(W)) {
-        let dst = panel.as_mut_ptr();
-        if these.len() == W && adjacent(these) {
-            // The W values of a step are adjacent: one copy per step.
-            // SAFETY: the caller's contract; the panel has W per step.
+    // SAFETY (both): the caller's contract.
+    if runs.len() * LONG_RUN <= lines.len() {
+        unsafe { pack_runs::<T, W>(out, src, lines, depth, &runs) };
+    } else {
+        for (panel, these) in out.chunks_exact_mut(W * steps).zip(lines.chunks(W)) {
+            unsafe { pack_values::<T, W>(panel, src, these, depth) };
+        }
+    }
+}
+
+/// The runs of adjacent `lines` (their positions), each within one panel
+/// of `W`.
+pub(super) fn runs_in_panels<const W: usize>(lines: &[isize]) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for l in 1..=lines.len() {
+        if l == lines.len() || l % W == 0 || lines[l] != lines[l - 1] + 1 {
+            runs.push(start..l);
+            start = l;
+        }
+    }
+    runs
+}
+
+/// [`pack`] by runs of adjacent lines, a step at a time across all the
+/// panels, so that the reads of a step run along memory.
+///
+/// # Safety
+/// As for [`pack`]; `runs` are those of `lines`.
+unsafe fn pack_runs<T: Element, const W: usize>(
+    out: &mut [T],
+    src: *const T,
+    lines: &[isize],
+    depth: &[isize],
+    runs: &[Range<usize>],
+) {
+    let steps = depth.len();
+    let dst = out.as_mut_ptr();
+    let (last, width) = (lines.len() / W, lines.len() % W);
+    for (p, &d) in depth.iter().enumerate() {
+        // SAFETY: the caller's contract; each panel has W values per step.
+        unsafe {
+            let step = dst.add(p * W);
+            for run in runs {
+                let (panel, slot) = (run.start / W, run.start % W);
+                let from = src.offset(lines[run.start] + d);
+                let to = step.add(panel * W * steps + slot);
+                if run.len() == W {
+                    // A whole panel's step: a copy of fixed size.
+                    copy_short(from, to, W);
+                } else {
+                    copy_short(from, to, run.len());
+                }
+            }
+            if width != 0 {
+                for l in width..W {
+                    step.add(last * W * steps + l).write(T::zero());
+                }
+            }
+        }
+    }
+}
+
+/// [`pack`] of one panel value by value: its `W` lines (or fewer) read
+/// side by side along the depth, each in its order.
+///
+/// # Safety
+/// As for [`pack`], for one panel.
+unsafe fn pack_values<T: Element, const W: usize>(
+    panel: &mut [T],
+    src: *const T,
+    lines: &[isize],
+    depth: &[isize],
+) {
+    let dst = panel.as_mut_ptr();
+    let mut starts = [src; W];
+    for (start, &line) in starts.iter_mut().zip(lines) {
+        *start = src.wrapping_offset(line);
+    }
+    let width = lines.len();
+    for (p, &d) in depth.iter().enumerate() {
+        for (l, start) in starts.iter().enumerate() {
+            // SAFETY: line l < width is in src at every depth offset; the
+            // panel has W values per step.
             unsafe {
-                let first = src.offset(these[0]);
-                for (p, &d) in depth.iter().enumerate() {
-                    std::ptr::copy_nonoverlapping(first.offset(d), dst.add(p * W), W);
-                }
-            }
-            continue;
-        }
-        // W lines read side by side along the depth, each in its order.
-        let mut starts = [src; W];
-        for (start, &line) in starts.iter_mut().zip(these) {
-            *start = src.wrapping_offset(line);
-        }
-        let width = these.len();
-        for (p, &d) in depth.iter().enumerate() {
-            for (l, start) in starts.iter().enumerate() {
-                // SAFETY: line l < width is in src at every depth offset;
-                // the panel has W values per step.
-                unsafe {
-                    let value = if l < width {
-                        *start.offset(d)
-                    } else {
-                        T::zero()
-                    };
-                    dst.add(p * W + l).write(value);
-                }
+                let value = if l < width {
+                    *start.offset(d)
+                } else {
+                    T::zero()
+                };
+                dst.add(p * W + l).write(value);
             }
         }
     }
 }
 
-/// The output columns of a panel of B's tiles (up to `NR`), with where
-/// each run of adjacent places ends: found once per panel, as every row
-/// tile under it stores along the same columns.
-pub(super) struct Columns<'a, const NR: usize> {
-    offsets: &'a [isize],
-    ends: [usize; NR],
-    runs: usize,
-}
-
-impl<'a, const NR: usize> Columns<'a, NR> {
-    /// The columns at output offsets `offsets` (at most `NR`).
-    pub(super) fn new(offsets: &'a [isize]) -> Self {
-        let mut ends = [0; NR];
-        let mut runs = 0;
-        for c in 1..=offsets.len() {
-            if c == offsets.len() || offsets[c] != offsets[c - 1] + 1 {
-                ends[runs] = c;
-                runs += 1;
-            }
-        }
-        Columns {
-            offsets,
-            ends,
-            runs,
-        }
-    }
-
-    /// Whether the columns are `NR` adjacent places.
-    fn whole(&self) -> bool {
-        self.runs == 1 && self.offsets.len() == NR
-    }
-}
-
-/// Stores the `rows.len() x cols` top-left corner of an `MR x NR` tile
-/// (row-major) at the output offsets `rows[r] + cols[c]`, as `scale`
-/// says: each tile row in runs of adjacent columns, so that a tile
-/// crossing a jump of the output's strides still stores its runs as
-/// slices (vectorized).
+/// Stores the `rows.len()` rows of a tile (`MR x NR`, row-major) whose
+/// columns are `runs` of the output offsets `cols` (positions from
+/// `first`, the tile's first column), at `rows[r] + cols[c]`, as `scale`
+/// says: each tile row a run of adjacent places at a time, so that a tile
+/// crossing a jump of the output's strides still stores slices.
 ///
 /// # Safety
 /// Every `row + col` offset is that of an element of `out` that no other
 /// thread accesses meanwhile (read only where the scale reads it, and
-/// then initialized).
+/// then initialized); the runs lie in the tile's columns.
 pub(super) unsafe fn store<T: Element, const MR: usize, const NR: usize>(
     out: *mut T,
     tile: &[[T; NR]; MR],
     rows: &[isize],
-    cols: &Columns<'_, NR>,
+    (cols, runs, first): (&[isize], &[Range<usize>], usize),
     scale: Scale<T>,
 ) {
-    if cols.whole() && scale.is_sum() {
-        for (values, &row) in tile.iter().zip(rows) {
-            // A whole tile row added as one fixed-size array.
-            // SAFETY: the caller's contract, for NR adjacent places.
-            unsafe {
-                let first = out.offset(row + cols.offsets[0]).cast::<[T; NR]>();
-                let mut sums = first.read();
-                for (sum, &value) in sums.iter_mut().zip(values) {
-                    *sum = sum.add_wrapping(value);
+    if let [run] = runs {
+        if run.len() == NR && scale.is_sum() {
+            for (values, &row) in tile.iter().zip(rows) {
+                // A whole tile row added as one fixed-size array.
+                // SAFETY: the caller's contract, for NR adjacent places.
+                unsafe {
+                    let place = out.offset(row + cols[run.start]).cast::<[T; NR]>();
+                    let mut sums = place.read();
+                    for (sum, &value) in sums.iter_mut().zip(values) {
+                        *sum = sum.add_wrapping(value);
+                    }
+                    place.write(sums);
                 }
-                first.write(sums);
             }
+            return;
         }
-        return;
     }
     for (values, &row) in tile.iter().zip(rows) {
-        let mut start = 0;
-        for &end in &cols.ends[..cols.runs] {
+        for run in runs {
+            let values = &values[run.start - first..run.end - first];
             // SAFETY: the caller's contract: the run's places are
             // adjacent elements of `out`, this thread's alone.
-            unsafe {
-                store_run(
-                    out.offset(row + cols.offsets[start]),
-                    &values[start..end],
-                    scale,
-                )
-            };
-            start = end;
+            unsafe { store_run(out.offset(row + cols[run.start]), values, scale) };
         }
     }
 }

@@ -114,14 +114,25 @@ fn check_step<T: Element>(
         .collect();
     // Sometimes a summed axis past one slice of k (8 KiB of values).
     let deep = if rng.below(5) == 0 { 2100 } else { 1 };
+    // Sometimes a long m, so that A takes several blocks of rows (else
+    // it is packed whole, and the tasks cut the columns).
+    let tall = if deep == 1 && rng.below(4) == 0 {
+        96 + rng.below(64)
+    } else {
+        1
+    };
     // At most about 2^17 terms, so that the naive sum stays quick.
-    while deep * lens.iter().product::<usize>() > 1 << 17 {
+    while deep * tall * lens.iter().product::<usize>() > 1 << 17 {
         let longest = (0..lens.len()).max_by_key(|&x| lens[x]).expect("axes");
         lens[longest] = lens[longest].div_ceil(2);
     }
     if deep > 1 {
         roles.push(3);
         lens.push(deep);
+    }
+    if tall > 1 {
+        roles.push(1);
+        lens.push(tall);
     }
     let in_a: Vec<bool> = roles.iter().map(|&r| r != 2).collect();
     let in_b: Vec<bool> = roles.iter().map(|&r| r != 1).collect();
