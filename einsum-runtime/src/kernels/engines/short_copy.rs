@@ -1,10 +1,11 @@
 //! Copying a short run of values (a tile row's) without calling `memcpy`.
 
 /// Copies `len` values from `src` to `dst` in blocks of fixed sizes (the
-/// bits of the byte count, none over 128 bytes), so that a tile row or a
-/// panel's step compiles to a few moves: a call to `memcpy`, which LLVM
-/// emits for a copy of a run-time length or of more than 128 bytes,
-/// costs more than such a copy.
+/// bits of the byte count), so that a tile row or a panel's step under
+/// 256 bytes compiles to a few moves: a call to `memcpy`, which LLVM
+/// emits for a copy of a run-time length, costs more than such a copy.
+/// (LLVM may still merge the 128-byte blocks of a longer copy into one
+/// call, which its length pays for.)
 ///
 /// # Safety
 /// `src` and `dst` hold `len` values each and do not overlap.
@@ -20,37 +21,21 @@ pub(crate) unsafe fn copy_short<T: Copy>(src: *const T, dst: *mut T, len: usize)
             return std::ptr::copy_nonoverlapping(src, dst, bytes);
         }
         let mut done = 0;
-        for bit in [512, 256] {
+        for bit in [512, 256, 128] {
             if bytes & bit != 0 {
                 for _ in 0..bit / 128 {
                     block::<128>(src, dst, &mut done);
                 }
             }
         }
-        if bytes & 128 != 0 {
-            block::<128>(src, dst, &mut done);
+        macro_rules! blocks_of_bits {
+            ($($bit:literal)*) => {$(
+                if bytes & $bit != 0 {
+                    block::<$bit>(src, dst, &mut done);
+                }
+            )*};
         }
-        if bytes & 64 != 0 {
-            block::<64>(src, dst, &mut done);
-        }
-        if bytes & 32 != 0 {
-            block::<32>(src, dst, &mut done);
-        }
-        if bytes & 16 != 0 {
-            block::<16>(src, dst, &mut done);
-        }
-        if bytes & 8 != 0 {
-            block::<8>(src, dst, &mut done);
-        }
-        if bytes & 4 != 0 {
-            block::<4>(src, dst, &mut done);
-        }
-        if bytes & 2 != 0 {
-            block::<2>(src, dst, &mut done);
-        }
-        if bytes & 1 != 0 {
-            block::<1>(src, dst, &mut done);
-        }
+        blocks_of_bits!(64 32 16 8 4 2 1);
     }
 }
 
