@@ -259,3 +259,22 @@ fn every_complex_kernel_matches_a_naive_sum_on_random_steps() {
         );
     }
 }
+
+#[test]
+fn n_follows_b_unless_the_output_runs_get_shorter() {
+    let axis = |len, b, out| Axis { len, a: 0, b, out };
+    let strides = |axes: Vec<Axis>| axes.iter().map(|x| (x.b, x.out)).collect::<Vec<_>>();
+    // `ebad,ce->abcd` with A and B swapped: n = (a, b, d); B's order
+    // stores the same runs of 40, and reads B along its memory.
+    let n = [axis(40, 40, 64000), axis(40, 1600, 1600), axis(40, 1, 1)];
+    assert_eq!(
+        strides(super::n_order(&n)),
+        [(1600, 1600), (40, 64000), (1, 1)]
+    );
+    // B's order would cut the output's run of 64 000 into runs of 40.
+    let n = [axis(40, 1, 1600), axis(40, 64000, 40), axis(40, 40, 1)];
+    assert_eq!(
+        strides(super::n_order(&n)),
+        [(1, 1600), (64000, 40), (40, 1)]
+    );
+}
