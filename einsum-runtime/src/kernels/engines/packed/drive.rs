@@ -120,6 +120,7 @@ unsafe fn product<T: Element, const MR: usize, const NR: usize>(
     // Even slices: a short last slice of k would store the output once
     // more for little work.
     for cols in even_blocks_of(n, nc, NR) {
+        let out_runs = runs_in_panels::<NR>(&plan.n.offsets[1][cols.clone()]);
         for depth in even_blocks_of(k, kc, 1) {
             let steps = depth.len();
             let b_panels = &mut b_buffer[..cols.len().next_multiple_of(NR) * steps];
@@ -161,6 +162,7 @@ unsafe fn product<T: Element, const MR: usize, const NR: usize>(
                     steps,
                     rows,
                     cols: cols.clone(),
+                    out_runs: &out_runs,
                 };
                 // SAFETY: the caller's contract; these rows are this
                 // task's alone.
@@ -199,6 +201,7 @@ unsafe fn by_columns<T: Element, const MR: usize, const NR: usize>(
     let (m, n, k) = (plan.m.len(), plan.n.len(), plan.k.len());
     let (b, out) = (SendPtr(b), SendPtr(out));
     let stop = job.context.stop();
+    let group = group_columns::<T>(NR, k.min(kc));
     for depth in even_blocks_of(k, kc, 1) {
         let steps = depth.len();
         let a_panels = &mut a_buffer[..m.next_multiple_of(MR) * steps];
@@ -210,13 +213,8 @@ unsafe fn by_columns<T: Element, const MR: usize, const NR: usize>(
         unsafe { pack::<T, MR>(a_panels, a, &plan.m.offsets[0], a_depth) };
         let a_panels = &*a_panels;
         let scale = Scale::of_part(job.scale, depth.start == 0);
-        let group = group_columns::<T>(NR, k.min(kc));
         let columns_task = |b_buffer: &mut Vec<T>, cols: Range<usize>| {
-            let end = cols.end;
-            for cols in cols
-                .step_by(group)
-                .map(|start| start..end.min(start + group))
-            {
+            for cols in blocks_of(cols, group) {
                 if stop.requested() {
                     return;
                 }
@@ -224,12 +222,14 @@ unsafe fn by_columns<T: Element, const MR: usize, const NR: usize>(
                 let b_lines = &plan.n.offsets[0][cols.clone()];
                 // SAFETY: the tables hold offsets of B's elements.
                 unsafe { pack::<T, NR>(b_panels, b.at(0), b_lines, b_depth) };
+                let out_runs = runs_in_panels::<NR>(&plan.n.offsets[1][cols.clone()]);
                 let panels = Panels {
                     a: a_panels,
                     b: b_panels,
                     steps,
                     rows: 0..m,
                     cols,
+                    out_runs: &out_runs,
                 };
                 // SAFETY: the caller's contract; these columns are this
                 // task's alone.
@@ -240,7 +240,7 @@ unsafe fn by_columns<T: Element, const MR: usize, const NR: usize>(
             let (_, block_work) = job.context.thresholds();
             let panel_work = (m.next_multiple_of(MR) * NR * steps) as u64;
             let per_task = (TASK_BLOCKS * block_work).div_ceil(panel_work) as usize * NR;
-            let tasks: Vec<Range<usize>> = blocks_of(n, per_task).collect();
+            let tasks: Vec<Range<usize>> = blocks_of(0..n, per_task).collect();
             let new_buffer = || vec![T::zero(); group * steps];
             tasks
                 .into_par_iter()
@@ -258,13 +258,16 @@ fn group_columns<T>(nr: usize, steps: usize) -> usize {
     (GROUP_BYTES / size_of::<T>() / steps / nr).max(1) * nr
 }
 
-/// Packed panels of A (rows `rows`) and B (columns `cols`), `steps` deep.
+/// Packed panels of A (rows `rows`) and B (columns `cols`), `steps` deep,
+/// with the runs of adjacent places of those columns in the output
+/// (`runs_in_panels`, positions from `cols.start`).
 struct Panels<'a, T> {
     a: &'a [T],
     b: &'a [T],
     steps: usize,
     rows: Range<usize>,
     cols: Range<usize>,
+    out_runs: &'a [Range<usize>],
 }
 
 impl<T: Element> Panels<'_, T> {
@@ -285,8 +288,7 @@ impl<T: Element> Panels<'_, T> {
         let steps = self.steps;
         let mut tile = [[T::zero(); NR]; MR];
         let out_cols = &plan.n.offsets[1][self.cols.clone()];
-        let all_runs = runs_in_panels::<NR>(out_cols);
-        let mut runs = all_runs.as_slice();
+        let mut runs = self.out_runs;
         for (panel, b_panel) in self.b.chunks_exact(NR * steps).enumerate() {
             let first = panel * NR;
             let count = runs.iter().take_while(|run| run.start < first + NR).count();
@@ -317,12 +319,13 @@ fn even_blocks_of(len: usize, most: usize, unit: usize) -> impl Iterator<Item = 
     let size = len
         .div_ceil(len.div_ceil(most).max(1))
         .next_multiple_of(unit);
-    blocks_of(len, size)
+    blocks_of(0..len, size)
 }
 
-/// `0..len` in consecutive ranges of `size` (the last one shorter).
-fn blocks_of(len: usize, size: usize) -> impl Iterator<Item = Range<usize>> {
-    (0..len)
+/// `range` in consecutive ranges of `size` (the last one shorter).
+fn blocks_of(range: Range<usize>, size: usize) -> impl Iterator<Item = Range<usize>> {
+    let end = range.end;
+    range
         .step_by(size)
-        .map(move |start| start..len.min(start + size))
+        .map(move |start| start..end.min(start + size))
 }
