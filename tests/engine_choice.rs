@@ -123,6 +123,10 @@ fn transpose_free_packed_gemm() {
     // output beat 1728 GEMM calls of 12 rows each.
     let x = array::<f64>(&[12, 12, 12, 12]);
     check!("aged,cbfg->fedcba", &x, &x, PACKED);
+    // A thin A (the 40 values of c) packed once for all of n: cheaper
+    // than 64 GEMM calls of 40x40x40.
+    let (a, b) = (array::<f64>(&[40, 8, 8, 40]), array::<f64>(&[40, 40]));
+    check!("ebad,ce->abcd", &a, &b, PACKED);
     // It copies nothing, so a memory limit leaves it the choice.
     let (a, b) = (array::<f64>(&[20, 6, 30, 7]), array::<f64>(&[30, 8, 20, 9]));
     let explained = explain!("fbea,ecfd->dcba", &a, &b; memory_limit = 4096).unwrap();

@@ -24,15 +24,20 @@ pub(crate) struct Blocking {
 }
 
 impl Blocking {
-    /// The blocks for elements of `element_bytes`, tiles of `mr x nr` and
-    /// packed lines of `depth_bytes` along k (the kernel's choice).
+    /// The blocks for elements of `element_bytes`, tiles of `mr x nr`,
+    /// packed lines of at most `depth_bytes` along k (the kernel's
+    /// choice) and a k of `depth` steps: cut into even slices, and the
+    /// blocks of rows and columns sized for the slices' real depth, so
+    /// that a short k packs more rows at a time.
     pub(crate) fn new(
         element_bytes: usize,
         (mr, nr): (usize, usize),
         depth_bytes: usize,
+        depth: usize,
     ) -> Blocking {
         let (l2, l3) = caches();
-        let kc = depth_bytes / element_bytes;
+        let most = depth_bytes / element_bytes;
+        let kc = depth.div_ceil(depth.div_ceil(most).max(1)).max(1);
         let line = kc * element_bytes;
         let mc = (l2 / 4 / line).min(MOST_ROWS) / mr * mr;
         let mc = mc.max(mr);
@@ -81,11 +86,27 @@ mod tests {
     #[test]
     fn blocks_are_whole_tiles_and_fit_the_caches() {
         for (bytes, mr, nr, depth) in [(8, 8, 24, 4096), (4, 8, 48, 4096), (8, 4, 4, 1024)] {
-            let b = Blocking::new(bytes, (mr, nr), depth);
-            assert_eq!(b.kc * bytes, depth);
-            assert!(b.mc.is_multiple_of(mr) && b.mc >= mr, "{b:?}");
-            assert!(b.nc.is_multiple_of(nr) && b.nc >= nr, "{b:?}");
-            assert!(b.nc * b.kc * bytes <= MOST_B_BYTES.max(nr * depth), "{b:?}");
+            for k in [1, 40, depth / bytes, depth / bytes + 1, 3 * depth] {
+                let b = Blocking::new(bytes, (mr, nr), depth, k);
+                // Even slices of k, none deeper than the kernel's choice.
+                let slices = k.div_ceil(b.kc);
+                assert!(
+                    b.kc * bytes <= depth && k.div_ceil(slices) == b.kc,
+                    "{k}: {b:?}"
+                );
+                assert!(b.mc.is_multiple_of(mr) && b.mc >= mr, "{b:?}");
+                assert!(b.nc.is_multiple_of(nr) && b.nc >= nr, "{b:?}");
+                assert!(b.nc * b.kc * bytes <= MOST_B_BYTES.max(nr * depth), "{b:?}");
+            }
+            // A short k packs at least as many rows at a time.
+            let (short, deep) = (
+                Blocking::new(bytes, (mr, nr), depth, 40),
+                Blocking::new(bytes, (mr, nr), depth, 3 * depth),
+            );
+            assert!(
+                short.mc >= deep.mc && short.nc >= deep.nc,
+                "{short:?} {deep:?}"
+            );
         }
     }
 }

@@ -25,6 +25,12 @@ use std::ops::Range;
 /// one product per task instead.
 const MIN_ROW_BLOCKS: usize = 4;
 
+/// Whether `m` rows make too few blocks of `mc` for tasks of rows: then
+/// the tasks are columns ([`by_columns`]).
+pub(super) fn few_rows(m: usize, mc: usize) -> bool {
+    m.div_ceil(mc) < MIN_ROW_BLOCKS
+}
+
 /// The bytes of B's panels that [`by_columns`] packs at a time.
 const GROUP_BYTES: usize = 64 << 10;
 
@@ -64,7 +70,7 @@ pub(super) unsafe fn drive<T: Element, const MR: usize, const NR: usize>(
     let batches = plan.batches();
     let work = (2 * batches * m * n) as f64 * k as f64;
     let parallel = job.threads > 1 && work > serial_work as f64;
-    let few_rows = m.div_ceil(blocks.mc) < MIN_ROW_BLOCKS;
+    let few_rows = few_rows(m, blocks.mc);
     let inside = batches < MIN_ROW_BLOCKS || !few_rows;
     let (a_rows, b_cols) = match few_rows {
         true => (m, group_columns::<T>(NR, k.min(blocks.kc))),

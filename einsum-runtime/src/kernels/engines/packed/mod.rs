@@ -30,10 +30,8 @@ pub(crate) use self::complex::{c32_kernel, c64_kernel};
 pub(crate) use self::kernels::{f32_kernel, f64_kernel, i32_kernel, i64_kernel, MicroKernel};
 
 use self::blocking::Blocking;
-use self::drive::Job;
-use super::cost::{
-    depth_efficiency, gemm_efficiency, PACK_FLOPS_PER_ELEMENT, SCATTERED_STORE_FLOPS,
-};
+use self::drive::{few_rows, Job};
+use super::cost::{depth_efficiency, PACK_FLOPS_PER_ELEMENT, SCATTERED_STORE_FLOPS};
 use super::dims::Axis;
 use super::groups::Groups;
 use super::tables::{largest_stride_first, Table};
@@ -57,8 +55,8 @@ pub(crate) struct Packed {
     swapped: bool,
     /// The kernel's name, for `explain!`.
     kernel: &'static str,
-    /// The kernel's rows per tile.
-    tile_rows: usize,
+    /// The kernel's tile: rows and columns.
+    tile: (usize, usize),
     blocks: Blocking,
     element_bytes: usize,
 }
@@ -90,12 +88,13 @@ impl Packed {
             groups.clone()
         };
         let Groups { batch, m, n, k } = groups;
-        let blocks = Blocking::new(size_of::<T>(), (kernel.mr, kernel.nr), kernel.depth_bytes);
         // n along the output (stores), k along A, and m along A (its
         // packing reads A once per block of columns, B once), unless the
         // output is stored more often than A is read: then m along the
         // output too, so that a tile's rows continue each other's runs.
         let (columns, depth) = (Axis::indices(&n), Axis::indices(&k));
+        let tile = (kernel.mr, kernel.nr);
+        let blocks = Blocking::new(size_of::<T>(), tile, kernel.depth_bytes, depth);
         let stores = columns * depth.div_ceil(blocks.kc);
         let m_order: fn(&Axis) -> isize = match stores > depth * columns.div_ceil(blocks.nc) {
             true => |x| x.out,
@@ -108,7 +107,7 @@ impl Packed {
             batch,
             swapped,
             kernel: kernel.name,
-            tile_rows: kernel.mr,
+            tile,
             blocks,
             element_bytes: size_of::<T>(),
         }
@@ -137,18 +136,25 @@ impl Packed {
     }
 
     /// What the step costs this way, in f64 FLOPs at full GEMM speed (see
-    /// [`super::cost`]): the products (at the speed of the `gemm` crate:
-    /// PERFORMANCE.md, less for a short k, where each tile's sums are
-    /// loaded and saved for few steps), a strided read per packed element
-    /// (A once per block of columns, B once; the panels stay in cache),
-    /// and a scattered store per cache line that a tile stores, per slice
-    /// of k, where the output is not contiguous along the tile's rows.
+    /// [`super::cost`]): the products on the padded tiles (less for a
+    /// short k, where each tile's sums are loaded and saved for few
+    /// steps), a strided read per packed element (A once per block of
+    /// columns, or once where the columns are the tasks; B once; the
+    /// panels stay in cache), and a scattered store per cache line that a
+    /// tile stores, per slice of k, where the output is not contiguous
+    /// along the tile's rows. Packing is the engine's only overhead per
+    /// element, so the products are not weighed by the looped calls'
+    /// `gemm_efficiency`.
     pub(super) fn cost(&self, multiply_add_time: f64) -> f64 {
         let batch = self.batches() as f64;
         let (m, n, k) = (self.m.len(), self.n.len(), self.k.len());
-        let flops = 2.0 * batch * (m * n) as f64 * k as f64;
-        let efficiency = gemm_efficiency(m.min(n) as f64) * depth_efficiency(k as f64);
-        let packed = batch * ((m * k * n.div_ceil(self.blocks.nc)) + k * n) as f64;
+        let padded = m.next_multiple_of(self.tile.0) * n.next_multiple_of(self.tile.1);
+        let flops = 2.0 * batch * padded as f64 * k as f64;
+        let a_packings = match few_rows(m, self.blocks.mc) {
+            true => 1,
+            false => n.div_ceil(self.blocks.nc),
+        };
+        let packed = batch * ((m * k * a_packings) + k * n) as f64;
         let run = self.store_run();
         let stores = if run == n {
             0.0
@@ -156,7 +162,7 @@ impl Packed {
             let slices = k.div_ceil(self.blocks.kc);
             batch * (m * n * slices) as f64 / self.stored_per_line(run)
         };
-        flops * multiply_add_time / efficiency
+        flops * multiply_add_time / depth_efficiency(k as f64)
             + PACK_FLOPS_PER_ELEMENT * packed
             + SCATTERED_STORE_FLOPS * stores
     }
@@ -169,7 +175,7 @@ impl Packed {
             .windows(2)
             .take_while(|rows| rows[1] - rows[0] == run as isize)
             .count();
-        let elements = run * (continued + 1).min(self.tile_rows);
+        let elements = run * (continued + 1).min(self.tile.0);
         let bytes = elements * self.element_bytes;
         elements as f64 / bytes.div_ceil(CACHE_LINE) as f64
     }
