@@ -127,6 +127,11 @@ fn transpose_free_packed_gemm() {
     // than 64 GEMM calls of 40x40x40.
     let (a, b) = (array::<f64>(&[40, 8, 8, 40]), array::<f64>(&[40, 40]));
     check!("ebad,ce->abcd", &a, &b, PACKED);
+    let text = explain!("ebad,ce->abcd", &a, &b).unwrap().to_string();
+    assert!(
+        text.contains("40x2560x40") && text.contains("A whole"),
+        "{text}"
+    );
     // It copies nothing, so a memory limit leaves it the choice.
     let (a, b) = (array::<f64>(&[20, 6, 30, 7]), array::<f64>(&[30, 8, 20, 9]));
     let explained = explain!("fbea,ecfd->dcba", &a, &b; memory_limit = 4096).unwrap();

@@ -191,9 +191,13 @@ impl Packed {
         } else {
             String::new()
         };
+        let blocks = match few_rows(m, mc) {
+            true => format!("A whole per slice of {kc}, n cut into tasks packing B by groups"),
+            false => format!("blocks of {}x{kc} and {kc}x{}", mc.min(m), nc.min(n)),
+        };
         format!(
-            "{products}{m}x{n}x{k} (m x n x k); A and B packed from offset tables in blocks \
-            of {mc}x{kc} and {kc}x{nc}{}, {name} micro-kernel, tiles stored {}",
+            "{products}{m}x{n}x{k} (m x n x k); A and B packed from offset tables, {blocks}{}, \
+            {name} micro-kernel, tiles stored {}",
             if self.swapped {
                 " (A and B swapped)"
             } else {
