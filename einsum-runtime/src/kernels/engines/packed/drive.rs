@@ -8,6 +8,7 @@
 //! element adds its slices of k in order, so the result does not depend
 //! on the thread count.
 
+use super::ahead::Ahead;
 use super::blocking::Blocking;
 use super::kernels::Kernel;
 use super::pack::{pack, runs_in_panels, store};
@@ -169,6 +170,7 @@ unsafe fn product<T: Element, const MR: usize, const NR: usize>(
                     rows,
                     cols: cols.clone(),
                     out_runs: &out_runs,
+                    ahead: None,
                 };
                 // SAFETY: the caller's contract; these rows are this
                 // task's alone.
@@ -219,8 +221,8 @@ unsafe fn by_columns<T: Element, const MR: usize, const NR: usize>(
         unsafe { pack::<T, MR>(a_panels, a, &plan.m.offsets[0], a_depth) };
         let a_panels = &*a_panels;
         let scale = Scale::of_part(job.scale, depth.start == 0);
-        let columns_task = |b_buffer: &mut Vec<T>, cols: Range<usize>| {
-            for cols in blocks_of(cols, group) {
+        let columns_task = |b_buffer: &mut Vec<T>, task: Range<usize>| {
+            for cols in blocks_of(task.clone(), group) {
                 if stop.requested() {
                     return;
                 }
@@ -229,6 +231,8 @@ unsafe fn by_columns<T: Element, const MR: usize, const NR: usize>(
                 // SAFETY: the tables hold offsets of B's elements.
                 unsafe { pack::<T, NR>(b_panels, b.at(0), b_lines, b_depth) };
                 let out_runs = runs_in_panels::<NR>(&plan.n.offsets[1][cols.clone()]);
+                let next = cols.end..task.end.min(cols.end + group);
+                let next_lines = &plan.n.offsets[0][next];
                 let panels = Panels {
                     a: a_panels,
                     b: b_panels,
@@ -236,6 +240,7 @@ unsafe fn by_columns<T: Element, const MR: usize, const NR: usize>(
                     rows: 0..m,
                     cols,
                     out_runs: &out_runs,
+                    ahead: Some(Ahead::new(b.at(0), next_lines, b_depth)),
                 };
                 // SAFETY: the caller's contract; these columns are this
                 // task's alone.
@@ -266,7 +271,8 @@ fn group_columns<T>(nr: usize, steps: usize) -> usize {
 
 /// Packed panels of A (rows `rows`) and B (columns `cols`), `steps` deep,
 /// with the runs of adjacent places of those columns in the output
-/// (`runs_in_panels`, positions from `cols.start`).
+/// (`runs_in_panels`, positions from `cols.start`) and the lines of B to
+/// fetch meanwhile, if any.
 struct Panels<'a, T> {
     a: &'a [T],
     b: &'a [T],
@@ -274,18 +280,20 @@ struct Panels<'a, T> {
     rows: Range<usize>,
     cols: Range<usize>,
     out_runs: &'a [Range<usize>],
+    ahead: Option<Ahead<'a, T>>,
 }
 
 impl<T: Element> Panels<'_, T> {
     /// Runs `kernel` on every pair of an A panel and a B panel and stores
-    /// each tile, as `scale` says.
+    /// each tile, as `scale` says; after each tile, hints an even share of
+    /// `ahead`.
     ///
     /// # Safety
     /// `out` with the plan's tables addresses the output, whose places
     /// at these rows and columns no other thread accesses meanwhile; the
     /// CPU has the kernel's features.
     unsafe fn multiply<const MR: usize, const NR: usize>(
-        &self,
+        mut self,
         plan: &Packed,
         kernel: Kernel<T>,
         out: *mut T,
@@ -295,6 +303,8 @@ impl<T: Element> Panels<'_, T> {
         let mut tile = [[T::zero(); NR]; MR];
         let out_cols = &plan.n.offsets[1][self.cols.clone()];
         let mut runs = self.out_runs;
+        let tiles = self.b.len() / (NR * steps) * (self.a.len() / (MR * steps));
+        let per_tile = (self.ahead.as_ref()).map_or(0, |x| x.len::<NR>().div_ceil(tiles.max(1)));
         for (panel, b_panel) in self.b.chunks_exact(NR * steps).enumerate() {
             let first = panel * NR;
             let count = runs.iter().take_while(|run| run.start < first + NR).count();
@@ -313,6 +323,9 @@ impl<T: Element> Panels<'_, T> {
                     );
                     let columns = (out_cols, these, first);
                     store::<T, MR, NR>(out, &tile, out_rows, columns, scale);
+                }
+                if let Some(ahead) = &mut self.ahead {
+                    ahead.fetch::<NR>(per_tile);
                 }
             }
         }

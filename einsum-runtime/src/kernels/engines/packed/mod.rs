@@ -9,13 +9,15 @@
 //! and each tile is stored through the output's tables, a whole tile row
 //! at a time where the output is contiguous along the tile's rows. The
 //! loops around the kernel, their block sizes and their tasks are in
-//! `drive` and `blocking`.
+//! `drive` and `blocking`; `ahead` fetches a column task's next group of
+//! B while the kernel works.
 //!
 //! The tile's rows run along n; when the output's shortest stride is in
 //! m instead, A and B trade places (`C^T = B^T A^T`), so that stores stay
 //! contiguous, unless the padded tiles would then waste more than half
 //! of their work (a narrow output).
 
+mod ahead;
 mod blocking;
 mod call;
 #[cfg(feature = "complex")]
