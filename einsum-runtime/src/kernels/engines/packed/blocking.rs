@@ -37,13 +37,20 @@ impl Blocking {
     ) -> Blocking {
         let (l2, l3) = caches();
         let most = depth_bytes / element_bytes;
-        let kc = depth.div_ceil(depth.div_ceil(most).max(1)).max(1);
+        let kc = even_size(depth, most, 1).max(1);
         let line = kc * element_bytes;
         let mc = (l2 / 4 / line).min(MOST_ROWS) / mr * mr;
         let mc = mc.max(mr);
         let nc = ((l3 / 4).min(MOST_B_BYTES) / line / nr).max(1) * nr;
         Blocking { kc, mc, nc }
     }
+}
+
+/// The length of the ranges when `len` is cut into as few as can be of at
+/// most `most`, of about equal lengths in whole `unit`s.
+pub(super) fn even_size(len: usize, most: usize, unit: usize) -> usize {
+    len.div_ceil(len.div_ceil(most).max(1))
+        .next_multiple_of(unit)
 }
 
 /// The sizes in bytes of the L2 and L3 caches of the first CPU (a fair

@@ -9,7 +9,7 @@
 //! on the thread count.
 
 use super::ahead::Ahead;
-use super::blocking::Blocking;
+use super::blocking::{even_size, Blocking};
 use super::kernels::Kernel;
 use super::pack::{pack, runs_in_panels, store};
 use super::Packed;
@@ -335,10 +335,7 @@ impl<T: Element> Panels<'_, T> {
 /// `0..len` in as few consecutive ranges of at most `most` as can be, of
 /// about equal lengths in whole tiles of `unit`, so that tasks balance.
 fn even_blocks_of(len: usize, most: usize, unit: usize) -> impl Iterator<Item = Range<usize>> {
-    let size = len
-        .div_ceil(len.div_ceil(most).max(1))
-        .next_multiple_of(unit);
-    blocks_of(0..len, size)
+    blocks_of(0..len, even_size(len, most, unit))
 }
 
 /// `range` in consecutive ranges of `size` (the last one shorter).
