@@ -14,10 +14,11 @@ opt_einsum, einsumt, pytblis and jax are in
 scripts/bench_python_requirements.txt; torch is timed only if importable
 (it is not installed for this); the first line names any missing.
 numpy.einsum (optimize=False) and einsumt skip chain_4op (one loop nest
-over five labels, over a minute). Each is timed as
-the median of calls sampled in turns for about `--budget` seconds (default
-0.5) after a warm-up; the table gives milliseconds and, last, the best
-peer's time over ours (above 1: we are faster). Results are checked
+over five labels, over a minute). Each is timed as the median of calls
+sampled in turns, about `--budget` seconds each (default 0.5), after a
+warm-up. The table gives milliseconds, then ours in GFLOP/s (opt_einsum's
+count for the optimal path, a multiply-add 2), the fastest peer, and its
+time over ours (above 1: we are faster). Results are checked
 against numpy.einsum. Besides those cases, some TCCG contractions in
 complex128 and complex64 (COMPLEX_CASES: Python only, since the Rust
 benchmark's peers are real-valued).
@@ -132,22 +133,45 @@ def jax_einsum():
     return run
 
 
-def median_time(fn, budget):
-    start = time.perf_counter()
-    fn()
-    first = time.perf_counter() - start
-    if first > budget:
-        return first
-    inner = max(1, int(20e-6 / max(first, 1e-9)))
-    samples = []
-    deadline = time.perf_counter() + budget
-    while len(samples) < 5 or (time.perf_counter() < deadline and len(samples) < 101):
+def flops(eq, ops):
+    """The FLOPs of opt_einsum's optimal pairwise path (a multiply-add is
+    2), or of one loop nest over every label where opt_einsum is missing."""
+    try:
+        import opt_einsum
+
+        return float(opt_einsum.contract_path(eq, *ops, optimize="optimal")[1].opt_cost)
+    except ImportError:
+        sizes = {}
+        for term, op in zip(eq.split("->")[0].split(","), ops):
+            sizes.update(zip(term, op.shape))
+        return 2.0 * float(np.prod(list(sizes.values())))
+
+
+def median_times(fns, budget):
+    """The median seconds of each callable, sampled in turns (one sample of
+    each per round, so that the machine's drift falls on all alike) for
+    about `budget` seconds each, after a warm-up call of each; a callable
+    slower than `budget` is timed once."""
+    inner, times = {}, {}
+    for name, fn in fns.items():
         start = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        samples.append((time.perf_counter() - start) / inner)
-    samples.sort()
-    return samples[len(samples) // 2]
+        fn()
+        first = time.perf_counter() - start
+        times[name] = [first]
+        if first <= budget:
+            inner[name] = max(1, int(20e-6 / max(first, 1e-9)))
+            times[name] = []
+    rounds = 0
+    deadline = time.perf_counter() + budget * max(1, len(inner))
+    while inner and (rounds < 5 or (time.perf_counter() < deadline and rounds < 101)):
+        for name, n in inner.items():
+            fn = fns[name]
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            times[name].append((time.perf_counter() - start) / n)
+        rounds += 1
+    return {name: sorted(t)[len(t) // 2] for name, t in times.items()}
 
 
 def main():
@@ -163,7 +187,7 @@ def main():
     print(f"numpy {np.__version__}; peers found: {', '.join(contenders)}")
     if missing:
         print(f"missing: {'; '.join(missing)}")
-    header = ["case", *[f"{n} ms" for n in names], "best peer / ours"]
+    header = ["case", *[f"{n} ms" for n in names], "ours GFLOP/s", "best peer", "best peer / ours"]
     rows = []
     for name, eq, shapes, dtype in cases:
         ops = operands(shapes, dtype)
@@ -172,14 +196,17 @@ def main():
         tol = 1e-3 if dtype in ("f32", "c64") else 1e-8
         scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
         assert np.allclose(ours, expected, rtol=tol, atol=tol * scale), name
-        times = {"einsum_static": median_time(lambda: es.einsum(eq, *ops), budget)}
+        fns = {"einsum_static": lambda: es.einsum(eq, *ops)}
         for peer, fn in contenders.items():
             if peer in ("np.einsum", "einsumt") and name == "chain_4op":
                 continue  # > 60 s: one loop nest over all five labels
-            times[peer] = median_time(lambda: fn(eq, ops), budget)
-        best = min(t for n, t in times.items() if n != "einsum_static")
+            fns[peer] = lambda fn=fn: fn(eq, ops)
+        times = median_times(fns, budget)
+        best = min((t, n) for n, t in times.items() if n != "einsum_static")
         cells = [f"{times[n] * 1e3:.4f}" if n in times else "skip" for n in names]
-        rows.append([name, *cells, f"{best / times['einsum_static']:.2f}x"])
+        rate = f"{flops(eq, ops) / times['einsum_static'] / 1e9:.1f}"
+        ratio = f"{best[0] / times['einsum_static']:.2f}x"
+        rows.append([name, *cells, rate, best[1], ratio])
         print("  ".join(rows[-1]), flush=True)
     print()
     widths = [max(len(r[c]) for r in [header, *rows]) for c in range(len(header))]
