@@ -1,11 +1,11 @@
 //! Contractions of the TCCG benchmark (Springer and Bientinesi, "Design of
 //! a high-performance GEMM-like Tensor-Tensor Multiplication"), written
-//! `C-A-B` there and `A,B->C` here: the 24 of the public TCCG repository's
-//! benchmark list (its labels renamed in order of first use, as its
-//! `normalize` does) without the plain GEMM `ac,cb->ab`, and three more
-//! from the paper. Every label has one size, so that the largest tensor
-//! holds 16-32 MiB of f64, except the `j` label of the INTENSLI cases
-//! (tensor times matrix), which the list fixes at 24. Peers: the `gemm` crate on
+//! `C-A-B` there and `A,B->C` here: the public TCCG repository's list of
+//! 24 (labels renamed in order of first use, as its `normalize` does; its
+//! plain GEMM `ac,cb->ab` is left to the matmul cases) and three more from
+//! the paper. Every label has one size, so that the largest tensor holds
+//! 16-32 MiB of f64, except the `j` label of the INTENSLI cases (tensor
+//! times matrix), which the list fixes at 24. Peers: the `gemm` crate on
 //! transposed copies (transpose-then-GEMM: both operands permuted into
 //! matrices, one GEMM, the result permuted back; the copies are timed),
 //! ndarray-einsum, and `einsum!` under a 1 MiB memory limit, where no
