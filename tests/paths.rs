@@ -5,9 +5,11 @@
 
 mod common;
 
-use common::{assert_matches_reference, random, reference_einsum};
+use common::{
+    assert_matches_reference, compare, random, reference_einsum, Equation, Reference, ToDyn,
+};
 use einsum_static::{einsum, explain};
-use ndarray::{s, ShapeBuilder};
+use ndarray::{s, ArrayD, ShapeBuilder};
 
 #[test]
 fn path_costs_equal_opt_einsums_optimal() {
@@ -37,16 +39,30 @@ fn chain_matches_reference_on_every_layout() {
     let d_big = random::<f64, _>((48, 60), 8);
     let d = d_big.slice(s![..;2, ..;-1]); // stepped and reversed: 24 x 60
     let r = einsum!("ij,jk,kl,lm->im", &a, &b, &c_t.t(), &d);
-    // The reference one pair at a time: over all five labels at once it
-    // takes minutes at these sizes.
-    let ab = reference_einsum("ij,jk->ik", &[a.view().into_dyn(), b.view().into_dyn()]);
-    let abc = reference_einsum("ij,jk->ik", &[ab.view(), c_t.t().into_dyn()]);
-    let expected = reference_einsum("ij,jk->ik", &[abc.view(), d.into_dyn()]);
-    let scale = expected.iter().fold(1.0f64, |m, x| m.max(x.abs()));
-    let worst = (&r.into_dyn() - &expected)
-        .iter()
-        .fold(0.0f64, |m, x| m.max(x.abs()));
-    assert!(worst <= 1e-12 * scale, "off by {worst} at scale {scale}");
+    // The reference one pair at a time (over all five labels at once it
+    // takes minutes at these sizes), and the scale of its rounding errors
+    // chained the same way over the absolute values: the same check as
+    // `assert_matches_reference`, layout and result kind included.
+    let ops = [
+        a.view().into_dyn(),
+        b.view().into_dyn(),
+        c_t.t().into_dyn(),
+        d.into_dyn(),
+    ];
+    let chain = |arrays: Vec<ArrayD<f64>>| {
+        let pair =
+            |x: ArrayD<f64>, y: ArrayD<f64>| reference_einsum("ij,jk->ik", &[x.view(), y.view()]);
+        arrays.into_iter().reduce(pair).unwrap()
+    };
+    let expected = Reference {
+        value: chain(ops.iter().map(|op| op.to_owned()).collect()),
+        scale: chain(ops.iter().map(|op| op.mapv(f64::abs)).collect()),
+        terms: 40 * 96 * 24,
+    };
+    let kind = Equation::parse("ij,jk,kl,lm->im").result_kind();
+    if let Err(err) = compare(&r.to_dyn(), &expected, kind) {
+        panic!("ij,jk,kl,lm->im: {err}");
+    }
 }
 
 #[test]
