@@ -227,3 +227,34 @@ fn paths_explain_each_steps_engine() {
     let plan = explain!("ij,jk,kl->il", &a, &b, &a; semiring = max_plus).unwrap();
     assert!(plan.step_engines().is_empty(), "{plan}");
 }
+
+/// With `out = ...`, the engine is chosen on the caller's array's
+/// strides, for one step and for the last step of a path, and `explain!`
+/// says so.
+#[test]
+fn the_callers_output_chooses_as_it_lies() {
+    let (a, b) = (array::<f64>(&[16, 16, 64]), array::<f64>(&[64, 48]));
+    // A new array: m = (a, b) fuses, one GEMM call.
+    check!("abk,kc->abc", &a, &b, GEMM);
+    // An output laid out as (b, c, a): m no longer fuses in it.
+    let mut memory = Array::<f64, _>::zeros((16, 48, 16));
+    let explained =
+        explain!("abk,kc->abc", &a, &b; out = memory.view_mut().permuted_axes([2, 0, 1]));
+    let explained = explained.unwrap();
+    let _ = last_engine();
+    einsum!("abk,kc->abc", &a, &b; out = memory.view_mut().permuted_axes([2, 0, 1]));
+    let ran = last_engine();
+    assert!(explained.is_in_place(), "{explained}");
+    assert_eq!(explained.engine(), ran, "{explained}");
+    assert_ne!(ran, Some(GEMM), "{explained}");
+    // The same layout as the last step of a path.
+    let c = array::<f64>(&[48, 48]);
+    let explained =
+        explain!("abk,kc,cd->abd", &a, &b, &c; out = memory.view_mut().permuted_axes([2, 0, 1]));
+    let explained = explained.unwrap();
+    let _ = last_engine();
+    einsum!("abk,kc,cd->abd", &a, &b, &c; out = memory.view_mut().permuted_axes([2, 0, 1]));
+    let steps = explained.step_engines();
+    assert_eq!(steps.last().copied(), last_engine(), "{explained}");
+    assert_ne!(last_engine(), Some(GEMM), "{explained}");
+}

@@ -327,7 +327,11 @@ fn kernel_function(
         None => (step, runtime_path),
     };
     let (result_type, body) = if mode == Mode::Explain {
-        let mut body = explain_body(plan, nest.as_ref(), equation);
+        let target = match in_place {
+            true => quote!(::core::option::Option::Some(&target)),
+            false => quote!(::core::option::Option::None),
+        };
+        let mut body = explain_body(plan, nest.as_ref(), equation, &target);
         if let Some(semiring) = extras.semiring {
             let marker = semiring.marker();
             body = quote!(#body.map(rt::Explain::over_semiring::<T, #marker>));
@@ -335,8 +339,8 @@ fn kernel_function(
         if in_place {
             let subs = subs_tokens(&plan.output);
             body = quote! {
-                rt::Target::<T, #nl_literal>::bind(out, &shape, &[#subs])?;
-                #body.map(rt::Explain::written_in_place)
+                let target = rt::Target::<T, #nl_literal>::bind(out, &shape, &[#subs])?;
+                #body
             };
         }
         (quote!(rt::Explain), body)
@@ -397,9 +401,15 @@ fn rank_trait(name: &str, n: usize) -> Ident {
     }
 }
 
-/// `rt::Explain::...`: the plan for the bound sizes, or the error the
+/// `rt::Explain::...`: the plan for the bound sizes and the output
+/// `target` (an `Option` of the caller's bound array), or the error the
 /// call would return.
-fn explain_body(plan: &Plan, nest: Option<&Nest>, equation: &str) -> TokenStream {
+fn explain_body(
+    plan: &Plan,
+    nest: Option<&Nest>,
+    equation: &str,
+    target: &TokenStream,
+) -> TokenStream {
     let labels = &plan.labels;
     let nl = Literal::usize_unsuffixed(labels.len());
     let output = subs_tokens(&plan.output);
@@ -414,7 +424,7 @@ fn explain_body(plan: &Plan, nest: Option<&Nest>, equation: &str) -> TokenStream
             let summed = nest.sums();
             let blocks = subs_tokens(nest.scheduled_blocks());
             quote! {
-                rt::Explain::one_step::<T, #nl>(&context, #equation, &shape, [#(#labels),*], &[#output], #gemm, #summed, &[#blocks])
+                rt::Explain::one_step::<T, #nl>(&context, #equation, &shape, [#(#labels),*], (&[#output], #target), #gemm, #summed, &[#blocks])
             }
         }
         None => {
@@ -423,7 +433,7 @@ fn explain_body(plan: &Plan, nest: Option<&Nest>, equation: &str) -> TokenStream
                 quote!((&#x, &[#t][..]))
             });
             quote! {
-                rt::Explain::path::<T, #nl>(&context, #equation, &shape, [#(#labels),*], &[#(#inputs),*], &[#output])
+                rt::Explain::path::<T, #nl>(&context, #equation, &shape, [#(#labels),*], &[#(#inputs),*], (&[#output], #target))
             }
         }
     }

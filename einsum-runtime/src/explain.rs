@@ -9,6 +9,7 @@ use crate::output::{checked_len, PlannedOutput};
 use crate::path::{self, OperandSet, Path, Slicing};
 use crate::shapes::{Shape, Sub};
 use crate::step::BinaryStep;
+use crate::target::Target;
 use crate::{kernels, Element};
 use std::fmt;
 
@@ -63,13 +64,6 @@ pub type GemmOperands<'s, T, const NL: usize> =
     (&'s [usize], &'s Operand<'s, T, NL>, &'s Operand<'s, T, NL>);
 
 impl Explain {
-    /// The same plan for a call that writes into the caller's array.
-    #[doc(hidden)]
-    pub fn written_in_place(mut self) -> Self {
-        self.in_place = true;
-        self
-    }
-
     /// The same plan over the semiring `S`, whose steps all run the
     /// runtime's semiring loops (or, for matrix products, its packed
     /// kernel or the log-space GEMM).
@@ -119,12 +113,14 @@ impl Explain {
         }
     }
 
-    /// The plan of a one- or two-operand call with output term `output`;
-    /// `gemm` is, for a step the macro found
+    /// The plan of a one- or two-operand call with output term `output`,
+    /// written into `target` where the caller gave one (`out = ...`),
+    /// else into a new array; `gemm` is, for a step the macro found
     /// GEMM-class, its labels and bound operands, from which the engines'
-    /// own choice is made (see `kernels::engines::choice`); `blocks` are the output
-    /// labels the scheduler cuts. The error the call would return when its
-    /// output cannot exist (see [`checked_len`]).
+    /// own choice is made (see `kernels::engines::choice`) on the
+    /// output's real strides; `blocks` are the output labels the scheduler
+    /// cuts. The error the call would return when a new output cannot
+    /// exist (see [`checked_len`]).
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)] // what the expansion knows, as it knows it
     pub fn one_step<T: Element, const NL: usize>(
@@ -132,14 +128,16 @@ impl Explain {
         equation: &str,
         shape: &Shape<NL>,
         labels: [char; NL],
-        output: &[Sub],
+        (output, target): (&[Sub], Option<&Target<'_, T, NL>>),
         gemm: Option<GemmOperands<'_, T, NL>>,
         summed: bool,
         blocks: &[Sub],
     ) -> Result<Explain, EinsumError> {
-        Self::one_step_of::<T, NL>(
-            context, equation, shape, &labels, output, gemm, summed, blocks,
-        )
+        let planned = planned_output(shape, output, target)?;
+        let explained = Self::one_step_of::<T, NL>(
+            context, equation, shape, &labels, &planned, gemm, summed, blocks,
+        )?;
+        Ok(explained.in_place(target.is_some()))
     }
 
     /// [`Explain::one_step`] for the first `labels.len()` labels of
@@ -151,12 +149,11 @@ impl Explain {
         equation: &str,
         shape: &Shape<NL>,
         labels: &[char],
-        output: &[Sub],
+        planned: &PlannedOutput<NL>,
         gemm: Option<GemmOperands<'_, T, NL>>,
         summed: bool,
         blocks: &[Sub],
     ) -> Result<Explain, EinsumError> {
-        let planned = PlannedOutput::new::<T>(shape, output)?;
         let label_sizes = &shape.sizes()[..labels.len()];
         let product: f64 = label_sizes.iter().map(|&n| n as f64).product::<f64>()
             * shape.ellipsis().iter().map(|&d| d as f64).product::<f64>();
@@ -212,9 +209,10 @@ impl Explain {
         Ok(Explain::of_call(context, equation, shape, labels, body))
     }
 
-    /// The plan of a call with three or more operands, or the error the
-    /// call would return when its output or one of the intermediates of
-    /// the planned path (for one slice, when sliced) cannot exist.
+    /// The plan of a call with three or more operands, written into
+    /// `target` where the caller gave one, or the error the call would
+    /// return when a new output or one of the intermediates of the planned
+    /// path (for one slice, when sliced) cannot exist.
     #[doc(hidden)]
     pub fn path<T: Element, const NL: usize>(
         context: &Context,
@@ -222,9 +220,25 @@ impl Explain {
         shape: &Shape<NL>,
         labels: [char; NL],
         inputs: &[(&Operand<'_, T, NL>, &[Sub])],
-        output: &[Sub],
+        (output, target): (&[Sub], Option<&Target<'_, T, NL>>),
     ) -> Result<Explain, EinsumError> {
-        Self::path_of::<T, NL>(context, equation, shape, &labels, inputs, output)
+        let planned = planned_output(shape, output, target)?;
+        let explained = Self::path_of::<T, NL>(
+            context,
+            equation,
+            shape,
+            &labels,
+            inputs,
+            (output, &planned),
+        )?;
+        Ok(explained.in_place(target.is_some()))
+    }
+
+    /// The same plan, for a call that writes into the caller's array
+    /// when `in_place`.
+    fn in_place(mut self, in_place: bool) -> Self {
+        self.in_place = in_place;
+        self
     }
 
     /// [`Explain::path`] for the first `labels.len()` labels of `shape`,
@@ -235,10 +249,8 @@ impl Explain {
         shape: &Shape<NL>,
         labels: &[char],
         inputs: &[(&Operand<'_, T, NL>, &[Sub])],
-        output: &[Sub],
+        (output, planned): (&[Sub], &PlannedOutput<NL>),
     ) -> Result<Explain, EinsumError> {
-        // The call allocates its output first, then each intermediate.
-        checked_len::<T>(&shape.dims_of(output))?;
         let limit = path::budget_elements::<T, NL>(context, shape, output);
         let terms: Vec<&[Sub]> = inputs.iter().map(|(_, term)| *term).collect();
         let slicing = Slicing::plan_wide(&shape.widen(), labels, &terms, output, limit);
@@ -247,7 +259,7 @@ impl Explain {
         for step in &steps[..steps.len().saturating_sub(1)] {
             checked_len::<T>(&slice.dims_of(&step.kept))?;
         }
-        let engines = step_engines(context, &slice, &slicing.path, inputs, output)?;
+        let engines = step_engines(context, &slice, &slicing.path, inputs, planned)?;
         let body = Body::Path {
             slicing,
             engines,
@@ -438,9 +450,8 @@ fn step_engines<T: Element, const NL: usize>(
     shape: &Shape<NL>,
     path: &Path,
     inputs: &[(&Operand<'_, T, NL>, &[Sub])],
-    output: &[Sub],
+    out: &PlannedOutput<NL>,
 ) -> Result<Vec<(&'static str, String)>, EinsumError> {
-    let out = PlannedOutput::new::<T>(shape, output)?;
     // The intermediates so far: the operands each covers, its layout, its
     // subscripts.
     let mut temps: Vec<(OperandSet, PlannedOutput<NL>, &[Sub])> = Vec::new();
@@ -461,7 +472,7 @@ fn step_engines<T: Element, const NL: usize>(
             let temp = (k + 1 < path.steps().len())
                 .then(|| PlannedOutput::new::<T>(shape, &step.kept))
                 .transpose()?;
-            let writer = temp.as_ref().unwrap_or(&out).writer::<T>();
+            let writer = temp.as_ref().unwrap_or(out).writer::<T>();
             let engine = kernels::choose(&BinaryStep {
                 context,
                 shape,
@@ -482,6 +493,20 @@ fn step_engines<T: Element, const NL: usize>(
         engines.push((engine.name(), text));
     }
     Ok(engines)
+}
+
+/// Where the output of a call lies: the caller's `target`, or the new
+/// array of `output` the call would allocate (the error when it cannot
+/// exist, as [`checked_len`] says).
+pub(crate) fn planned_output<T: Element, const NL: usize>(
+    shape: &Shape<NL>,
+    output: &[Sub],
+    target: Option<&Target<'_, T, NL>>,
+) -> Result<PlannedOutput<NL>, EinsumError> {
+    match target {
+        Some(target) => Ok(target.planned()),
+        None => PlannedOutput::new::<T>(shape, output),
+    }
 }
 
 /// `1.5 GiB`, `640 KiB`, `12 bytes`.
@@ -557,7 +582,8 @@ mod tests {
         let ik = [Label(0), Label(2)];
         let gemm = Some((&[0, 1, 2][..], &xs[0], &xs[1]));
         let (context, labels) = (&Context::default(), ['i', 'j', 'k']);
-        Explain::one_step::<f64, 3>(context, "ij,jk->ik", s, labels, &ik, gemm, true, &ik)
+        let output = (&ik[..], None);
+        Explain::one_step::<f64, 3>(context, "ij,jk->ik", s, labels, output, gemm, true, &ik)
     }
 
     /// The plan of `ij,jk,kl->il` on the bound operands `xs`.
@@ -565,7 +591,7 @@ mod tests {
         let [ij, jk, kl, il] = [(0, 1), (1, 2), (2, 3), (0, 3)].map(|(a, b)| [Label(a), Label(b)]);
         let inputs = [(&xs[0], &ij[..]), (&xs[1], &jk[..]), (&xs[2], &kl[..])];
         let (context, labels) = (&Context::default(), ['i', 'j', 'k', 'l']);
-        Explain::path::<f64, 4>(context, "ij,jk,kl->il", s, labels, &inputs, &il)
+        Explain::path::<f64, 4>(context, "ij,jk,kl->il", s, labels, &inputs, (&il, None))
     }
 
     #[test]
@@ -585,7 +611,7 @@ mod tests {
             "ij->ij",
             &s,
             ['i', 'j'],
-            &ij,
+            (&ij, None),
             None,
             false,
             &ij,

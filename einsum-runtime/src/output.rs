@@ -178,6 +178,15 @@ impl<const NL: usize> PlannedOutput<NL> {
         })
     }
 
+    /// The layout of an array the caller already has (`out = ...`).
+    pub(crate) fn of(len: usize, strides: [isize; NL], ellipsis: &[isize]) -> Self {
+        PlannedOutput {
+            len,
+            strides,
+            ellipsis: ellipsis.to_vec(),
+        }
+    }
+
     /// An operand with these strides, whose strides are read and whose
     /// elements never are (an intermediate of a path, for `explain!`).
     pub(crate) fn operand<T: Copy>(&self) -> Operand<'_, T, NL> {

@@ -4,6 +4,7 @@
 
 use crate::error::EinsumError;
 use crate::operand::{Span, Writer};
+use crate::output::PlannedOutput;
 use crate::scale::Scale;
 use crate::shapes::{Shape, Sub};
 use crate::Element;
@@ -93,6 +94,12 @@ impl<'a, T: Element, const NL: usize> Target<'a, T, NL> {
             self.span,
         )
         .with_scale(self.scale)
+    }
+
+    /// Where this target lies, for `explain!`, whose engine choice reads
+    /// the output's strides.
+    pub(crate) fn planned(&self) -> PlannedOutput<NL> {
+        PlannedOutput::of(self.len, self.strides, &self.ellipsis)
     }
 
     /// Stores the value of a rank-0 result.

@@ -9,7 +9,7 @@ use super::Contraction;
 use crate::error::EinsumError;
 use crate::explain::Explain;
 use crate::operand::{Operand, Writer};
-use crate::output::Output;
+use crate::output::{Output, PlannedOutput};
 use crate::path::{contract_wide, planned, PathCall};
 use crate::shapes::{Shape, ShapeBinder, Sub, WIDE, WIDEST};
 use crate::step::BinaryStep;
@@ -101,8 +101,11 @@ fn explain_wide<T: Element, const W: usize>(
     let terms: Vec<&[Sub]> = c.inputs.iter().map(Vec::as_slice).collect();
     let (context, equation) = (&c.context(), &c.equation);
     let (labels, output) = (&c.labels, &c.output);
+    // A new array, as `run` allocates.
+    let planned = PlannedOutput::new::<T>(&shape, output)?;
     if terms.len() >= 3 {
         let inputs: Vec<(&Operand<'_, T, W>, &[Sub])> = bound.iter().zip(terms).collect();
+        let output = (&output[..], &planned);
         return Explain::path_of::<T, W>(context, equation, &shape, labels, &inputs, output);
     }
     // The scheduler cuts the first output axis (the largest stride).
@@ -114,7 +117,7 @@ fn explain_wide<T: Element, const W: usize>(
     };
     let sums = c.sums();
     Explain::one_step_of::<T, W>(
-        context, equation, &shape, labels, output, gemm, sums, blocks,
+        context, equation, &shape, labels, &planned, gemm, sums, blocks,
     )
 }
 
