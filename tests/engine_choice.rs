@@ -258,3 +258,46 @@ fn the_callers_output_chooses_as_it_lies() {
     assert_eq!(steps.last().copied(), last_engine(), "{explained}");
     assert_ne!(last_engine(), Some(GEMM), "{explained}");
 }
+
+/// The run-time API explains a result laid out in its output order (as
+/// the Python package lays out new results) with the engine that runs on
+/// an array so laid out.
+#[test]
+fn the_output_order_is_explained_as_it_runs() {
+    use einsum_static::dynamic::Contraction;
+    use ndarray::ShapeBuilder;
+    let (a, b) = (array::<f64>(&[64, 64, 64]), array::<f64>(&[16, 64]));
+    let views = [a.view(), b.view()];
+    let c = Contraction::new("dca,bd->abc").unwrap();
+    let order = c.output_order(&views).expect("b's place splits the GEMM");
+    let dims = [64, 16, 64];
+    let mut strides = [0; 3];
+    let mut stride = 1;
+    for &axis in order.iter().rev() {
+        strides[axis] = stride;
+        stride *= dims[axis];
+    }
+    let shape = IxDyn(&dims).strides(IxDyn(&strides));
+    let mut laid = ArrayD::<f64>::from_shape_vec(shape, vec![0.0; stride]).unwrap();
+    let explained = c.explain_in_output_order(&views).unwrap();
+    let _ = last_engine();
+    c.run_into(&views, laid.view_mut()).unwrap();
+    assert_eq!(explained.engine(), last_engine(), "{explained}");
+    // Not what a standard-layout result runs.
+    let standard = c.explain(&views).unwrap();
+    assert_ne!(
+        standard.engine(),
+        explained.engine(),
+        "{standard}\n{explained}"
+    );
+    // Without an output order, the same plan as `explain`.
+    let c = Contraction::new("ij,jk->ik").unwrap();
+    let (x, y) = (array::<f64>(&[96, 80]), array::<f64>(&[80, 72]));
+    let views = [x.view(), y.view()];
+    assert_eq!(c.output_order(&views), None);
+    let plain = c.explain(&views).unwrap().to_string();
+    assert_eq!(
+        c.explain_in_output_order(&views).unwrap().to_string(),
+        plain
+    );
+}

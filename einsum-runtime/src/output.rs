@@ -178,6 +178,24 @@ impl<const NL: usize> PlannedOutput<NL> {
         })
     }
 
+    /// The same output laid out in `order`: the axes of `term`, a term of
+    /// labels only, outermost first, as `Contraction::output_order` gives
+    /// them. An empty output keeps its strides of 0.
+    pub(crate) fn laid_out(mut self, shape: &Shape<NL>, term: &[Sub], order: &[usize]) -> Self {
+        debug_assert!(self.ellipsis.is_empty() && order.len() == term.len());
+        if self.len == 0 {
+            return self;
+        }
+        let mut stride = 1;
+        for &axis in order.iter().rev() {
+            if let Sub::Label(label) = term[axis] {
+                self.strides[label] = stride as isize;
+                stride *= shape.size(label);
+            }
+        }
+        self
+    }
+
     /// The layout of an array the caller already has (`out = ...`).
     pub(crate) fn of(len: usize, strides: [isize; NL], ellipsis: &[isize]) -> Self {
         PlannedOutput {

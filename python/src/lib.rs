@@ -524,7 +524,10 @@ where
         .map(|op| op.extract())
         .collect::<Result<_, _>>()?;
     let views: Vec<ArrayViewD<'_, T>> = borrowed.iter().map(|op| op.as_array()).collect();
-    let explain = with_options(options, || c.explain(&views)).map_err(to_python)?;
+    // Laid out as `new_array` lays out the result, so that the engine named
+    // is the one that runs.
+    let explain =
+        with_options(options, || c.explain_in_output_order(&views)).map_err(to_python)?;
     let steps = match explain.contraction_path() {
         None => vec![(0..views.len()).collect()],
         Some(path) => {

@@ -414,7 +414,32 @@ impl Contraction {
         &self,
         operands: &[ArrayViewD<'_, T>],
     ) -> Result<Explain, EinsumError> {
-        run::explain(self, operands)
+        run::explain(self, operands, None)
+    }
+
+    /// [`Contraction::explain`] for a result laid out in
+    /// [`Contraction::output_order`] (where that gives one): what
+    /// [`run_into`](Contraction::run_into) does on an array so laid out,
+    /// as the Python package lays out its results.
+    ///
+    /// ```
+    /// use einsum_static::dynamic::Contraction;
+    /// use ndarray::ArrayD;
+    ///
+    /// let (a, b) = (ArrayD::<f64>::zeros(vec![64, 64, 64]), ArrayD::<f64>::zeros(vec![16, 64]));
+    /// let c = Contraction::new("dca,bd->abc")?;
+    /// // Laid out as (c, a, b), the result is one GEMM's.
+    /// assert_eq!(c.output_order(&[a.view(), b.view()]), Some(vec![2, 0, 1]));
+    /// let plan = c.explain_in_output_order(&[a.view(), b.view()])?;
+    /// assert_eq!(plan.engine(), Some("GEMM engine"));
+    /// # Ok::<(), einsum_static::EinsumError>(())
+    /// ```
+    pub fn explain_in_output_order<T: Element>(
+        &self,
+        operands: &[ArrayViewD<'_, T>],
+    ) -> Result<Explain, EinsumError> {
+        let order = self.output_order(operands);
+        run::explain(self, operands, order.as_deref())
     }
 
     /// The settings of a call: the contraction's options and token over

@@ -85,24 +85,30 @@ fn output_shape_wide<T: Element, const W: usize>(
     Ok(bind::<T, W>(c, operands)?.0.dims_of(&c.output))
 }
 
-/// [`Contraction::explain`].
+/// [`Contraction::explain`], or with `order`
+/// [`Contraction::explain_in_output_order`].
 pub(super) fn explain<T: Element>(
     c: &Contraction,
     operands: &[ArrayViewD<'_, T>],
+    order: Option<&[usize]>,
 ) -> Result<Explain, EinsumError> {
-    at_width!(explain_wide, c, operands)
+    at_width!(explain_wide, c, operands, order)
 }
 
 fn explain_wide<T: Element, const W: usize>(
     c: &Contraction,
     operands: &[ArrayViewD<'_, T>],
+    order: Option<&[usize]>,
 ) -> Result<Explain, EinsumError> {
     let (shape, bound) = bind::<T, W>(c, operands)?;
     let terms: Vec<&[Sub]> = c.inputs.iter().map(Vec::as_slice).collect();
     let (context, equation) = (&c.context(), &c.equation);
     let (labels, output) = (&c.labels, &c.output);
-    // A new array, as `run` allocates.
-    let planned = PlannedOutput::new::<T>(&shape, output)?;
+    // A new array, as `run` allocates it, or laid out in `order`.
+    let mut planned = PlannedOutput::new::<T>(&shape, output)?;
+    if let Some(order) = order {
+        planned = planned.laid_out(&shape, output, order);
+    }
     if terms.len() >= 3 {
         let inputs: Vec<(&Operand<'_, T, W>, &[Sub])> = bound.iter().zip(terms).collect();
         let output = (&output[..], &planned);
