@@ -283,6 +283,8 @@ fn the_output_order_is_explained_as_it_runs() {
     let _ = last_engine();
     c.run_into(&views, laid.view_mut()).unwrap();
     assert_eq!(explained.engine(), last_engine(), "{explained}");
+    let text = explained.to_string();
+    assert!(text.contains("a new array laid out as cab"), "{text}");
     // Not what a standard-layout result runs.
     let standard = c.explain(&views).unwrap();
     assert_ne!(

@@ -33,6 +33,9 @@ pub struct Explain {
     threads: usize,
     /// Whether the result is written into the caller's array (`out = ...`).
     in_place: bool,
+    /// The output's labels in the order a new result is laid out in, when
+    /// not its own (`Contraction::explain_in_output_order`).
+    laid_out: Option<String>,
     /// `semiring = ...`; `None` for the sum of products.
     semiring: Option<&'static str>,
     body: Body,
@@ -108,6 +111,7 @@ impl Explain {
             ellipsis: shape.ellipsis().to_vec(),
             threads: context.threads(),
             in_place: false,
+            laid_out: None,
             semiring: None,
             body,
         }
@@ -232,6 +236,13 @@ impl Explain {
             (output, &planned),
         )?;
         Ok(explained.in_place(target.is_some()))
+    }
+
+    /// The same plan, for a new result laid out with the axes of `labels`
+    /// (the output's, outermost first).
+    pub(crate) fn laid_out(mut self, labels: String) -> Self {
+        self.laid_out = Some(labels);
+        self
     }
 
     /// The same plan, for a call that writes into the caller's array
@@ -385,10 +396,10 @@ impl fmt::Display for Explain {
             write!(f, ", ...={:?}", self.ellipsis)?;
         }
         writeln!(f, "; threads: {}", self.threads)?;
-        let output = if self.in_place {
-            "written in place (out = ...)"
-        } else {
-            "a new array"
+        let output = match (&self.laid_out, self.in_place) {
+            (_, true) => "written in place (out = ...)".to_string(),
+            (Some(labels), false) => format!("a new array laid out as {labels}, a permuted view"),
+            (None, false) => "a new array".to_string(),
         };
         writeln!(f, "  output:                {output}")?;
         writeln!(f, "  semiring:              {}", self.semiring())?;

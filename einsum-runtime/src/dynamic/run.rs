@@ -101,29 +101,50 @@ fn explain_wide<T: Element, const W: usize>(
     order: Option<&[usize]>,
 ) -> Result<Explain, EinsumError> {
     let (shape, bound) = bind::<T, W>(c, operands)?;
-    let terms: Vec<&[Sub]> = c.inputs.iter().map(Vec::as_slice).collect();
-    let (context, equation) = (&c.context(), &c.equation);
     let (labels, output) = (&c.labels, &c.output);
     // A new array, as `run` allocates it, or laid out in `order`.
     let mut planned = PlannedOutput::new::<T>(&shape, output)?;
     if let Some(order) = order {
         planned = planned.laid_out(&shape, output, order);
     }
+    let explained = explain_planned(c, &shape, &bound, &planned)?;
+    Ok(match order {
+        Some(order) => {
+            let name = |axis: &usize| match output[*axis] {
+                Sub::Label(l) => labels[l],
+                Sub::Ellipsis => '.',
+            };
+            explained.laid_out(order.iter().map(name).collect())
+        }
+        None => explained,
+    })
+}
+
+/// [`explain_wide`] with the output's layout settled.
+fn explain_planned<T: Element, const W: usize>(
+    c: &Contraction,
+    shape: &Shape<W>,
+    bound: &[Operand<'_, T, W>],
+    planned: &PlannedOutput<W>,
+) -> Result<Explain, EinsumError> {
+    let terms: Vec<&[Sub]> = c.inputs.iter().map(Vec::as_slice).collect();
+    let (context, equation) = (&c.context(), &c.equation);
+    let (labels, output) = (&c.labels, &c.output);
     if terms.len() >= 3 {
         let inputs: Vec<(&Operand<'_, T, W>, &[Sub])> = bound.iter().zip(terms).collect();
-        let output = (&output[..], &planned);
-        return Explain::path_of::<T, W>(context, equation, &shape, labels, &inputs, output);
+        let output = (&output[..], planned);
+        return Explain::path_of::<T, W>(context, equation, shape, labels, &inputs, output);
     }
     // The scheduler cuts the first output axis (the largest stride).
     let blocks = &output[..output.len().min(1)];
     // The engines' own choice, on the operands as `compute` hands them.
-    let gemm = match &bound[..] {
+    let gemm = match bound {
         [a, b] if c.gemm_class => Some((&c.numbers[..], a, b)),
         _ => None,
     };
     let sums = c.sums();
     Explain::one_step_of::<T, W>(
-        context, equation, &shape, labels, &planned, gemm, sums, blocks,
+        context, equation, shape, labels, planned, gemm, sums, blocks,
     )
 }
 
