@@ -148,15 +148,26 @@ fn layout<T, D: Dimension, const NL: usize>(
     let len = checked_len::<T>(dim.slice())?;
     if !has_ellipsis && len != 0 {
         // Standard layout; an empty array's strides stay 0, as ndarray's.
-        let mut stride = 1;
-        for sub in term.iter().rev() {
-            if let Sub::Label(label) = *sub {
-                strides[label] = stride as isize;
-                stride *= shape.size(label);
-            }
-        }
+        contiguous_strides(shape, term.iter(), &mut strides);
     }
     Ok((dim, len, strides, ellipsis_strides))
+}
+
+/// The strides of the labels `laid` (outermost first) in contiguous
+/// memory, each label's place in `strides`.
+#[inline]
+fn contiguous_strides<'t, const NL: usize>(
+    shape: &Shape<NL>,
+    laid: impl DoubleEndedIterator<Item = &'t Sub>,
+    strides: &mut [isize; NL],
+) {
+    let mut stride = 1;
+    for sub in laid.rev() {
+        if let Sub::Label(label) = *sub {
+            strides[label] = stride as isize;
+            stride *= shape.size(label);
+        }
+    }
 }
 
 /// Where an output would lie, without its memory: for `explain!`, whose
@@ -186,13 +197,11 @@ impl<const NL: usize> PlannedOutput<NL> {
         if self.len == 0 {
             return self;
         }
-        let mut stride = 1;
-        for &axis in order.iter().rev() {
-            if let Sub::Label(label) = term[axis] {
-                self.strides[label] = stride as isize;
-                stride *= shape.size(label);
-            }
-        }
+        contiguous_strides(
+            shape,
+            order.iter().map(|&axis| &term[axis]),
+            &mut self.strides,
+        );
         self
     }
 

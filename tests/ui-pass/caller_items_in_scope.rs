@@ -22,6 +22,7 @@ const I_: usize = 113;
 const context: usize = 115;
 const PLANS: usize = 116;
 const inputs: usize = 117;
+const target: usize = 118;
 struct k;
 struct total;
 struct ell;
@@ -57,5 +58,9 @@ fn main() {
     // max over j, k of a[0, j] + a[k, j] + a[k, 0]: j = 3, k = 2.
     assert_eq!(best[[0, 0]], 3.0 + 11.0 + 8.0);
     let _ = (i, j, n_i, x0, x0_i, out, result, shape, binder, acc, row, tile_row, r, I_, run);
-    let _ = (context, PLANS, inputs);
+    // explain! into the caller's array binds it as its own `target`.
+    let mut c = Array2::<f64>::zeros((3, 3));
+    let plan = explain!("ik,jk->ij", &a, &a; out = c.view_mut().reversed_axes()).unwrap();
+    assert!(plan.is_in_place());
+    let _ = (context, PLANS, inputs, target);
 }
