@@ -8,6 +8,7 @@ use super::gemm::{GemmPlan, MIN_GEMM_WORK};
 use super::groups::Groups;
 use super::matvec::MatVec;
 use super::packed::Packed;
+use super::scratch::Scratch;
 use super::small_gemm;
 use crate::step::BinaryStep;
 use crate::Element;
@@ -28,6 +29,9 @@ pub(crate) enum Engine {
     MatrixVector(GemmPlan),
     /// GEMM calls on the arrays in place, looping over what does not fuse.
     Gemm(GemmPlan),
+    /// Another engine into a scratch array laid out in GEMM order, then a
+    /// copy into the output (see `scratch`).
+    Scratch(Box<Scratch>),
 }
 
 /// The engine for the step over `labels` of `shape` with these arrays.
@@ -59,7 +63,20 @@ pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, N
     };
     let output_bytes = out.len().saturating_mul(size_of::<T>());
     let budget = context.memory_limit(shape.operand_bytes().max(output_bytes));
-    choose_for_groups::<T>(groups, budget)
+    match choose_for_groups::<T>(groups.clone(), budget) {
+        // Packing that gathers may cost more than a scratch array's copy.
+        Engine::Packed(direct) => {
+            let inner = |groups, budget| match choose_for_groups::<T>(groups, budget) {
+                engine @ (Engine::Packed(_) | Engine::Gemm(_)) => Some(engine),
+                _ => None,
+            };
+            match Scratch::new::<T>(&groups, &direct, budget, inner) {
+                Some(scratch) => Engine::Scratch(Box::new(scratch)),
+                None => Engine::Packed(direct),
+            }
+        }
+        engine => engine,
+    }
 }
 
 /// [`choose`] past the checks on sizes: the engines in the order they are
@@ -103,6 +120,7 @@ impl Engine {
             Engine::SmallGemms(_) => "small-GEMM engine",
             Engine::MatrixVector(_) => "matrix-vector engine",
             Engine::Gemm(_) => "GEMM engine",
+            Engine::Scratch(_) => "GEMM order in a scratch array",
         }
     }
 
@@ -122,6 +140,9 @@ impl Engine {
                 format!("the {} slices of k, each on one thread", plan.k_slices)
             }
             Engine::Gemm(_) => "inside each GEMM call".into(),
+            Engine::Scratch(scratch) => {
+                format!("{}; then the copy's tiles", scratch.inner.parallel_over())
+            }
         }
     }
 }
@@ -145,6 +166,7 @@ impl fmt::Display for Engine {
                 plan.k.len
             ),
             Engine::Gemm(plan) => write!(f, " (packed and blocked): {}", plan.describe()),
+            Engine::Scratch(scratch) => write!(f, ": {}", scratch.describe()),
         }
     }
 }

@@ -35,3 +35,17 @@ pub(super) const SCATTERED_STORE_FLOPS: f64 = 128.0;
 /// (the gemm crate's blocks are of this order), so that its output is
 /// stored once per this much of k.
 pub(super) const STORE_K_BLOCK: usize = 256;
+
+/// What moving one element into a packed panel costs where the packing
+/// gathers across pages (see `Packed::gather_cost`): a cache line read
+/// for one element, as a scattered store writes one, and a page walk.
+pub(super) const GATHERED_PACK_FLOPS: f64 = 128.0;
+
+/// What moving one element into a packed panel costs where the packing
+/// gathers within pages: a cache line read for one element.
+pub(super) const GATHERED_IN_PAGE_FLOPS: f64 = 64.0;
+
+/// What copying one element from a scratch array into the output costs
+/// (`permute`): as much as a scattered store, since one of the two
+/// arrays is always read or written across its lines.
+pub(super) const PERMUTE_FLOPS_PER_ELEMENT: f64 = 128.0;

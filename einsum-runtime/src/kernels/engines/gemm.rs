@@ -88,31 +88,52 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
         context, a, b, out, ..
     } = *step;
     choice::record(&engine);
+    if let (Engine::Gemm(plan), Some((ptr, len))) = (&engine, out.whole()) {
+        if plan.parallel_calls() {
+            crate::pages::prefault(context, ptr, len * std::mem::size_of::<T>());
+        }
+    }
     // alpha and beta: every engine applies them where it stores.
-    let scale = out.scale();
-    let pointers = (a.ptr(), b.ptr(), out.ptr());
+    // SAFETY: the pointers and strides are the operands' and the output's,
+    // as bound and checked by ShapeBinder.
+    unsafe { run(context, &engine, (a.ptr(), b.ptr(), out.ptr()), out.scale()) }
+}
+
+/// Runs `engine` on the arrays, storing as `scale` says (`None`:
+/// plainly); `false` where it declines, without touching the output.
+///
+/// # Safety
+/// The arrays with the strides of the groups the engine was planned from
+/// address valid arrays, the output apart from the inputs.
+unsafe fn run<T: Element>(
+    context: &Context,
+    engine: &Engine,
+    pointers: (*const T, *const T, *mut T),
+    scale: Option<Scale<T>>,
+) -> bool {
     match engine {
         Engine::Loops(_) => return false,
-        // SAFETY: the pointers and strides are the operands' and the
-        // output's, as bound and checked by ShapeBinder.
+        // SAFETY (both): the caller's contract.
         Engine::Packed(packed) => unsafe { packed.run(context, pointers, scale) },
+        Engine::Scratch(scratch) => unsafe {
+            scratch.run(context, pointers, scale, |inner, pointers| {
+                let stored = run(context, inner, pointers, None);
+                debug_assert!(stored, "a scratch array's engine stores every element");
+            })
+        },
         Engine::SmallGemms(plan) => {
             let axes = [plan.m, plan.n, plan.k];
             small_gemms(context, &plan.outer, axes, pointers, scale)
         }
         Engine::MatrixVector(plan) => {
             let axes = [plan.m, plan.n, plan.k];
-            match MatVec::new(axes, a.ptr(), b.ptr(), out.ptr()) {
+            let (a, b, out) = pointers;
+            match MatVec::new(axes, a, b, out) {
                 Some(product) => product.run(context, scale),
                 None => return false,
             }
         }
-        Engine::Gemm(plan) => {
-            if let (true, Some((ptr, len))) = (plan.parallel_calls(), out.whole()) {
-                crate::pages::prefault(context, ptr, len * std::mem::size_of::<T>());
-            }
-            plan.run(context, pointers, scale);
-        }
+        Engine::Gemm(plan) => plan.run(context, pointers, scale),
     }
     true
 }

@@ -10,6 +10,8 @@ mod gemm;
 mod groups;
 mod matvec;
 mod packed;
+mod permute;
+mod scratch;
 mod short_copy;
 mod small_gemm;
 pub(crate) mod tables;

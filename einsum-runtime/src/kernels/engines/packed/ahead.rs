@@ -54,7 +54,7 @@ impl<'a, T> Ahead<'a, T> {
 
 /// Asks the CPU to bring the cache line of `place` into L2.
 #[inline(always)]
-fn hint<T>(place: *const T) {
+pub(crate) fn hint<T>(place: *const T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch is a hint: it faults on no address and writes
     // nothing, so any address is sound.

@@ -26,6 +26,7 @@ mod drive;
 mod kernels;
 mod pack;
 
+pub(super) use self::ahead::hint;
 pub(crate) use self::call::gemm_call;
 #[cfg(feature = "complex")]
 pub(crate) use self::complex::{c32_kernel, c64_kernel};
@@ -33,7 +34,10 @@ pub(crate) use self::kernels::{f32_kernel, f64_kernel, i32_kernel, i64_kernel, M
 
 use self::blocking::Blocking;
 use self::drive::{few_rows, Job};
-use super::cost::{depth_efficiency, PACK_FLOPS_PER_ELEMENT, SCATTERED_STORE_FLOPS};
+use super::cost::{
+    depth_efficiency, GATHERED_IN_PAGE_FLOPS, GATHERED_PACK_FLOPS, PACK_FLOPS_PER_ELEMENT,
+    SCATTERED_STORE_FLOPS,
+};
 use super::dims::Axis;
 use super::groups::Groups;
 use super::tables::{largest_stride_first, Table};
@@ -44,6 +48,9 @@ use crate::Element;
 
 /// The bytes of a cache line, over which a run of stores is shared.
 const CACHE_LINE: usize = 64;
+
+/// The bytes of a page, which a gathered read may cost a walk for.
+const PAGE: usize = 4096;
 
 /// The step as tables for the packed kernel; see the module's docs.
 #[derive(Debug, Clone)]
@@ -152,21 +159,49 @@ impl Packed {
         let (m, n, k) = (self.m.len(), self.n.len(), self.k.len());
         let padded = m.next_multiple_of(self.tile.0) * n.next_multiple_of(self.tile.1);
         let flops = 2.0 * batch * padded as f64 * k as f64;
+        let (a_packed, b_packed) = self.packed_elements();
+        let packed = a_packed + b_packed;
+        flops * multiply_add_time / depth_efficiency(k as f64)
+            + PACK_FLOPS_PER_ELEMENT * packed
+            + self.store_cost()
+    }
+
+    /// The part of [`Packed::cost`] that is the scattered stores.
+    pub(super) fn store_cost(&self) -> f64 {
+        let (m, n, k) = (self.m.len(), self.n.len(), self.k.len());
+        let run = self.store_run();
+        if run == n {
+            return 0.0;
+        }
+        let slices = k.div_ceil(self.blocks.kc);
+        let stores = self.batches() as f64 * (m * n * slices) as f64 / self.stored_per_line(run);
+        SCATTERED_STORE_FLOPS * stores
+    }
+
+    /// The elements that packing moves: A's (once per block of columns,
+    /// or once where the columns are the tasks) and B's (once).
+    fn packed_elements(&self) -> (f64, f64) {
+        let batch = self.batches() as f64;
+        let (m, n, k) = (self.m.len(), self.n.len(), self.k.len());
         let a_packings = match few_rows(m, self.blocks.mc) {
             true => 1,
             false => n.div_ceil(self.blocks.nc),
         };
-        let packed = batch * ((m * k * a_packings) + k * n) as f64;
-        let run = self.store_run();
-        let stores = if run == n {
-            0.0
-        } else {
-            let slices = k.div_ceil(self.blocks.kc);
-            batch * (m * n * slices) as f64 / self.stored_per_line(run)
-        };
-        flops * multiply_add_time / depth_efficiency(k as f64)
-            + PACK_FLOPS_PER_ELEMENT * packed
-            + SCATTERED_STORE_FLOPS * stores
+        (batch * (m * k * a_packings) as f64, batch * (k * n) as f64)
+    }
+
+    /// What gathered packing costs beyond what [`Packed::cost`] prices
+    /// (which is every packed element as if read in runs): the packing of
+    /// A or B that reads neither runs of adjacent lines nor along a
+    /// contiguous depth reads a cache line per element, and a page too
+    /// where a step of the depth is a page long (see `scratch`, which
+    /// weighs this against a copy).
+    pub(super) fn gather_cost(&self) -> f64 {
+        let (a_packed, b_packed) = self.packed_elements();
+        let bytes = self.element_bytes;
+        let a = gather_price(&self.m.offsets[0], &self.k.offsets[0], bytes);
+        let b = gather_price(&self.n.offsets[0], &self.k.offsets[1], bytes);
+        a * a_packed + b * b_packed
     }
 
     /// How many of a tile's elements each cache line that it stores holds,
@@ -269,6 +304,27 @@ fn n_order(n: &[Axis]) -> Vec<Axis> {
         true => by_b,
         false => by_output,
     }
+}
+
+/// What packing an element of `lines` over `depth` (offsets in one
+/// array of elements of `bytes`) costs beyond an element read in runs:
+/// nothing where the lines are mostly adjacent or the depth's first step
+/// is, else a cache line read for the element (and a page where the step
+/// is a page long).
+fn gather_price(lines: &[isize], depth: &[isize], bytes: usize) -> f64 {
+    let jumps = lines.windows(2).filter(|l| l[1] != l[0] + 1).count();
+    let step = match depth {
+        [first, second, ..] => (second - first).unsigned_abs(),
+        _ => 0,
+    };
+    if (jumps + 1) * pack::LONG_RUN <= lines.len() || step == 1 {
+        return 0.0;
+    }
+    let price = match step * bytes >= PAGE {
+        true => GATHERED_PACK_FLOPS,
+        false => GATHERED_IN_PAGE_FLOPS,
+    };
+    price - PACK_FLOPS_PER_ELEMENT
 }
 
 /// How many consecutive output elements `axes` (outermost first) run over

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 /// The shortest average run of adjacent lines that panels are packed by
 /// run rather than value by value.
-const LONG_RUN: usize = 4;
+pub(super) const LONG_RUN: usize = 4;
 
 /// Packs the lines at offsets `lines` (rows of A or columns of B) over
 /// the depth at offsets `depth` into panels of `W` lines:

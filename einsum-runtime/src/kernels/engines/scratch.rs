@@ -1,0 +1,153 @@
+//! A step whose output's layout makes packing gather: run into a scratch
+//! array laid out in GEMM order instead (the batch, then m in A's order,
+//! then n in B's), where the packing reads runs and the tiles store
+//! whole rows, then copied once into the output (`permute`), which
+//! applies `alpha` and `beta`. Chosen by cost (`choice`) where the
+//! gathers would cost more than the copy; the scratch array counts
+//! against the memory budget.
+
+use super::choice::Engine;
+use super::cost::PERMUTE_FLOPS_PER_ELEMENT;
+use super::dims::Axis;
+use super::groups::Groups;
+use super::packed::Packed;
+use super::permute::Permute;
+use super::tables::largest_stride_first;
+use crate::context::Context;
+use crate::scale::Scale;
+use crate::Element;
+use std::cell::Cell;
+
+thread_local! {
+    /// The largest scratch array this thread has used, kept for its next
+    /// steps (as a BLAS keeps its workspace): a fresh one each time would
+    /// cost its page faults each time. Taken while in use, so that a step
+    /// that runs inside another (a task stolen meanwhile) makes its own.
+    static KEPT: Cell<Vec<u128>> = const { Cell::new(Vec::new()) };
+}
+
+/// A step run into a scratch array, then permuted into the output.
+#[derive(Debug, Clone)]
+pub(crate) struct Scratch {
+    /// The engine that fills the scratch array.
+    pub(super) inner: Engine,
+    /// The copy from the scratch array into the output.
+    permute: Permute,
+    /// The scratch array's length.
+    len: usize,
+}
+
+impl Scratch {
+    /// The step of `groups` through a scratch array, where that costs less
+    /// than `direct`, the packed engine on the output as it lies, and the
+    /// array fits `budget_bytes`; `inner` chooses the engine that fills
+    /// the scratch array from its groups and what is left of the budget
+    /// (`None`: none that stores every element).
+    pub(super) fn new<T: Element>(
+        groups: &Groups,
+        direct: &Packed,
+        budget_bytes: usize,
+        inner: impl FnOnce(Groups, usize) -> Option<Engine>,
+    ) -> Option<Scratch> {
+        let len =
+            Axis::indices(&groups.batch) * Axis::indices(&groups.m) * Axis::indices(&groups.n);
+        let bytes = len.checked_mul(size_of::<T>())?;
+        let copy = PERMUTE_FLOPS_PER_ELEMENT * len as f64;
+        // The most the scratch array can save, before planning for it.
+        let at_most = direct.gather_cost() + direct.store_cost();
+        if bytes > budget_bytes || copy >= at_most {
+            return None;
+        }
+        let (laid_out, moves) = gemm_order(groups);
+        let time = T::MULTIPLY_ADD_TIME;
+        let in_scratch = Packed::new::<T>(&laid_out)?;
+        let cost = |packed: &Packed| packed.cost(time) + packed.gather_cost();
+        let through = cost(&in_scratch) + copy;
+        if through >= cost(direct) {
+            return None;
+        }
+        Some(Scratch {
+            inner: inner(laid_out, budget_bytes - bytes)?,
+            permute: Permute::new(&moves),
+            len,
+        })
+    }
+
+    /// Runs the step: the inner engine into the scratch array, plainly,
+    /// then the copy into `out` as `scale` says (`None`: plainly).
+    /// `inner` runs an engine on (A, B, the scratch array).
+    ///
+    /// # Safety
+    /// `a`, `b` and `out` with the strides of the groups this plan was
+    /// made from address valid arrays (as bound and checked by
+    /// `ShapeBinder`), `out` not overlapping the inputs; `inner` runs the
+    /// engine it is given on arrays so laid out.
+    pub(super) unsafe fn run<T: Element>(
+        &self,
+        context: &Context,
+        (a, b, out): (*const T, *const T, *mut T),
+        scale: Option<Scale<T>>,
+        inner: impl FnOnce(&Engine, (*const T, *const T, *mut T)),
+    ) {
+        let mut kept = KEPT.take();
+        let words = (self.len * size_of::<T>()).div_ceil(size_of::<u128>());
+        if kept.len() < words {
+            drop(kept);
+            // Zeroed, lazily (a fresh mapping): every engine stores its
+            // whole output, but none then reads memory never written.
+            kept = vec![0u128; words];
+            let bytes = words * size_of::<u128>();
+            crate::pages::advise_huge_pages(kept.as_mut_ptr().cast(), bytes);
+            crate::pages::prefault(context, kept.as_mut_ptr(), bytes);
+        }
+        const { assert!(align_of::<T>() <= align_of::<u128>()) };
+        // Elements are numbers (or pairs of them), for which any bytes,
+        // zeros included, are a value, aligned as u128 is.
+        let scratch = kept.as_mut_ptr().cast::<T>();
+        inner(&self.inner, (a, b, scratch));
+        let scale = scale.unwrap_or(Scale::alpha(T::one()));
+        // SAFETY: the scratch array holds every index of the strides the
+        // copy was planned with, and the caller's contract the output's.
+        unsafe { self.permute.run(context, (scratch, out), scale) };
+        KEPT.set(kept);
+    }
+
+    /// The scratch array's layout and the copy, for `explain!`.
+    pub(super) fn describe(&self) -> String {
+        format!(
+            "{}, into a scratch array of {} elements in GEMM order, then copied into the output \
+            in tiles",
+            self.inner, self.len
+        )
+    }
+}
+
+/// `groups` with the output laid out contiguously in GEMM order (the
+/// batch in the output's order, m in A's, n in B's, the last innermost),
+/// and the axes of the copy from that layout (`a`) into the output's
+/// (`out`).
+fn gemm_order(groups: &Groups) -> (Groups, Vec<Axis>) {
+    let batch = largest_stride_first(&groups.batch, |x| x.out);
+    let m = largest_stride_first(&groups.m, |x| x.a);
+    let n = largest_stride_first(&groups.n, |x| x.b);
+    let mut stride = 1;
+    let mut laid_out = [batch, m, n];
+    let mut moves = Vec::new();
+    for axis in laid_out.iter_mut().rev().flat_map(|g| g.iter_mut().rev()) {
+        moves.push(Axis {
+            a: stride,
+            b: 0,
+            ..*axis
+        });
+        axis.out = stride;
+        stride *= axis.len as isize;
+    }
+    let [batch, m, n] = laid_out;
+    let groups = Groups {
+        batch,
+        m,
+        n,
+        k: groups.k.clone(),
+    };
+    (groups, moves)
+}
