@@ -141,7 +141,10 @@ impl Engine {
             }
             Engine::Gemm(_) => "inside each GEMM call".into(),
             Engine::Scratch(scratch) => {
-                format!("{}; then the copy's tiles", scratch.inner.parallel_over())
+                format!(
+                    "{}; then the copy, by blocks of rows",
+                    scratch.inner.parallel_over()
+                )
             }
         }
     }

@@ -116,7 +116,7 @@ impl Scratch {
     pub(super) fn describe(&self) -> String {
         format!(
             "{}, into a scratch array of {} elements in GEMM order, then copied into the output \
-            in tiles",
+            in blocks of 8x8",
             self.inner, self.len
         )
     }
