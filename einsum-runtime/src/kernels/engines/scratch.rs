@@ -18,11 +18,16 @@ use crate::scale::Scale;
 use crate::Element;
 use std::cell::Cell;
 
+/// The largest scratch array a thread keeps: a larger one's step does far
+/// more work than its page faults, and the memory goes back at once.
+const MOST_KEPT: usize = 64 << 20;
+
 thread_local! {
-    /// The largest scratch array this thread has used, kept for its next
-    /// steps (as a BLAS keeps its workspace): a fresh one each time would
-    /// cost its page faults each time. Taken while in use, so that a step
-    /// that runs inside another (a task stolen meanwhile) makes its own.
+    /// The largest scratch array this thread has used (up to
+    /// [`MOST_KEPT`]), kept for its next steps (as a BLAS keeps its
+    /// workspace): a fresh one each time would cost its page faults each
+    /// time. Taken while in use, so that a step that runs inside another
+    /// (a task stolen meanwhile) makes its own.
     static KEPT: Cell<Vec<u128>> = const { Cell::new(Vec::new()) };
 }
 
@@ -109,7 +114,9 @@ impl Scratch {
         // SAFETY: the scratch array holds every index of the strides the
         // copy was planned with, and the caller's contract the output's.
         unsafe { self.permute.run(context, (scratch, out), scale) };
-        KEPT.set(kept);
+        if kept.len() * size_of::<u128>() <= MOST_KEPT {
+            KEPT.set(kept);
+        }
     }
 
     /// The scratch array's layout and the copy, for `explain!`.
