@@ -65,23 +65,17 @@ pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, N
     let budget = context.memory_limit(shape.operand_bytes().max(output_bytes));
     match choose_for_groups::<T>(groups.clone(), budget) {
         // Packing that gathers may cost more than a scratch array's copy.
-        Engine::Packed(direct) => {
-            let inner = |groups, budget| match choose_for_groups::<T>(groups, budget) {
-                engine @ (Engine::Packed(_) | Engine::Gemm(_)) => Some(engine),
-                _ => None,
-            };
-            match Scratch::new::<T>(&groups, &direct, budget, inner) {
-                Some(scratch) => Engine::Scratch(Box::new(scratch)),
-                None => Engine::Packed(direct),
-            }
-        }
+        Engine::Packed(direct) => match Scratch::new::<T>(&groups, &direct, budget) {
+            Some(scratch) => Engine::Scratch(Box::new(scratch)),
+            None => Engine::Packed(direct),
+        },
         engine => engine,
     }
 }
 
 /// [`choose`] past the checks on sizes: the engines in the order they are
 /// preferred, each taking the step if its layout allows.
-fn choose_for_groups<T: Element>(groups: Groups, budget_bytes: usize) -> Engine {
+pub(super) fn choose_for_groups<T: Element>(groups: Groups, budget_bytes: usize) -> Engine {
     let time = T::MULTIPLY_ADD_TIME;
     let plan = GemmPlan::new(groups.clone(), time);
     if plan.has_leftovers() {

@@ -96,7 +96,7 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
     // alpha and beta: every engine applies them where it stores.
     // SAFETY: the pointers and strides are the operands' and the output's,
     // as bound and checked by ShapeBinder.
-    unsafe { run(context, &engine, (a.ptr(), b.ptr(), out.ptr()), out.scale()) }
+    unsafe { run_engine(context, &engine, (a.ptr(), b.ptr(), out.ptr()), out.scale()) }
 }
 
 /// Runs `engine` on the arrays, storing as `scale` says (`None`:
@@ -105,7 +105,7 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
 /// # Safety
 /// The arrays with the strides of the groups the engine was planned from
 /// address valid arrays, the output apart from the inputs.
-unsafe fn run<T: Element>(
+pub(super) unsafe fn run_engine<T: Element>(
     context: &Context,
     engine: &Engine,
     pointers: (*const T, *const T, *mut T),
@@ -115,12 +115,7 @@ unsafe fn run<T: Element>(
         Engine::Loops(_) => return false,
         // SAFETY (both): the caller's contract.
         Engine::Packed(packed) => unsafe { packed.run(context, pointers, scale) },
-        Engine::Scratch(scratch) => unsafe {
-            scratch.run(context, pointers, scale, |inner, pointers| {
-                let stored = run(context, inner, pointers, None);
-                debug_assert!(stored, "a scratch array's engine stores every element");
-            })
-        },
+        Engine::Scratch(scratch) => unsafe { scratch.run(context, pointers, scale) },
         Engine::SmallGemms(plan) => {
             let axes = [plan.m, plan.n, plan.k];
             small_gemms(context, &plan.outer, axes, pointers, scale)

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 const TASK_ROWS: usize = 32;
 
 /// The side of the blocks a task copies at a time: a cache line of f64.
-const BLOCK: usize = 8;
+pub(super) const BLOCK: usize = 8;
 
 /// A copy from one layout into another: each axis with its stride in
 /// the source (`a`) and in the destination (`out`).

@@ -6,12 +6,13 @@
 //! gathers would cost more than the copy; the scratch array counts
 //! against the memory budget.
 
-use super::choice::Engine;
+use super::choice::{choose_for_groups, Engine};
 use super::cost::PERMUTE_FLOPS_PER_ELEMENT;
 use super::dims::Axis;
+use super::gemm::run_engine;
 use super::groups::Groups;
 use super::packed::Packed;
-use super::permute::Permute;
+use super::permute::{Permute, BLOCK};
 use super::tables::largest_stride_first;
 use crate::context::Context;
 use crate::scale::Scale;
@@ -45,14 +46,14 @@ pub(crate) struct Scratch {
 impl Scratch {
     /// The step of `groups` through a scratch array, where that costs less
     /// than `direct`, the packed engine on the output as it lies, and the
-    /// array fits `budget_bytes`; `inner` chooses the engine that fills
-    /// the scratch array from its groups and what is left of the budget
-    /// (`None`: none that stores every element).
+    /// array fits `budget_bytes`. The scratch array is filled by the
+    /// engine the choice picks for its layout with what is left of the
+    /// budget, if that engine stores every element (the packed engine or
+    /// GEMM calls).
     pub(super) fn new<T: Element>(
         groups: &Groups,
         direct: &Packed,
         budget_bytes: usize,
-        inner: impl FnOnce(Groups, usize) -> Option<Engine>,
     ) -> Option<Scratch> {
         let len =
             Axis::indices(&groups.batch) * Axis::indices(&groups.m) * Axis::indices(&groups.n);
@@ -71,8 +72,12 @@ impl Scratch {
         if through >= cost(direct) {
             return None;
         }
+        let inner = match choose_for_groups::<T>(laid_out, budget_bytes - bytes) {
+            engine @ (Engine::Packed(_) | Engine::Gemm(_)) => engine,
+            _ => return None,
+        };
         Some(Scratch {
-            inner: inner(laid_out, budget_bytes - bytes)?,
+            inner,
             permute: Permute::new(&moves),
             len,
         })
@@ -80,19 +85,16 @@ impl Scratch {
 
     /// Runs the step: the inner engine into the scratch array, plainly,
     /// then the copy into `out` as `scale` says (`None`: plainly).
-    /// `inner` runs an engine on (A, B, the scratch array).
     ///
     /// # Safety
     /// `a`, `b` and `out` with the strides of the groups this plan was
     /// made from address valid arrays (as bound and checked by
-    /// `ShapeBinder`), `out` not overlapping the inputs; `inner` runs the
-    /// engine it is given on arrays so laid out.
+    /// `ShapeBinder`), `out` not overlapping the inputs.
     pub(super) unsafe fn run<T: Element>(
         &self,
         context: &Context,
         (a, b, out): (*const T, *const T, *mut T),
         scale: Option<Scale<T>>,
-        inner: impl FnOnce(&Engine, (*const T, *const T, *mut T)),
     ) {
         let mut kept = KEPT.take();
         let words = (self.len * size_of::<T>()).div_ceil(size_of::<u128>());
@@ -109,7 +111,11 @@ impl Scratch {
         // Elements are numbers (or pairs of them), for which any bytes,
         // zeros included, are a value, aligned as u128 is.
         let scratch = kept.as_mut_ptr().cast::<T>();
-        inner(&self.inner, (a, b, scratch));
+        // SAFETY: the inputs as the caller's contract says; the scratch
+        // array holds every index of the GEMM order the inner engine was
+        // planned on.
+        let stored = unsafe { run_engine(context, &self.inner, (a, b, scratch), None) };
+        debug_assert!(stored, "a scratch array's engine stores every element");
         let scale = scale.unwrap_or(Scale::alpha(T::one()));
         // SAFETY: the scratch array holds every index of the strides the
         // copy was planned with, and the caller's contract the output's.
@@ -123,7 +129,7 @@ impl Scratch {
     pub(super) fn describe(&self) -> String {
         format!(
             "{}, into a scratch array of {} elements in GEMM order, then copied into the output \
-            in blocks of 8x8",
+            in blocks of {BLOCK}x{BLOCK}",
             self.inner, self.len
         )
     }
