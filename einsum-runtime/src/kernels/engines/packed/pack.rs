@@ -3,6 +3,7 @@
 //! writes the arrays, whatever their strides.
 
 use super::super::short_copy::copy_short;
+use super::hint;
 use crate::scale::Scale;
 use crate::Element;
 use std::ops::Range;
@@ -10,6 +11,13 @@ use std::ops::Range;
 /// The shortest average run of adjacent lines that panels are packed by
 /// run rather than value by value.
 pub(super) const LONG_RUN: usize = 4;
+
+/// How many steps of the depth ahead packing by runs asks for the lines
+/// it will read: the steps may lie pages apart, too many streams at once
+/// for the CPU's own prefetching to follow. (Packing value by value does
+/// not ask: it reads most lines again for other panels, and the hints
+/// only add to its misses.)
+const AHEAD_STEPS: usize = 4;
 
 /// Packs the lines at offsets `lines` (rows of A or columns of B) over
 /// the depth at offsets `depth` into panels of `W` lines:
@@ -66,7 +74,16 @@ unsafe fn pack_runs<T: Element, const W: usize>(
     let steps = depth.len();
     let dst = out.as_mut_ptr();
     let (last, width) = (lines.len() / W, lines.len() % W);
+    let line = (64 / size_of::<T>()).max(1);
     for (p, &d) in depth.iter().enumerate() {
+        if let Some(&ahead) = depth.get(p + AHEAD_STEPS) {
+            for run in runs {
+                let (first, last) = (lines[run.start] + ahead, lines[run.end - 1] + ahead);
+                for at in (first..last).step_by(line).chain([last]) {
+                    hint(src.wrapping_offset(at));
+                }
+            }
+        }
         // SAFETY: the caller's contract; each panel has W values per step.
         unsafe {
             let step = dst.add(p * W);
