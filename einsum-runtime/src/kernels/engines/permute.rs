@@ -137,11 +137,27 @@ impl Permute {
     ) {
         let (r, c) = (&self.rows, &self.columns);
         let mut block = [[T::zero(); BLOCK]; BLOCK];
+        // Where the source's rows and the destination's columns are
+        // contiguous (a scratch array into an array of its own), a whole
+        // block is one transpose of loads and stores of whole lines.
+        let lines = r.a == 1 && c.out == 1;
         for first_column in (0..c.len).step_by(BLOCK) {
             let columns = BLOCK.min(c.len - first_column);
             for first_row in rows.clone().step_by(BLOCK) {
                 let height = BLOCK.min(rows.end - first_row);
                 let (i, j) = (first_row as isize, first_column as isize);
+                if lines && columns == BLOCK && height == BLOCK {
+                    // SAFETY: the caller's contract: a block of indices
+                    // of the arrays.
+                    unsafe {
+                        transpose(
+                            (src.offset(i + j * c.a), c.a),
+                            (dst.offset(i * r.out + j), r.out),
+                            scale,
+                        )
+                    };
+                    continue;
+                }
                 // SAFETY (both): the caller's contract: indices of the
                 // arrays.
                 for (jj, values) in block.iter_mut().take(columns).enumerate() {
@@ -161,6 +177,42 @@ impl Permute {
                 }
             }
         }
+    }
+}
+
+/// Copies the block of [`BLOCK`] x [`BLOCK`] elements whose columns lie
+/// `column_step` apart in the source, each contiguous, into rows
+/// `row_step` apart in the destination, each contiguous.
+///
+/// # Safety
+/// Both blocks are indices of their arrays, which do not overlap.
+#[inline(always)]
+unsafe fn transpose<T: Element>(
+    (src, column_step): (*const T, isize),
+    (dst, row_step): (*mut T, isize),
+    scale: Scale<T>,
+) {
+    let mut block = [[T::zero(); BLOCK]; BLOCK];
+    for (j, column) in block.iter_mut().enumerate() {
+        // SAFETY: the caller's contract; unaligned, as elements may be.
+        *column = unsafe {
+            src.offset(j as isize * column_step)
+                .cast::<[T; BLOCK]>()
+                .read_unaligned()
+        };
+    }
+    let rows: [[T; BLOCK]; BLOCK] = std::array::from_fn(|i| std::array::from_fn(|j| block[j][i]));
+    let plain = scale.is_plain();
+    for (i, mut row) in rows.into_iter().enumerate() {
+        // SAFETY: as above.
+        let place = unsafe { dst.offset(i as isize * row_step).cast::<[T; BLOCK]>() };
+        if !plain {
+            let old = unsafe { place.read_unaligned() };
+            for (value, old) in row.iter_mut().zip(old) {
+                *value = scale.apply(*value, || old);
+            }
+        }
+        unsafe { place.write_unaligned(row) };
     }
 }
 
