@@ -189,9 +189,9 @@ impl Explain {
         } else {
             format!("blocks of {}", names.join(", "))
         };
-        let (name, text, blocks) = match &engine {
+        let (name, text, blocks) = match engine.as_deref() {
             Some(Engine::Loops(_)) | None => {
-                let text = match &engine {
+                let text = match engine.as_deref() {
                     Some(declined) => declined.to_string(),
                     None => "generated loops, innermost a SIMD kernel call".into(),
                 };
@@ -497,7 +497,7 @@ fn step_engines<T: Element, const NL: usize>(
             }
             engine
         };
-        let text = match &engine {
+        let text = match &*engine {
             Engine::Loops(why) => format!("the runtime's step loops ({why})"),
             _ => engine.to_string(),
         };

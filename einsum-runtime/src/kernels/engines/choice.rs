@@ -8,12 +8,15 @@ use super::gemm::{GemmPlan, MIN_GEMM_WORK};
 use super::groups::Groups;
 use super::matvec::MatVec;
 use super::packed::Packed;
+use super::remember::{remembered, ChosenFrom};
 use super::scratch::Scratch;
 use super::small_gemm;
 use crate::step::BinaryStep;
 use crate::Element;
+use std::any::TypeId;
 use std::cell::Cell;
 use std::fmt;
+use std::rc::Rc;
 
 /// The engine of one GEMM-class step.
 #[derive(Debug, Clone)]
@@ -34,9 +37,35 @@ pub(crate) enum Engine {
     Scratch(Box<Scratch>),
 }
 
+/// The engine chosen for a step, read as an [`Engine`].
+// The inline engine is only ever `Loops`, and a `Chosen` lives for one
+// call on the stack: its size costs nothing, where boxing would cost a
+// tiny call an allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Chosen {
+    /// The generated loops, declined on the sizes alone: a tiny call
+    /// allocates nothing.
+    Declined(Engine),
+    /// The engine planned for the step, or remembered from a step on the
+    /// same sizes and strides (`remember`).
+    Planned(Rc<Engine>),
+}
+
+impl std::ops::Deref for Chosen {
+    type Target = Engine;
+
+    fn deref(&self) -> &Engine {
+        match self {
+            Chosen::Declined(engine) => engine,
+            Chosen::Planned(engine) => engine,
+        }
+    }
+}
+
 /// The engine for the step over `labels` of `shape` with these arrays.
 /// The sizes alone settle tiny steps, before the axes are regrouped.
-pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> Engine {
+pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> Chosen {
+    let declined = |why| Chosen::Declined(Engine::Loops(why));
     let BinaryStep {
         context,
         shape,
@@ -50,37 +79,54 @@ pub(crate) fn choose<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, N
         .chain(shape.ellipsis().iter().copied())
         .fold(1usize, |w, n| w.saturating_mul(n));
     if T::GEMM_ENGINE.is_none() {
-        return Engine::Loops("the element type has no GEMM engine");
+        return declined("the element type has no GEMM engine");
     }
     if work < MIN_GEMM_WORK {
-        return Engine::Loops("too little work for a GEMM");
+        return declined("too little work for a GEMM");
     }
     if out.is_empty() {
-        return Engine::Loops("an empty output");
+        return declined("an empty output");
     }
     let Some(groups) = Groups::new(step_axes(step)) else {
-        return Engine::Loops("no summed or no free axis longer than 1");
+        return declined("no summed or no free axis longer than 1");
     };
     let output_bytes = out.len().saturating_mul(size_of::<T>());
     let budget = context.memory_limit(shape.operand_bytes().max(output_bytes));
-    match choose_for_groups::<T>(groups.clone(), budget) {
-        // Packing that gathers may cost more than a scratch array's copy.
-        Engine::Packed(direct) => match Scratch::new::<T>(&groups, &direct, budget) {
-            Some(scratch) => Engine::Scratch(Box::new(scratch)),
-            None => Engine::Packed(direct),
-        },
-        engine => engine,
-    }
+    let from = ChosenFrom {
+        element: TypeId::of::<T>(),
+        groups,
+        budget,
+    };
+    Chosen::Planned(remembered(from, |groups| {
+        match choose_for_groups::<T>(groups.clone(), budget) {
+            // Packing that gathers may cost more than a scratch array's copy.
+            Engine::Packed(direct) => match Scratch::new::<T>(groups, &direct, budget) {
+                Some(scratch) => Engine::Scratch(Box::new(scratch)),
+                None => Engine::Packed(direct),
+            },
+            engine => engine,
+        }
+    }))
 }
 
 /// [`choose`] past the checks on sizes: the engines in the order they are
 /// preferred, each taking the step if its layout allows.
 pub(super) fn choose_for_groups<T: Element>(groups: Groups, budget_bytes: usize) -> Engine {
+    choose_planned::<T>(groups, budget_bytes, None)
+}
+
+/// [`choose_for_groups`] given the packed engine's plan for `groups`
+/// where the caller has made it already (its tables may be long).
+pub(super) fn choose_planned<T: Element>(
+    groups: Groups,
+    budget_bytes: usize,
+    packed: Option<Packed>,
+) -> Engine {
     let time = T::MULTIPLY_ADD_TIME;
     let plan = GemmPlan::new(groups.clone(), time);
     if plan.has_leftovers() {
         // The looped calls or the tables: the cheaper.
-        if let Some(packed) = Packed::new::<T>(&groups) {
+        if let Some(packed) = packed.or_else(|| Packed::new::<T>(&groups)) {
             if packed.cost(time) < plan.cost(time) {
                 return Engine::Packed(packed);
             }
@@ -115,6 +161,15 @@ impl Engine {
             Engine::MatrixVector(_) => "matrix-vector engine",
             Engine::Gemm(_) => "GEMM engine",
             Engine::Scratch(_) => "GEMM order in a scratch array",
+        }
+    }
+
+    /// The bytes its plan holds (the offset tables).
+    pub(super) fn plan_bytes(&self) -> usize {
+        match self {
+            Engine::Packed(packed) => packed.plan_bytes(),
+            Engine::Scratch(scratch) => scratch.inner.plan_bytes(),
+            _ => 0,
         }
     }
 

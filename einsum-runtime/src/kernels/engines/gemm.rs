@@ -88,7 +88,7 @@ pub fn gemm<T: Element, const NL: usize>(step: &BinaryStep<'_, '_, T, NL>) -> bo
         context, a, b, out, ..
     } = *step;
     choice::record(&engine);
-    if let (Engine::Gemm(plan), Some((ptr, len))) = (&engine, out.whole()) {
+    if let (Engine::Gemm(plan), Some((ptr, len))) = (&*engine, out.whole()) {
         if plan.parallel_calls() {
             crate::pages::prefault(context, ptr, len * std::mem::size_of::<T>());
         }

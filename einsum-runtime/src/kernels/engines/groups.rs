@@ -5,7 +5,7 @@
 use super::dims::Axis;
 
 /// The axes of a GEMM-class step sorted by role.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Groups {
     pub batch: Vec<Axis>,
     pub m: Vec<Axis>,

@@ -11,6 +11,7 @@ mod groups;
 mod matvec;
 mod packed;
 mod permute;
+mod remember;
 mod scratch;
 mod short_copy;
 mod small_gemm;

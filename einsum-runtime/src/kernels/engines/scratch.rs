@@ -6,7 +6,7 @@
 //! gathers would cost more than the copy; the scratch array counts
 //! against the memory budget.
 
-use super::choice::{choose_for_groups, Engine};
+use super::choice::{choose_planned, Engine};
 use super::cost::PERMUTE_FLOPS_PER_ELEMENT;
 use super::dims::Axis;
 use super::gemm::run_engine;
@@ -72,7 +72,7 @@ impl Scratch {
         if through >= cost(direct) {
             return None;
         }
-        let inner = match choose_for_groups::<T>(laid_out, budget_bytes - bytes) {
+        let inner = match choose_planned::<T>(laid_out, budget_bytes - bytes, Some(in_scratch)) {
             engine @ (Engine::Packed(_) | Engine::Gemm(_)) => engine,
             _ => return None,
         };

@@ -122,6 +122,15 @@ impl Packed {
         }
     }
 
+    /// The bytes of its offset tables.
+    pub(super) fn plan_bytes(&self) -> usize {
+        let offsets = [&self.m, &self.n, &self.k]
+            .iter()
+            .map(|t| 2 * t.len())
+            .sum::<usize>();
+        offsets * size_of::<isize>()
+    }
+
     /// The number of products (batch indices).
     fn batches(&self) -> usize {
         Axis::indices(&self.batch)
