@@ -10,6 +10,8 @@ opt_einsum.contract, einsumt.einsumt (its default, numpy.einsum's C loop
 on chunks in a thread pool), pytblis.einsum (TBLIS; BLIS_ARCH_TYPE=skx on
 AVX-512 CPUs), jax.numpy.einsum (jitted, float64, operands on the device
 beforehand) and torch.einsum (on tensors sharing the arrays' memory).
+Idle BLAS and OpenMP threads are told to sleep soon
+(OPENBLAS_THREAD_TIMEOUT=4, OMP_WAIT_POLICY=PASSIVE; see below).
 opt_einsum, einsumt, pytblis and jax are in
 scripts/bench_python_requirements.txt; torch is timed only if importable
 (it is not installed for this); the first line names any missing.
@@ -29,7 +31,16 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# The contenders are sampled in turns, so each runs right after another.
+# OpenBLAS's idle threads (numpy's) spin for 2^28 cycles after each call
+# unless told otherwise, taking the cores from whichever contender runs
+# next, while a short spin leaves numpy's own times as they were (README,
+# "Python"). OpenMP's threads (pytblis, torch) are asked the same. Read
+# when the libraries load, so set before numpy is imported.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_numpy import CASES, SEED  # noqa: E402

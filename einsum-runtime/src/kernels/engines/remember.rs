@@ -2,7 +2,7 @@
 //! step run again on the same sizes and strides (a call in a loop, each
 //! step of a path) takes its engine again without planning it again, as
 //! an FFT library keeps its plans. Planning is serial and builds tables
-//! of up to millions of offsets, which can cost a tenth of a thin step.
+//! of up to millions of offsets.
 
 use super::choice::Engine;
 use super::groups::Groups;
