@@ -207,11 +207,14 @@ unsafe fn transpose<T: Element>(
         // SAFETY: as above.
         let place = unsafe { dst.offset(i as isize * row_step).cast::<[T; BLOCK]>() };
         if !plain {
+            // SAFETY: as above; the caller's contract has the destination
+            // initialized where the scale reads it.
             let old = unsafe { place.read_unaligned() };
             for (value, old) in row.iter_mut().zip(old) {
                 *value = scale.apply(*value, || old);
             }
         }
+        // SAFETY: as above.
         unsafe { place.write_unaligned(row) };
     }
 }
