@@ -16,9 +16,11 @@ pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="os.kill(SIGINT) does not interrupt on Windows"
 )
 
-# Products of 32x4096 by 4096x32, batched over broadcast operands: the
-# operands take 1 MiB whatever the batch, the output 8 KiB per product.
-M, K = 32, 4096
+# Products of 32x16384 by 16384x32, batched over broadcast operands: the
+# operands take 8 MiB whatever the batch, the output 8 KiB per product
+# (deep enough that seconds of work fit under 512 MiB of output on fast
+# machines too).
+M, K = 32, 16384
 
 
 @pytest.fixture(autouse=True)
