@@ -13,7 +13,9 @@ The first run creates a virtual environment in target/bench-venv and
 installs the pinned packages of scripts/bench_numpy_requirements.txt; every
 run then re-executes this script inside it, in a subprocess whose
 environment lacks OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set on this
-machine for old OpenBLAS builds; they slow the current one down).
+machine for old OpenBLAS builds; they slow the current one down) and has
+OPENBLAS_THREAD_TIMEOUT=4 and OMP_WAIT_POLICY=PASSIVE unless set (idle BLAS
+threads otherwise spin into the next contender's turn).
 
 Timed per case, one call each, inputs created beforehand (uniform in
 [-1, 1), fixed seed), median of several runs after a warm-up, the
@@ -57,6 +59,10 @@ def bootstrap():
         stamp.write_text(digest + "\n")
     env = {k: v for k, v in os.environ.items() if k not in UNSET}
     env[CHILD_FLAG] = "1"
+    # Idle BLAS and OpenMP threads sleep soon, so that none spins over the
+    # next contender's turn (as in scripts/bench_python.py).
+    env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     child = subprocess.run([str(venv_python()), str(Path(__file__).resolve()), *sys.argv[1:]], env=env)
     sys.exit(child.returncode)
 
