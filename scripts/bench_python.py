@@ -27,6 +27,7 @@ benchmark's peers are real-valued).
 """
 
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -162,7 +163,10 @@ def median_times(fns, budget):
     """The median seconds of each callable, sampled in turns (one sample of
     each per round, so that the machine's drift falls on all alike) for
     about `budget` seconds each, after a warm-up call of each; a callable
-    slower than `budget` is timed once."""
+    slower than `budget` is timed once. Each round takes them in a new
+    order: a library's idle threads that spin after its call (XLA's do,
+    for milliseconds) then slow each of the others equally often, rather
+    than always the one that follows it."""
     inner, times = {}, {}
     for name, fn in fns.items():
         start = time.perf_counter()
@@ -174,9 +178,11 @@ def median_times(fns, budget):
             times[name] = []
     rounds = 0
     deadline = time.perf_counter() + budget * max(1, len(inner))
+    order, shuffler = list(inner), random.Random(SEED)
     while inner and (rounds < 5 or (time.perf_counter() < deadline and rounds < 101)):
-        for name, n in inner.items():
-            fn = fns[name]
+        shuffler.shuffle(order)
+        for name in order:
+            fn, n = fns[name], inner[name]
             start = time.perf_counter()
             for _ in range(n):
                 fn()
