@@ -120,3 +120,18 @@ fn batches_f32_scaling_and_threads() {
     let expected = fold(a32.mapv(f64::from).view(), b32.mapv(f64::from).view());
     assert_close(&got.mapv(f64::from), &expected, 1e-5);
 }
+
+#[test]
+fn a_smaller_step_after_a_larger_one() {
+    // Both run in the thread's kept memory: the second finds the first's
+    // exponentials and sums there, and must overwrite what it reads.
+    let a: Array2<f64> = random((120, 150), 9) * 10.0;
+    let b: Array2<f64> = random((150, 110), 10) * 10.0;
+    let big = einsum!("ij,jk->ik", &a, &b; semiring = log_sum_exp);
+    assert_close(&big, &fold(a.view(), b.view()), 1e-13);
+    let (a, b) = (a.slice(s![..70, ..90]), b.slice(s![..90, ..60]));
+    let _ = einsum_runtime::kernels::last_engine();
+    let small = einsum!("ij,jk->ik", &a, &b; semiring = log_sum_exp);
+    assert_eq!(einsum_runtime::kernels::last_engine(), ENGINE);
+    assert_close(&small, &fold(a, b), 1e-13);
+}

@@ -13,6 +13,7 @@ mod element;
 mod ellipsis;
 mod error;
 mod explain;
+mod kept;
 pub mod kernels;
 mod operand;
 mod options;

@@ -40,7 +40,7 @@ pub fn advise_huge_pages(ptr: *mut u8, bytes: usize) {
         }
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = (context, ptr, bytes);
+    let _ = (ptr, bytes);
 }
 
 /// Faults in the pages of a large, fresh output before several threads

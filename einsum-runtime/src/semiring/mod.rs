@@ -61,6 +61,11 @@ pub trait Semiring<T: Element>: Copy + Send + Sync + 'static {
     fn packed_mul(a: T, b: T) -> T {
         Self::mul(a, b)
     }
+    /// What one term costs the scheduler, in its steps (a multiply-add
+    /// each): blocks of work are sized by it, and a term that calls `exp`
+    /// is worth many multiply-adds.
+    #[doc(hidden)]
+    const TERM_WORK: usize = 1;
     /// Runs a step a faster way than the loops' fold, if the semiring has
     /// one, and returns `true`; `false` leaves the step to the loops.
     #[doc(hidden)]
@@ -194,6 +199,7 @@ ordered_semiring!(
 
 impl<T: LogSumExpElement> Semiring<T> for LogSumExp {
     const NAME: &'static str = "log_sum_exp";
+    const TERM_WORK: usize = log_gemm::TRANSCENDENTAL_WORK;
     fn fast_step<const W: usize>(step: &BinaryStep<'_, '_, T, W>) -> bool {
         log_gemm::run(step)
     }

@@ -97,7 +97,8 @@ pub(super) fn run<T: Element, S: Semiring<T>, const W: usize>(step: &BinaryStep<
     };
     let scale = out.scale();
     let out = out.unscaled();
-    let work: usize = outs.iter().chain(&sums).map(|x| x.len).product::<usize>() * last.len;
+    let terms: usize = outs.iter().chain(&sums).map(|x| x.len).product::<usize>() * last.len;
+    let work = terms.saturating_mul(S::TERM_WORK);
     schedule::run_rows(context, first.len, work, |r| {
         let base = (r * first.a, r * first.b, r * first.out);
         walk(&outs, base, &mut |(oa, ob, oo)| {

@@ -17,20 +17,6 @@ use super::tables::largest_stride_first;
 use crate::context::Context;
 use crate::scale::Scale;
 use crate::Element;
-use std::cell::Cell;
-
-/// The largest scratch array a thread keeps: a larger one's step does far
-/// more work than its page faults, and the memory goes back at once.
-const MOST_KEPT: usize = 64 << 20;
-
-thread_local! {
-    /// The largest scratch array this thread has used (up to
-    /// [`MOST_KEPT`]), kept for its next steps (as a BLAS keeps its
-    /// workspace): a fresh one each time would cost its page faults each
-    /// time. Taken while in use, so that a step that runs inside another
-    /// (a task stolen meanwhile) makes its own.
-    static KEPT: Cell<Vec<u128>> = const { Cell::new(Vec::new()) };
-}
 
 /// A step run into a scratch array, then permuted into the output.
 #[derive(Debug, Clone)]
@@ -96,33 +82,20 @@ impl Scratch {
         (a, b, out): (*const T, *const T, *mut T),
         scale: Option<Scale<T>>,
     ) {
-        let mut kept = KEPT.take();
-        let words = (self.len * size_of::<T>()).div_ceil(size_of::<u128>());
-        if kept.len() < words {
-            drop(kept);
-            // Zeroed, lazily (a fresh mapping): every engine stores its
-            // whole output, but none then reads memory never written.
-            kept = vec![0u128; words];
-            let bytes = words * size_of::<u128>();
-            crate::pages::advise_huge_pages(kept.as_mut_ptr().cast(), bytes);
-            crate::pages::prefault(context, kept.as_mut_ptr(), bytes);
-        }
-        const { assert!(align_of::<T>() <= align_of::<u128>()) };
-        // Elements are numbers (or pairs of them), for which any bytes,
-        // zeros included, are a value, aligned as u128 is.
-        let scratch = kept.as_mut_ptr().cast::<T>();
-        // SAFETY: the inputs as the caller's contract says; the scratch
-        // array holds every index of the GEMM order the inner engine was
-        // planned on.
-        let stored = unsafe { run_engine(context, &self.inner, (a, b, scratch), None) };
-        debug_assert!(stored, "a scratch array's engine stores every element");
-        let scale = scale.unwrap_or(Scale::alpha(T::one()));
-        // SAFETY: the scratch array holds every index of the strides the
-        // copy was planned with, and the caller's contract the output's.
-        unsafe { self.permute.run(context, (scratch, out), scale) };
-        if kept.len() * size_of::<u128>() <= MOST_KEPT {
-            KEPT.set(kept);
-        }
+        // The scratch array is the thread's kept memory, which holds every
+        // index of the GEMM order the inner engine was planned on, and
+        // which that engine writes whole.
+        crate::kept::with_kept(context, self.len, |scratch: &mut [T]| {
+            let scratch = scratch.as_mut_ptr();
+            // SAFETY: the inputs as the caller's contract says; the scratch
+            // array as above.
+            let stored = unsafe { run_engine(context, &self.inner, (a, b, scratch), None) };
+            debug_assert!(stored, "a scratch array's engine stores every element");
+            let scale = scale.unwrap_or(Scale::alpha(T::one()));
+            // SAFETY: the scratch array holds every index of the strides the
+            // copy was planned with, and the caller's contract the output's.
+            unsafe { self.permute.run(context, (scratch, out), scale) };
+        })
     }
 
     /// The scratch array's layout and the copy, for `explain!`.
