@@ -162,8 +162,9 @@ def flops(eq, ops):
 def median_times(fns, budget):
     """The median seconds of each callable, sampled in turns (one sample of
     each per round, so that the machine's drift falls on all alike) for
-    about `budget` seconds each, after a warm-up call of each; a callable
-    slower than `budget` is timed once. Each round takes them in a new
+    about `budget` seconds each, after two warm-up calls of each (the
+    second sets how many calls a sample takes); a callable slower than
+    `budget` is timed once. Each round takes them in a new
     order: a library's idle threads that spin after its call (XLA's do,
     for milliseconds) then slow each of the others equally often, rather
     than always the one that follows it."""
@@ -172,6 +173,13 @@ def median_times(fns, budget):
         start = time.perf_counter()
         fn()
         first = time.perf_counter() - start
+        if first <= budget:
+            # Calls per sample from a warm call: a cold first call of a
+            # few microseconds would leave its samples one cold call each
+            # while a peer's loop several warm ones.
+            start = time.perf_counter()
+            fn()
+            first = time.perf_counter() - start
         times[name] = [first]
         if first <= budget:
             inner[name] = max(1, int(20e-6 / max(first, 1e-9)))
