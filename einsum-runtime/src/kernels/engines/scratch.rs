@@ -46,16 +46,16 @@ impl Scratch {
         let bytes = len.checked_mul(size_of::<T>())?;
         let copy = PERMUTE_FLOPS_PER_ELEMENT * len as f64;
         // The most the scratch array can save, before planning for it.
-        let at_most = direct.gather_cost() + direct.store_cost();
-        if bytes > budget_bytes || copy >= at_most {
+        // (Pricing the gathers walks the long offset tables: once each.)
+        let gathers = direct.gather_cost();
+        if bytes > budget_bytes || copy >= gathers + direct.store_cost() {
             return None;
         }
         let (laid_out, moves) = gemm_order(groups);
         let time = T::MULTIPLY_ADD_TIME;
         let in_scratch = Packed::new::<T>(&laid_out)?;
-        let cost = |packed: &Packed| packed.cost(time) + packed.gather_cost();
-        let through = cost(&in_scratch) + copy;
-        if through >= cost(direct) {
+        let through = in_scratch.cost(time) + in_scratch.gather_cost() + copy;
+        if through >= direct.cost(time) + gathers {
             return None;
         }
         let inner = match choose_planned::<T>(laid_out, budget_bytes - bytes, Some(in_scratch)) {
